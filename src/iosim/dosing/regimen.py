@@ -1,0 +1,182 @@
+"""Doses as exact discontinuities: boluses, zero-order infusions and set-events.
+
+A :class:`Regimen` is an immutable, time-sorted collection of dose events in model units
+(the amount is added to a state as it is). Conversion from clinical units (mg/kg, mg/m²)
+into model units happens before a regimen is built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Union
+
+from iosim.errors import DosingError
+
+
+def _check(label: str, value: float, *, positive: bool = False, nonnegative: bool = True) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise DosingError(f"{label} must be a number, got {value!r}") from None
+    if not math.isfinite(value):
+        raise DosingError(f"{label} must be finite, got {value}")
+    if positive and value <= 0:
+        raise DosingError(f"{label} must be positive, got {value}")
+    if nonnegative and value < 0:
+        raise DosingError(f"{label} must not be negative, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Bolus:
+    """Adds ``amount`` to ``state`` instantly at ``time``."""
+
+    state: str
+    amount: float
+    time: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", _check("bolus amount", self.amount))
+        object.__setattr__(self, "time", _check("bolus time", self.time))
+
+
+@dataclass(frozen=True)
+class Infusion:
+    """Adds ``rate`` (state units per time unit) to d(state)/dt during [time, time + duration)."""
+
+    state: str
+    rate: float
+    time: float
+    duration: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", _check("infusion rate", self.rate))
+        object.__setattr__(self, "time", _check("infusion start", self.time))
+        object.__setattr__(self, "duration", _check("infusion duration", self.duration, positive=True))
+
+    @property
+    def end(self) -> float:
+        return self.time + self.duration
+
+    @property
+    def amount(self) -> float:
+        return self.rate * self.duration
+
+
+@dataclass(frozen=True)
+class SetState:
+    """Sets ``state`` to ``value`` at ``time`` (a re-challenge, a lymphodepletion reset)."""
+
+    state: str
+    value: float
+    time: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _check("set value", self.value))
+        object.__setattr__(self, "time", _check("set time", self.time))
+
+
+DoseEvent = Union[Bolus, Infusion, SetState]
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A sorted tuple of dose events. Combine regimens with ``+``."""
+
+    events: tuple[DoseEvent, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        for e in self.events:
+            if not isinstance(e, (Bolus, Infusion, SetState)):
+                raise DosingError(f"a regimen holds Bolus, Infusion or SetState events, not {type(e).__name__}")
+        object.__setattr__(self, "events", tuple(sorted(self.events, key=lambda e: e.time)))
+
+    def __add__(self, other: Regimen) -> Regimen:
+        if not isinstance(other, Regimen):
+            return NotImplemented
+        label = " + ".join(x for x in (self.label, other.label) if x)
+        return Regimen(self.events + other.events, label)
+
+    def __iter__(self) -> Iterator[DoseEvent]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def shifted(self, days: float) -> Regimen:
+        """The same regimen starting ``days`` later."""
+        from dataclasses import replace
+
+        return Regimen(tuple(replace(e, time=e.time + days) for e in self.events), self.label)
+
+    def states(self) -> set[str]:
+        return {e.state for e in self.events}
+
+    def breakpoints(self) -> list[float]:
+        """Every time at which the right-hand side or the state jumps."""
+        times: set[float] = set()
+        for e in self.events:
+            times.add(e.time)
+            if isinstance(e, Infusion):
+                times.add(e.end)
+        return sorted(times)
+
+    def total(self, state: str) -> float:
+        """Total amount delivered into ``state`` by boluses and infusions."""
+        return sum(e.amount for e in self.events if e.state == state and isinstance(e, (Bolus, Infusion)))
+
+
+NO_DOSING = Regimen()
+
+
+def _times(start: float, every: float | None, count: int) -> list[float]:
+    start = _check("start", start)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise DosingError(f"count must be a whole number of at least 1, got {count!r}")
+    if count > 1 and every is None:
+        raise DosingError("several doses need an interval: give every=DAYS")
+    step = _check("interval (every)", every, positive=True) if every is not None else 0.0
+    return [start + i * step for i in range(count)]
+
+
+def bolus(
+    state: str, amount: float, *, at: float = 0.0, every: float | None = None, count: int = 1, label: str = ""
+) -> Regimen:
+    """``count`` boluses of ``amount`` into ``state``, the first at ``at``, then every ``every`` days."""
+    return Regimen(tuple(Bolus(state, amount, t) for t in _times(at, every, count)), label)
+
+
+def infusion(
+    state: str,
+    *,
+    duration: float,
+    rate: float | None = None,
+    amount: float | None = None,
+    at: float = 0.0,
+    every: float | None = None,
+    count: int = 1,
+    label: str = "",
+) -> Regimen:
+    """Zero-order infusions given by ``rate`` or by total ``amount`` over ``duration``."""
+    duration = _check("infusion duration", duration, positive=True)
+    if (rate is None) == (amount is None):
+        raise DosingError("give exactly one of rate= or amount= for an infusion")
+    r = rate if rate is not None else _check("infusion amount", amount) / duration
+    times = _times(at, every, count)
+    if every is not None and count > 1 and duration > every:
+        raise DosingError(f"infusion duration {duration} is longer than the interval {every}: doses would overlap")
+    return Regimen(tuple(Infusion(state, r, t, duration) for t in times), label)
+
+
+def set_state(state: str, value: float, *, at: float, label: str = "") -> Regimen:
+    return Regimen((SetState(state, value, at),), label)
+
+
+def combine(regimens: Iterable[Regimen]) -> Regimen:
+    out = NO_DOSING
+    for r in regimens:
+        out = out + r
+    return out

@@ -1,0 +1,74 @@
+"""Numerical functions generated from a model declaration (for the reference engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from iosim.expr import ZERO, build_function, diff, to_source
+from iosim.model.declaration import Model
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """``rhs(t, y, p)``, ``jacobian(t, y, p)`` and ``outputs(t, Y, p)`` for one model."""
+
+    model: Model
+    rhs: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    jacobian: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    outputs: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _names(model: Model) -> dict[str, str]:
+    names = {"t": "t"}
+    names.update({s: f"y[{i}]" for i, s in enumerate(model.state_names)})
+    names.update({p: f"p[{i}]" for i, p in enumerate(model.parameter_names)})
+    return names
+
+
+def _locals(model: Model, names: dict[str, str], dialect: str) -> list[str]:
+    body = []
+    for name, e in model.named_expressions():
+        body.append(f"_{name} = {to_source(e, names, dialect)}")
+        names[name] = f"_{name}"
+    return body
+
+
+def compile_model(model: Model) -> CompiledModel:
+    """Generate and compile the model's functions (cached on the model value)."""
+    if "compiled" in model._cache:
+        return model._cache["compiled"]
+    n = len(model.states)
+
+    names = _names(model)
+    body = _locals(model, names, "math")
+    body.append(f"out = np.empty({n})")
+    for i, s in enumerate(model.state_names):
+        body.append(f"out[{i}] = {to_source(model.rhs(s), names, 'math')}")
+    body.append("return out")
+    rhs = build_function("rhs", ["t", "y", "p"], body)
+
+    names = _names(model)
+    body = [f"jac = np.zeros(({n}, {n}))"]
+    for i, f in enumerate(model.expanded_rhs()):
+        for j, s in enumerate(model.state_names):
+            d = diff(f, s)
+            if d != ZERO:
+                body.append(f"jac[{i}, {j}] = {to_source(d, names, 'math')}")
+    body.append("return jac")
+    jac = build_function("jacobian", ["t", "y", "p"], body)
+
+    # Outputs vectorised over time: y has shape (n_states, n_times).
+    names = _names(model)
+    body = _locals(model, names, "numpy")
+    body.append(f"out = np.empty(({len(model.outputs)}, np.shape(t)[0]))")
+    for i, o in enumerate(model.outputs):
+        body.append(f"out[{i}] = {to_source(o.expr, names, 'numpy')}")
+    body.append("return out")
+    outputs = build_function("outputs", ["t", "y", "p"], body)
+
+    compiled = CompiledModel(model, rhs, jac, outputs)
+    model._cache["compiled"] = compiled
+    return compiled

@@ -1,0 +1,222 @@
+"""The reference engine: one patient, scipy's solvers, doses as exact discontinuities.
+
+Integration restarts at every dose time and at every infusion start and end, so no
+solver ever steps across a jump. The extinction rule is a terminal event per cell
+state: when a population crosses its threshold downwards it is set to exactly 0 and
+integration restarts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
+from iosim.errors import InputError, UnknownNameError
+from iosim.model.compiled import compile_model
+from iosim.model.declaration import Model
+from iosim.simulation.result import SimulationResult
+
+METHODS = ("LSODA", "BDF", "Radau", "RK45", "DOP853")
+_MAX_RESTARTS = 10_000
+
+
+def as_regimen(regimen: Regimen | Iterable[Regimen | DoseEvent] | None) -> Regimen:
+    if regimen is None:
+        return Regimen()
+    if isinstance(regimen, Regimen):
+        return regimen
+    out = Regimen()
+    for r in regimen:
+        out = out + (r if isinstance(r, Regimen) else Regimen((r,)))
+    return out
+
+
+def output_grid(t_start: float, t_end: float, every: float) -> np.ndarray:
+    if not (math.isfinite(every) and every > 0):
+        raise InputError(f"output interval must be a positive number, got {every}")
+    n = int(math.floor((t_end - t_start) / every + 1e-9))
+    grid = t_start + every * np.arange(n + 1)
+    if t_end - grid[-1] > 1e-9 * max(1.0, abs(t_end)):
+        grid = np.append(grid, t_end)
+    return grid
+
+
+def simulate(
+    model: Model | str,
+    t_end: float,
+    *,
+    params: Mapping[str, float] | None = None,
+    initial: Mapping[str, float] | None = None,
+    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
+    t_start: float = 0.0,
+    output_every: float = 1.0,
+    times: Iterable[float] | None = None,
+    method: str = "LSODA",
+    rtol: float = 1e-8,
+    atol: float = 1e-8,
+    extinction: bool = True,
+    max_step: float = math.inf,
+) -> SimulationResult:
+    """Simulate one model from ``t_start`` to ``t_end``.
+
+    Parameters
+    ----------
+    model : a :class:`Model` or a model id (``"kuznetsov1994"``).
+    t_end : end time, in the model's time unit (days for every built-in model).
+    params, initial : overrides of parameter values and initial states, by name.
+    regimen : doses (boluses, infusions, set-events) as a :class:`Regimen` or a list.
+    output_every, times : a regular output grid, or explicit output times. At a dose time
+        the value reported is the one after the dose.
+    method, rtol, atol : scipy solver and tolerances.
+    extinction : apply the extinction rule (a cell state below its threshold becomes 0).
+
+    Returns a :class:`SimulationResult`; a numerical failure sets ``status="failed"``
+    instead of raising.
+    """
+    if isinstance(model, str):
+        from iosim.models import get_model
+
+        model = get_model(model)
+    if method not in METHODS:
+        raise UnknownNameError("solver method", method, METHODS)
+    for label, v in (("rtol", rtol), ("atol", atol)):
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"{label} must be a positive number, got {v}")
+    t_start, t_end = float(t_start), float(t_end)
+    if not (math.isfinite(t_end) and t_end > t_start):
+        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    reg = as_regimen(regimen)
+    for name in reg.states():
+        model.state_index(name)
+
+    grid = output_grid(t_start, t_end, output_every) if times is None else np.asarray(sorted(set(times)), float)
+    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
+        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
+
+    p = model.parameter_values(dict(params or {}))
+    y = model.initial_values(dict(initial or {}))
+    return _Run(model, p, reg, method, rtol, atol, extinction, max_step).run(y, t_start, t_end, grid)
+
+
+class _Run:
+    def __init__(self, model, p, regimen, method, rtol, atol, extinction, max_step):
+        self.model, self.p, self.regimen = model, p, regimen
+        self.compiled = compile_model(model)
+        self.method, self.rtol, self.atol, self.max_step = method, rtol, atol, max_step
+        thr = model.extinction_thresholds()
+        self.extinct_idx = [i for i in range(len(thr)) if extinction and np.isfinite(thr[i])]
+        self.thresholds = thr
+        self.extinctions: list[tuple[str, float]] = []
+
+    def _infusion_rates(self, t: float) -> np.ndarray:
+        u = np.zeros(len(self.model.states))
+        for e in self.regimen:
+            if isinstance(e, Infusion) and e.time <= t < e.end:
+                u[self.model.state_index(e.state)] += e.rate
+        return u
+
+    def _apply_jumps(self, t: float, y: np.ndarray) -> np.ndarray:
+        y = y.copy()
+        for e in self.regimen:
+            if e.time == t and isinstance(e, Bolus):
+                y[self.model.state_index(e.state)] += e.amount
+            elif e.time == t and isinstance(e, SetState):
+                y[self.model.state_index(e.state)] = e.value
+        return y
+
+    def _extinguish(self, t: float, y: np.ndarray) -> np.ndarray:
+        for i in self.extinct_idx:
+            if 0.0 < y[i] < self.thresholds[i]:
+                y[i] = 0.0
+                self.extinctions.append((self.model.state_names[i], t))
+        return y
+
+    def run(self, y: np.ndarray, t_start: float, t_end: float, grid: np.ndarray) -> SimulationResult:
+        breaks = sorted({t_start, *(b for b in self.regimen.breakpoints() if t_start <= b < t_end)})
+        breaks.append(t_end)
+        out = np.full((grid.size, y.size), np.nan)
+        status, message = "ok", ""
+        rhs, jac = self.compiled.rhs, self.compiled.jacobian
+        p = self.p
+        for k in range(len(breaks) - 1):
+            a, b = breaks[k], breaks[k + 1]
+            y = self._extinguish(a, self._apply_jumps(a, y))
+            u = self._infusion_rates(a)
+            last = k == len(breaks) - 2
+            mask = (grid >= a) & ((grid <= b) if last else (grid < b))
+            ok, message, y = self._segment(a, b, y, u, rhs, jac, p, grid, mask, out)
+            if not ok:
+                status = "failed"
+                break
+        outputs = self.compiled.outputs(grid, out.T, p).T if self.model.outputs else np.empty((grid.size, 0))
+        return SimulationResult(
+            model=self.model,
+            t=grid,
+            y=out,
+            outputs=outputs,
+            parameters=p,
+            status=status,
+            message=message,
+            extinctions=tuple(self.extinctions),
+        )
+
+    def _segment(self, a, b, y, u, rhs, jac, p, grid, mask, out):
+        def f(t, x):
+            return rhs(t, x, p) + u
+
+        def j(t, x):
+            return jac(t, x, p)
+
+        kwargs = {"jac": j} if self.method in ("LSODA", "BDF", "Radau") else {}
+        idx = np.flatnonzero(mask)
+        t0 = a
+        for _ in range(_MAX_RESTARTS):
+            todo = idx[grid[idx] >= t0]
+            if t0 == b:
+                out[todo] = y
+                return True, "", y
+            # Always ask for the state at b: the next segment starts from it.
+            t_eval = grid[todo] if todo.size and grid[todo[-1]] == b else np.append(grid[todo], b)
+            events = []
+            for i in self.extinct_idx:
+                if y[i] > self.thresholds[i]:
+                    ev = _threshold_event(i, self.thresholds[i])
+                    events.append((i, ev))
+            sol = solve_ivp(
+                f,
+                (t0, b),
+                y,
+                method=self.method,
+                t_eval=t_eval,
+                rtol=self.rtol,
+                atol=self.atol,
+                events=[ev for _, ev in events] or None,
+                max_step=self.max_step,
+                **kwargs,
+            )
+            if sol.status == -1:
+                return False, f"integration failed at t={sol.t[-1] if sol.t.size else t0:g}: {sol.message}", y
+            n = min(sol.t.size, todo.size)
+            out[todo[:n]] = sol.y[:, :n].T
+            if sol.status == 0:
+                return True, "", sol.y[:, -1].copy()
+            # A population crossed its extinction threshold: set it to 0 and restart there.
+            k = next(k for k in range(len(events)) if sol.t_events[k].size)
+            i = events[k][0]
+            t0 = float(sol.t_events[k][0])
+            y = sol.y_events[k][0].copy()
+            y[i] = 0.0
+            self.extinctions.append((self.model.state_names[i], t0))
+        return False, f"more than {_MAX_RESTARTS} extinction restarts in [{a:g}, {b:g}]", y
+
+
+def _threshold_event(i: int, threshold: float):
+    def event(t, x):
+        return x[i] - threshold
+
+    event.terminal, event.direction = True, -1
+    return event

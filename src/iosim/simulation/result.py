@@ -1,0 +1,111 @@
+"""The result of one simulation: time grid, states, outputs and a status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from iosim.errors import SimulationError, UnknownNameError
+from iosim.model.declaration import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    model: Model
+    t: np.ndarray
+    #: States, shape (n_times, n_states), in the order of ``model.state_names``.
+    y: np.ndarray
+    #: Outputs, shape (n_times, n_outputs), in the order of ``model.output_names``.
+    outputs: np.ndarray
+    parameters: np.ndarray
+    status: str = "ok"
+    message: str = ""
+    #: (state, time) for every population set to 0 by the extinction rule.
+    extinctions: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def raise_for_status(self) -> SimulationResult:
+        if not self.ok:
+            raise SimulationError(f"simulation of {self.model.id} failed: {self.message}")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.model.state_names + self.model.output_names
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name in self.model.state_names:
+            return self.y[:, self.model.state_names.index(name)]
+        if name in self.model.output_names:
+            return self.outputs[:, self.model.output_names.index(name)]
+        if name == "time":
+            return self.t
+        raise UnknownNameError("state or output", name, self.names)
+
+    def final(self, name: str) -> float:
+        return float(self[name][-1])
+
+    def at(self, name: str, time: float) -> float:
+        """Value of ``name`` at the output time closest to ``time``."""
+        return float(self[name][int(np.argmin(np.abs(self.t - time)))])
+
+    def to_dataframe(self, *, outputs: bool = True) -> pd.DataFrame:
+        import pandas as pd
+
+        data = {"time": self.t}
+        for i, s in enumerate(self.model.state_names):
+            data[s] = self.y[:, i]
+        if outputs:
+            for i, o in enumerate(self.model.output_names):
+                if o not in data:
+                    data[o] = self.outputs[:, i]
+        return pd.DataFrame(data)
+
+    def plot(self, names: list[str] | None = None, *, log: bool = True, path: str | Path | None = None, ax=None):
+        """Plot trajectories (every state by default), one axis per unit."""
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        names = list(names or self.model.state_names)
+        for n in names:
+            self[n]
+        units: dict[str, list[str]] = {}
+        for n in names:
+            unit = (
+                self.model.state(n).unit
+                if n in self.model.state_names
+                else next(o.unit for o in self.model.outputs if o.name == n)
+            )
+            units.setdefault(unit, []).append(n)
+        if ax is None:
+            fig, axes = plt.subplots(len(units), 1, figsize=(7, 2.6 * len(units)), sharex=True, squeeze=False)
+            axes = axes[:, 0]
+        else:
+            fig, axes = ax.figure, [ax] * len(units)
+        for a, (unit, group) in zip(axes, units.items()):
+            for n in group:
+                values = self[n]
+                a.plot(self.t, np.where(values > 0, values, np.nan) if log else values, label=n)
+            if log:
+                a.set_yscale("log")
+            a.set_ylabel(unit)
+            a.legend(loc="best", fontsize="small")
+        axes[-1].set_xlabel(f"time ({self.model.time_unit})")
+        fig.suptitle(f"{self.model.id}: {self.model.title}", fontsize="medium")
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=120)
+            plt.close(fig)
+        return fig
