@@ -1,0 +1,3 @@
+from iosim.cli.main import run
+
+run()

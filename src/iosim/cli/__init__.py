@@ -1,0 +1,1 @@
+"""The ``iosim`` command line: a thin layer over the public API."""
