@@ -6,45 +6,73 @@ The public API::
     model = iosim.get_model("kuznetsov1994")
     result = iosim.simulate(model, 200, initial={"T": 1e6})
     result.to_dataframe(); result.plot()
+
+Names are imported on first use so that ``iosim --help`` starts quickly.
 """
 
-from iosim.dosing import Bolus, Infusion, Regimen, SetState, bolus, infusion, parse_dose, set_state
-from iosim.errors import (
-    DosingError,
-    ExpressionError,
-    InputError,
-    IosimError,
-    ModelError,
-    SimulationError,
-    UnknownNameError,
-)
-from iosim.model import Model, ModelBuilder, Reference
-from iosim.models import get_model, model_ids
-from iosim.simulation import SimulationResult, simulate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Bolus",
-    "DosingError",
-    "ExpressionError",
-    "Infusion",
-    "InputError",
-    "IosimError",
-    "Model",
-    "ModelBuilder",
-    "ModelError",
-    "Reference",
-    "Regimen",
-    "SetState",
-    "SimulationError",
-    "SimulationResult",
-    "UnknownNameError",
-    "bolus",
-    "get_model",
-    "infusion",
-    "model_ids",
-    "parse_dose",
-    "set_state",
-    "simulate",
-]
+_EXPORTS = {
+    "Bolus": "iosim.dosing",
+    "Infusion": "iosim.dosing",
+    "Regimen": "iosim.dosing",
+    "SetState": "iosim.dosing",
+    "bolus": "iosim.dosing",
+    "infusion": "iosim.dosing",
+    "parse_dose": "iosim.dosing",
+    "set_state": "iosim.dosing",
+    "DosingError": "iosim.errors",
+    "ExpressionError": "iosim.errors",
+    "InputError": "iosim.errors",
+    "IosimError": "iosim.errors",
+    "ModelError": "iosim.errors",
+    "SimulationError": "iosim.errors",
+    "UnknownNameError": "iosim.errors",
+    "Model": "iosim.model",
+    "ModelBuilder": "iosim.model",
+    "Reference": "iosim.model",
+    "get_model": "iosim.models",
+    "load_model": "iosim.models",
+    "model_ids": "iosim.models",
+    "SimulationResult": "iosim.simulation",
+    "simulate": "iosim.simulation",
+    "find_equilibria": "iosim.analysis",
+    "scan_parameter": "iosim.analysis",
+    "basins": "iosim.analysis",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'iosim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
+
+
+if TYPE_CHECKING:
+    from iosim.analysis import basins, find_equilibria, scan_parameter
+    from iosim.dosing import Bolus, Infusion, Regimen, SetState, bolus, infusion, parse_dose, set_state
+    from iosim.errors import (
+        DosingError,
+        ExpressionError,
+        InputError,
+        IosimError,
+        ModelError,
+        SimulationError,
+        UnknownNameError,
+    )
+    from iosim.model import Model, ModelBuilder, Reference
+    from iosim.models import get_model, load_model, model_ids
+    from iosim.simulation import SimulationResult, simulate

@@ -10,8 +10,6 @@ import importlib
 import pkgutil
 import sys
 
-import click
-
 from iosim.cli import __path__ as _cli_path
 from iosim.cli.app import app
 
@@ -25,29 +23,26 @@ def _load_commands() -> None:
 
 
 def run(argv: list[str] | None = None) -> None:
+    """Run the CLI. Typer handles usage errors (exit 2) and ``--help``; iosim's own errors
+    are caught here and printed as one line."""
     from iosim.errors import IosimError, SimulationError
 
     _load_commands()
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("iosim: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as e:
-        click.echo(f"iosim: {e.format_message()}", err=True)
-        sys.exit(2)
+        app(args=argv)
     except SimulationError as e:
-        click.echo(f"iosim: numerical failure: {e}", err=True)
-        sys.exit(1)
+        _fail(f"numerical failure: {e}", 1)
     except IosimError as e:
-        click.echo(f"iosim: {e}", err=True)
-        sys.exit(2)
+        _fail(str(e), 2)
     except OSError as e:
-        click.echo(f"iosim: {e.strerror or e}: {e.filename or ''}".rstrip(": "), err=True)
-        sys.exit(2)
+        _fail(f"{e.strerror or e}: {e.filename or ''}".rstrip(": "), 2)
     except KeyboardInterrupt:
-        click.echo("iosim: interrupted", err=True)
-        sys.exit(130)
+        _fail("interrupted", 130)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"iosim: error: {message}", file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

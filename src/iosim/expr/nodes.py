@@ -154,7 +154,7 @@ def add(*terms: Operand) -> Expr:
             else:
                 flat.append(p)
     if const != 0.0 or not flat:
-        flat.append(Num(const))
+        flat.insert(0, Num(const))
     return flat[0] if len(flat) == 1 else Op("add", tuple(flat))
 
 

@@ -41,4 +41,24 @@ def get_model(model_id: str) -> Model:
     return importlib.import_module(modules[model_id]).build()
 
 
-__all__ = ["get_model", "model_ids"]
+_FILE_READERS = {".xml": "read_sbml", ".sbml": "read_sbml", ".ant": "read_antimony"}
+
+
+def load_model(name: str) -> Model:
+    """A library model by id, or a model file: SBML (``.xml``, ``.sbml``) or Antimony (``.ant``)."""
+    from pathlib import Path
+
+    suffix = Path(name).suffix.lower()
+    if suffix in _FILE_READERS:
+        path = Path(name)
+        if not path.is_file():
+            from iosim.errors import InputError
+
+            raise InputError(f"model file {name} does not exist")
+        from iosim import sbml
+
+        return getattr(sbml, _FILE_READERS[suffix])(path)
+    return get_model(name)
+
+
+__all__ = ["get_model", "load_model", "model_ids"]

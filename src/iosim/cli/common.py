@@ -1,0 +1,56 @@
+"""Helpers shared by command modules: parsing NAME=VALUE options, loading models, writing tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from iosim.errors import InputError
+
+
+def parse_assignments(items: list[str] | None, option: str) -> dict[str, float]:
+    """``["a=1", "b=2e3"]`` -> ``{"a": 1.0, "b": 2000.0}`` with one-line errors."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        for part in item.split(","):
+            name, eq, value = part.partition("=")
+            name = name.strip()
+            if not eq or not name:
+                raise InputError(f"{option} {part!r} is malformed; write NAME=VALUE")
+            try:
+                v = float(value)
+            except ValueError:
+                raise InputError(f"{option} {part!r}: {value!r} is not a number") from None
+            if not math.isfinite(v):
+                raise InputError(f"{option} {part!r}: value must be finite")
+            out[name] = v
+    return out
+
+
+def load_model(name: str):
+    """A model id from the library, or a model file (.xml/.sbml SBML, .ant Antimony)."""
+    from iosim.models import load_model as _load
+
+    return _load(name)
+
+
+def check_output_path(path: Path | None, suffixes: tuple[str, ...], option: str) -> None:
+    """Fail before any work when an output path cannot be written."""
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"{option} {path}: use a file ending in {' or '.join(suffixes)}")
+    parent = path.expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: folder {parent} does not exist; create it first")
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{option} {path}: folder {parent} is not writable")
+
+
+def write_table(df, path: Path) -> None:
+    if path.suffix.lower() == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
