@@ -102,15 +102,22 @@ def find_equilibria(
     found: list[np.ndarray] = []
     with np.errstate(all="ignore"):
         for x0 in starts:
-            sol = root(f, x0, jac=jac, method="hybr", options={"xtol": 1e-13})
-            x = sol.x
+            try:
+                sol = root(f, x0, jac=jac, method="hybr", options={"xtol": 1e-13})
+                x = sol.x
+                residual = f(x)
+            except (ArithmeticError, ValueError):  # e.g. log of a negative trial point
+                continue
             if not np.all(np.isfinite(x)):
                 continue
             x = np.where(np.abs(x) < 1e-12, 0.0, x)
             if np.any(x[nonneg] < 0):
                 continue
             # Residual relative to the magnitude of the state (per unit time).
-            if np.max(np.abs(f(x)) / np.maximum(np.abs(x), 1e-6)) > residual_tol and np.max(np.abs(f(x))) > 1e-12:
+            if (
+                np.max(np.abs(residual) / np.maximum(np.abs(x), 1e-6)) > residual_tol
+                and np.max(np.abs(residual)) > 1e-12
+            ):
                 continue
             if any(np.allclose(x, y, rtol=1e-6, atol=1e-9) for y in found):
                 continue
