@@ -111,6 +111,9 @@ class _Run:
         self.extinct_idx = [i for i in range(len(thr)) if extinction and np.isfinite(thr[i])]
         self.thresholds = thr
         self.extinctions: list[tuple[str, float]] = []
+        #: Extinct states held at exactly 0: implicit solvers would otherwise leak round-off
+        #: (~1e-25) back into them and the population would regrow from nothing.
+        self.held: set[int] = set()
 
     def _infusion_rates(self, t: float) -> np.ndarray:
         u = np.zeros(len(self.model.states))
@@ -128,12 +131,26 @@ class _Run:
                 y[self.model.state_index(e.state)] = e.value
         return y
 
-    def _extinguish(self, t: float, y: np.ndarray) -> np.ndarray:
+    def _extinguish(self, t: float, y: np.ndarray, u: np.ndarray) -> np.ndarray:
         for i in self.extinct_idx:
             if 0.0 < y[i] < self.thresholds[i]:
                 y[i] = 0.0
                 self.extinctions.append((self.model.state_names[i], t))
+                self._hold(i, t, y, u)
+            elif y[i] > 0.0:
+                self.held.discard(i)  # a dose brought it back
+            elif i in self.held:
+                self._hold(i, t, y, u)  # re-check: an infusion may now feed it
         return y
+
+    def _hold(self, i: int, t: float, y: np.ndarray, u: np.ndarray) -> None:
+        """Hold state i at 0 unless something (a source term, an infusion) feeds it there."""
+        x = y.copy()
+        x[i] = 0.0
+        if self.compiled.rhs(t, x, self.p)[i] + u[i] <= 0.0:
+            self.held.add(i)
+        else:
+            self.held.discard(i)
 
     def run(self, y: np.ndarray, t_start: float, t_end: float, grid: np.ndarray) -> SimulationResult:
         breaks = sorted({t_start, *(b for b in self.regimen.breakpoints() if t_start <= b < t_end)})
@@ -144,8 +161,8 @@ class _Run:
         p = self.p
         for k in range(len(breaks) - 1):
             a, b = breaks[k], breaks[k + 1]
-            y = self._extinguish(a, self._apply_jumps(a, y))
             u = self._infusion_rates(a)
+            y = self._extinguish(a, self._apply_jumps(a, y), u)
             last = k == len(breaks) - 2
             mask = (grid >= a) & ((grid <= b) if last else (grid < b))
             ok, message, y = self._segment(a, b, y, u, rhs, jac, p, grid, mask, out)
@@ -165,11 +182,22 @@ class _Run:
         )
 
     def _segment(self, a, b, y, u, rhs, jac, p, grid, mask, out):
+        held = np.array(sorted(self.held), dtype=int)
+
         def f(t, x):
+            if held.size:
+                x = x.copy()
+                x[held] = 0.0
+                d = rhs(t, x, p) + u
+                d[held] = 0.0
+                return d
             return rhs(t, x, p) + u
 
         def j(t, x):
-            return jac(t, x, p)
+            m = jac(t, x, p)
+            if held.size:
+                m[held, :] = 0.0
+            return m
 
         kwargs = {"jac": j} if self.method in ("LSODA", "BDF", "Radau") else {}
         idx = np.flatnonzero(mask)
@@ -183,7 +211,7 @@ class _Run:
             t_eval = grid[todo] if todo.size and grid[todo[-1]] == b else np.append(grid[todo], b)
             events = []
             for i in self.extinct_idx:
-                if y[i] > self.thresholds[i]:
+                if i not in self.held and y[i] >= self.thresholds[i]:
                     ev = _threshold_event(i, self.thresholds[i])
                     events.append((i, ev))
             sol = solve_ivp(
@@ -199,11 +227,16 @@ class _Run:
                 **kwargs,
             )
             if sol.status == -1:
-                return False, f"integration failed at t={sol.t[-1] if sol.t.size else t0:g}: {sol.message}", y
-            n = min(sol.t.size, todo.size)
-            out[todo[:n]] = sol.y[:, :n].T
+                last = np.asarray(sol.t, float)
+                return False, f"integration failed at t={last[-1] if last.size else t0:g}: {sol.message}", y
+            # solve_ivp returns lists when it stops before its first output time.
+            ts, ys = np.asarray(sol.t, float), np.asarray(sol.y, float).reshape(len(y), -1)
+            if held.size:
+                ys[held, :] = 0.0  # linear-algebra round-off must not revive a held state
+            n = min(ts.size, todo.size)
+            out[todo[:n]] = ys[:, :n].T
             if sol.status == 0:
-                return True, "", sol.y[:, -1].copy()
+                return True, "", ys[:, -1].copy()
             # A population crossed its extinction threshold: set it to 0 and restart there.
             k = next(k for k in range(len(events)) if sol.t_events[k].size)
             i = events[k][0]
@@ -211,6 +244,8 @@ class _Run:
             y = sol.y_events[k][0].copy()
             y[i] = 0.0
             self.extinctions.append((self.model.state_names[i], t0))
+            self._hold(i, t0, y, u)
+            held = np.array(sorted(self.held), dtype=int)
         return False, f"more than {_MAX_RESTARTS} extinction restarts in [{a:g}, {b:g}]", y
 
 
