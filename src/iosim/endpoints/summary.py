@@ -1,0 +1,82 @@
+"""Per-arm summary of a virtual trial's outcomes: response rates and median PFS, OS and DOR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from iosim.endpoints import survival
+from iosim.errors import InputError
+
+OUTCOME_COLUMNS = (
+    "arm",
+    "patient",
+    "status",
+    "best_response",
+    "pfs_months",
+    "pfs_event",
+    "os_months",
+    "os_event",
+    "dor_months",
+    "dor_event",
+)
+
+SUMMARY_COLUMNS = [
+    "arm",
+    "n",
+    "n_failed",
+    "orr",
+    "cr_rate",
+    "dcr",
+    "median_dor_months",
+    "median_dor_lower",
+    "median_dor_upper",
+    "median_pfs_months",
+    "median_pfs_lower",
+    "median_pfs_upper",
+    "median_os_months",
+    "median_os_lower",
+    "median_os_upper",
+]
+
+
+def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """One row per arm (in order of first appearance) with the columns of :data:`SUMMARY_COLUMNS`.
+
+    * ``n`` counts every patient of the arm; ``n_failed`` those whose integration failed
+      (``status`` other than "ok"). Rates and medians use the ``n - n_failed`` simulated patients:
+      a failed integration is a numerical event, not a clinical one.
+    * ``orr`` = (CR + PR) / evaluable, ``cr_rate`` = CR / evaluable, ``dcr`` = (CR + PR + SD) / evaluable,
+      fractions 0-1 where "evaluable" is the successfully simulated patients (NE counts as non-response,
+      as in an intention-to-treat analysis).
+    * Medians (months) and their (1 - alpha) CI come from Kaplan-Meier (lifelines); NaN means not
+      reached. DOR is over responders only.
+    """
+    missing = [c for c in OUTCOME_COLUMNS if c not in outcomes.columns]
+    if missing:
+        raise InputError(f"outcomes lack column(s) {', '.join(missing)}; expected {', '.join(OUTCOME_COLUMNS)}")
+    rows = []
+    for arm, g in outcomes.groupby("arm", sort=False):
+        ok = g[g["status"] == "ok"]
+        n_ok = len(ok)
+        br = ok["best_response"].astype(str)
+        row = {
+            "arm": str(arm),
+            "n": len(g),
+            "n_failed": len(g) - n_ok,
+            "orr": br.isin(["CR", "PR"]).mean() if n_ok else np.nan,
+            "cr_rate": (br == "CR").mean() if n_ok else np.nan,
+            "dcr": br.isin(["CR", "PR", "SD"]).mean() if n_ok else np.nan,
+        }
+        for ep in ("dor", "pfs", "os"):
+            d = ok.dropna(subset=[f"{ep}_months"])
+            med = lo = hi = np.nan
+            if len(d):
+                kmf = survival.kaplan_meier(d[f"{ep}_months"], d[f"{ep}_event"], label=str(arm), alpha=alpha)
+                med, lo, hi = survival.median_with_ci(kmf)
+            row[f"median_{ep}_months"], row[f"median_{ep}_lower"], row[f"median_{ep}_upper"] = med, lo, hi
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    for c in ("n", "n_failed"):
+        out[c] = out[c].astype(int)
+    return out

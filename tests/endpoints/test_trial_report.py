@@ -1,0 +1,122 @@
+"""The HTML trial report: sections present, images embedded, nothing fetched from the network."""
+
+import base64
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iosim.endpoints import compare_arms, recist, report, summarize, write_report
+from iosim.endpoints.death import DeathModel
+
+pytest.importorskip("lifelines")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def fake_arm(name: str, n: int, shrink: float, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Synthetic tumour courses run through the real endpoint functions."""
+    weeks = np.arange(0.0, 105.0, 8.0)
+    base = rng.uniform(30, 150, (n, 1))
+    resistant = rng.random((n, 1))
+    sld = base * (resistant + (1 - resistant) * np.exp(-rng.exponential(shrink, (n, 1)) * weeks))
+    sld = sld * np.exp(rng.normal(0.01, 0.01, (n, 1)) * weeks)
+    sld[sld < 2] = 0.0
+    codes = recist.assess(sld)
+    best = recist.best_overall_response(codes, weeks[1:])
+    t_pd, progressed = recist.progression(codes, weeks[1:])
+    dor, dor_event = recist.duration_of_response(codes, weeks[1:])
+    death, died = DeathModel().sample(weeks * 7 / DAYS_PER_MONTH, sld, rng)
+    pd_months = np.where(progressed, t_pd * 7 / DAYS_PER_MONTH, np.inf)
+    pfs = np.minimum(pd_months, np.where(died, death, np.inf))
+    pfs_event = np.isfinite(pfs)
+    outcomes = pd.DataFrame(
+        {
+            "arm": name,
+            "patient": np.arange(n),
+            "status": "ok",
+            "best_response": recist.names(best),
+            "pfs_months": np.where(pfs_event, pfs, death),
+            "pfs_event": pfs_event,
+            "os_months": death,
+            "os_event": died,
+            "dor_months": dor * 7 / DAYS_PER_MONTH,
+            "dor_event": dor_event,
+        }
+    )
+    outcomes.loc[0, "status"] = "max_steps"
+    resp = np.concatenate([np.full((n, 1), "NE", dtype=object), recist.names(codes)], axis=1)
+    assessments = pd.DataFrame(
+        {
+            "arm": name,
+            "patient": np.repeat(np.arange(n), len(weeks)),
+            "week": np.tile(weeks, n),
+            "sld_mm": sld.ravel(),
+            "pct_change": (100 * (sld / sld[:, :1] - 1)).ravel(),
+            "response": resp.ravel(),
+        }
+    )
+    return outcomes, assessments
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    rng = np.random.default_rng(11)
+    arms = [fake_arm("nivolumab", 80, 0.05, rng), fake_arm("ipilimumab", 80, 0.01, rng)]
+    outcomes = pd.concat([a[0] for a in arms], ignore_index=True)
+    assessments = pd.concat([a[1] for a in arms], ignore_index=True)
+    calibration = pd.DataFrame(
+        {"arm": ["nivolumab", "ipilimumab"], "observed_orr": [0.437, 0.19], "role": ["calibrated", "predicted"]}
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setattr(report, "WATERFALL_MAX", 50)  # small limits so the subsampling path runs on a small trial
+    mp.setattr(report, "SPIDER_MAX", 10)
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    write_report(
+        path,
+        title="CheckMate <067> & co",
+        summary=summarize(outcomes),
+        outcomes=outcomes,
+        assessments=assessments,
+        hazard_ratios=compare_arms(outcomes, reference="ipilimumab"),
+        calibration=calibration,
+    )
+    mp.undo()
+    return path.read_text(encoding="utf-8")
+
+
+def test_report_has_every_section(written):
+    for section in ("summary", "waterfall", "spider", "km-pfs", "km-os", "hazard-ratios", "calibration"):
+        assert f'<section id="{section}">' in written
+    assert "CheckMate &lt;067&gt; &amp; co" in written  # the title is escaped
+    assert "predicted" in written and "calibrated" in written
+    assert "random 50 of 79 patients" in written  # the subsample is announced (one failed patient left out)
+    assert "random 10 of 79 patients" in written
+
+
+def test_images_are_embedded_png(written):
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', written)
+    assert len(images) == 4  # waterfall, spider, two Kaplan-Meier plots
+    for b64 in images:
+        assert base64.b64decode(b64)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_is_offline(written):
+    assert not re.search(r"https?://", written)
+    assert "<script" not in written and "<link" not in written
+    assert re.findall(r'src="([^"]{0,20})', written) == ["data:image/png;base6"] * 4
+
+
+def test_single_arm_without_calibration(tmp_path):
+    outcomes, assessments = fake_arm("axi-cel", 15, 0.05, np.random.default_rng(2))
+    path = write_report(
+        tmp_path / "r.html",
+        title="one arm",
+        summary=summarize(outcomes),
+        outcomes=outcomes,
+        assessments=assessments,
+        hazard_ratios=None,
+    )
+    text = path.read_text(encoding="utf-8")
+    assert 'id="calibration"' not in text and "Single arm." in text
+    assert "Subsampled" not in text  # 14 patients: nothing left out of the plots
