@@ -65,7 +65,13 @@ def simulate(
         params, initial = {**sc.params, **params}, {**sc.initial, **initial}
         regimen, notes = sc.regimen + regimen, sc.notes
     else:
-        m = load_model(model)
+        from iosim.models import is_model_file, load_model_file
+
+        if is_model_file(model):
+            m, carried = load_model_file(model)
+            regimen = carried + regimen  # doses written in the file as SBML events
+        else:
+            m = load_model(model)
     result = run(
         m,
         days,

@@ -41,24 +41,39 @@ def get_model(model_id: str) -> Model:
     return importlib.import_module(modules[model_id]).build()
 
 
-_FILE_READERS = {".xml": "read_sbml", ".sbml": "read_sbml", ".ant": "read_antimony"}
+_MODEL_FILES = (".xml", ".sbml", ".ant")
+
+
+def load_model_file(name: str):
+    """A model file with the doses it carries: (Model, Regimen).
+
+    SBML (``.xml``, ``.sbml``) and Antimony (``.ant``); SBML events that fire at fixed times
+    come back as the regimen."""
+    from pathlib import Path
+
+    path = Path(name)
+    if not path.is_file():
+        from iosim.errors import InputError
+
+        raise InputError(f"model file {name} does not exist")
+    from iosim import sbml
+
+    source = sbml.antimony_to_sbml(path) if path.suffix.lower() == ".ant" else path
+    imported = sbml.import_sbml(source)
+    return imported.model, imported.regimen
+
+
+def is_model_file(name: str) -> bool:
+    from pathlib import Path
+
+    return Path(name).suffix.lower() in _MODEL_FILES
 
 
 def load_model(name: str) -> Model:
     """A library model by id, or a model file: SBML (``.xml``, ``.sbml``) or Antimony (``.ant``)."""
-    from pathlib import Path
-
-    suffix = Path(name).suffix.lower()
-    if suffix in _FILE_READERS:
-        path = Path(name)
-        if not path.is_file():
-            from iosim.errors import InputError
-
-            raise InputError(f"model file {name} does not exist")
-        from iosim import sbml
-
-        return getattr(sbml, _FILE_READERS[suffix])(path)
+    if is_model_file(name):
+        return load_model_file(name)[0]
     return get_model(name)
 
 
-__all__ = ["get_model", "load_model", "model_ids"]
+__all__ = ["get_model", "is_model_file", "load_model", "load_model_file", "model_ids"]

@@ -1,0 +1,112 @@
+"""SBML (Level 2 Version 1 to Level 3 Version 2) to an iosim :class:`~iosim.Model`.
+
+How SBML maps onto iosim
+------------------------
+- **Species** that change (by reactions or a rate rule) are states holding the species'
+  *amount*. SBML reaction rates are amounts per time, so a reaction adds
+  ``stoichiometry * rate * conversion factor`` to the amount, whatever the compartment
+  does. Where SBML math names a species with ``hasOnlySubstanceUnits=false`` it means the
+  concentration, so the importer substitutes ``amount / compartment`` there, and adds an
+  output ``<id>_conc``. A rate rule on a concentration becomes
+  ``d(amount)/dt = rate * V + amount / V * dV/dt``.
+- **Compartments, parameters, stoichiometries** with a rate rule are states; with an
+  assignment rule they are intermediates; otherwise parameters (value after initial
+  assignments).
+- **Assignment-ruled species** are intermediates holding the SBML value (concentration or
+  amount) and also outputs of the same name.
+- **Constant species** are parameters holding the SBML value.
+- **Reactions** are iosim reactions (their rate is the kinetic law, local parameters
+  renamed ``<reaction>_<id>`` and declared as parameters). Constant stoichiometries are the
+  reaction's changes; variable stoichiometries and conversion factors go into the states'
+  explicit equations as ``stoichiometry * conversion_factor * <reaction>``.
+- **Initial values** come from initial assignments and assignment rules evaluated together
+  at the start, in dependency order.
+- Imported states have ``kind="other"``, no extinction threshold and may go negative.
+
+Events, algebraic rules, fast reactions, delays, ``rateOf`` and SBML packages raise
+:class:`~iosim.sbml.errors.UnsupportedSBMLError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libsbml
+
+from iosim.dosing import Regimen
+from iosim.expr import Expr
+from iosim.model import Model
+from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
+
+#: Largest document accepted, in bytes.
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SBMLImport:
+    """The translated model and how each SBML symbol reads in it."""
+
+    model: Model
+    #: SBML id -> expression (over model names) of the value SBML means by that id.
+    symbols: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its amount.
+    amounts: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its concentration (amount / compartment size).
+    concentrations: dict[str, Expr] = field(default_factory=dict)
+    #: Events that fire at fixed times, as doses (see :mod:`iosim.sbml.events`).
+    regimen: Regimen = field(default_factory=Regimen)
+    level: int = 3
+    version: int = 2
+
+
+def read_sbml(source: str | os.PathLike) -> Model:
+    """Read an SBML file (a path) or document (text starting with ``<``) into a Model.
+
+    A document with events raises :class:`UnsupportedSBMLError`; when its events only fire
+    at fixed times, ``import_sbml(source)`` returns them as a regimen beside the model."""
+    imp = import_sbml(source)
+    if len(imp.regimen):
+        raise UnsupportedSBMLError(
+            "events", "they fire at fixed times: use iosim.sbml.import_sbml(...).model and .regimen"
+        )
+    return imp.model
+
+
+def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
+    """Parse with libSBML, enforcing the size limit; errors become :class:`SBMLError`."""
+    text: str
+    if isinstance(source, os.PathLike) or not str(source).lstrip("\ufeff \t\r\n").startswith("<"):
+        path = Path(source)
+        try:
+            found = path.is_file()
+        except OSError:  # e.g. a name too long to be a path
+            found = False
+        if not found:
+            raise SBMLError(f"no SBML file at {str(path)[:200]}")
+        if path.stat().st_size > MAX_BYTES:
+            raise SBMLError(f"{path} is larger than {MAX_BYTES // 2**20} MB")
+        text = path.read_text(encoding="utf-8", errors="replace")
+    else:
+        text = str(source)
+        if len(text.encode("utf-8")) > MAX_BYTES:
+            raise SBMLError(f"SBML text is larger than {MAX_BYTES // 2**20} MB")
+    doc = libsbml.readSBMLFromString(text.lstrip("\ufeff"))  # a byte-order mark is not XML
+    problems = [
+        doc.getError(i).getMessage().strip()
+        for i in range(doc.getNumErrors())
+        if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
+    if problems or doc.getModel() is None:
+        detail = "; ".join(problems[:3]) or "the document has no <model>"
+        raise SBMLError(f"cannot read SBML: {detail}")
+    return doc
+
+
+def import_sbml(source: str | os.PathLike, *, model_id: str | None = None) -> SBMLImport:
+    """Like :func:`read_sbml`, also returning how SBML symbols map onto the model and the
+    fixed-time events as a :class:`~iosim.Regimen`."""
+    from iosim.sbml.translate import Translator
+
+    return Translator(load_document(source), model_id).run()
