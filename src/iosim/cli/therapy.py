@@ -1,0 +1,123 @@
+"""``iosim drugs``, ``iosim cancers`` and ``iosim matrix`` (the flagship model's catalogues)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from iosim.cli.app import app
+
+
+def _console():
+    """A rich console; when writing to a pipe or file, wide enough that no id is cut."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=240)
+
+
+def _half_life(days: float) -> str:
+    return f"{days:.3g} d" if days >= 1 else f"{days * 24:.3g} h"
+
+
+@app.command()
+def drugs(drug: str = typer.Argument(None, help="drug id for details (omit to list all)")) -> None:
+    """List the drug catalogue, or show one drug's PK, regimens and sources."""
+    from rich.table import Table
+
+    from iosim.therapy.catalogue import DRUGS, get_drug
+
+    console = _console()
+    if drug is None:
+        table = Table("id", "class", "target", "default regimen", "half-life", box=None)
+        for d in DRUGS.values():
+            hl = _half_life(d.half_life.value) if d.half_life else "cell kinetics"
+            table.add_row(d.id, d.drug_class, d.target, d.regimens["default"], hl)
+        console.print(table)
+        return
+    d = get_drug(drug)
+    console.print(f"[bold]{d.id}[/bold] — {d.name}\n{d.drug_class}, target {d.target}: {d.description}")
+    console.print(f"acts on model slot '{d.mechanism}' (dosed state {d.state})", highlight=False)
+    if d.half_life:
+        console.print(f"terminal half-life {_half_life(d.half_life.value)} — {d.half_life.source}", highlight=False)
+    regs = Table("label", "regimen", title="Regimens", box=None)
+    for label, text in d.regimens.items():
+        regs.add_row(label, text)
+    console.print(regs)
+    console.print(f"regimen sources: {d.regimen_sources}", highlight=False)
+    if d.lymphodepletion_days is not None:
+        console.print(f"lymphodepletion on day 0, infusion on day {d.lymphodepletion_days:g}", highlight=False)
+    for other, text, offset in d.companions:
+        console.print(f"given with {other} {text} from {offset:g} d after infusion", highlight=False)
+    params = Table("parameter", "value", "unit", "source", title="Model parameters set by this drug", box=None)
+    extra = {"dose volume": d.dose_volume, "active fraction": d.active_fraction}
+    for name, v in [*d.parameters.items(), *((k, v) for k, v in extra.items() if v is not None)]:
+        params.add_row(name, f"{v.value:.4g}", v.unit, v.source)
+    console.print(params)
+
+
+@app.command()
+def cancers(cancer: str = typer.Argument(None, help="cancer id for details (omit to list all)")) -> None:
+    """List the cancer types, or show one type's biology with sources."""
+    from rich.table import Table
+
+    from iosim.cancers import CANCERS, get_cancer
+
+    console = _console()
+    if cancer is None:
+        table = Table("id", "name", "doubling (d)", "burden", "TMB", "immunogenicity", "infiltration", "PD-L1",
+                      "targets", box=None)  # fmt: skip
+        for c in CANCERS.values():
+            targets = ", ".join(f"{k} {v.value:.0%}" for k, v in c.targets.items() if v.value > 0) or "-"
+            table.add_row(
+                c.id, c.name, f"{c.doubling_days.value:g}", f"{c.tumour_cells.value:.0e}",
+                f"{c.neoantigen_load.value:g}", f"{c.immunogenicity:.2f}", f"{c.infiltration.value:g}",
+                f"{c.pdl1.value:g}", targets,
+            )  # fmt: skip
+        console.print(table)
+        return
+    c = get_cancer(cancer)
+    console.print(f"[bold]{c.id}[/bold] — {c.name}")
+    table = Table("field", "value", "unit", "source", box=None)
+    fields = [("doubling time", c.doubling_days), ("burden at start", c.tumour_cells),
+              ("neoantigen load", c.neoantigen_load), ("antigen presentation", c.presentation),
+              ("T-cell infiltration", c.infiltration), ("PD-L1", c.pdl1),
+              *((f"target {k}", v) for k, v in c.targets.items())]  # fmt: skip
+    for label, v in fields:
+        table.add_row(label, f"{v.value:g}", v.unit, v.source)
+    console.print(table)
+    console.print(f"immunogenicity (presentation x load / 10): {c.immunogenicity:.3g}", highlight=False)
+
+
+@app.command()
+def matrix(
+    cancers: str = typer.Option(None, "--cancers", help="comma-separated cancer ids (default: all)"),
+    therapies: str = typer.Option(
+        None, "--therapies", help="comma-separated DRUG[:REGIMEN], '+' for combinations (default: every drug)"
+    ),
+    days: float = typer.Option(365.0, "--days", help="follow-up in days"),
+    out: Path = typer.Option(None, "--out", help="write the table to FILE.csv or FILE.parquet"),
+    plot: Path = typer.Option(None, "--plot", help="write the heatmap to FILE.png"),
+) -> None:
+    """Therapy x cancer response matrix (RECIST 1.1 best response, typical patient)."""
+    from rich.table import Table
+
+    from iosim.cli.common import check_output_path, write_table
+    from iosim.matrix import plot_matrix, response_matrix
+
+    check_output_path(out, (".csv", ".parquet"), "--out")
+    check_output_path(plot, (".png", ".svg", ".pdf"), "--plot")
+    cs = [c.strip() for c in cancers.split(",") if c.strip()] if cancers else None
+    ts = [t.strip() for t in therapies.split(",") if t.strip()] if therapies else None
+    df = response_matrix(cs, ts, days=days)
+    if out is not None:
+        write_table(df, out)
+    if plot is not None:
+        plot_matrix(df, plot)
+    pivot = df.pivot(index="cancer", columns="therapy", values="response")
+    table = Table("cancer", *pivot.columns, box=None)
+    for name, row in pivot.iterrows():
+        table.add_row(name, *(str(x) for x in row))
+    _console().print(table)

@@ -1,0 +1,420 @@
+"""Parameters of the flagship model ``core``: value, unit, description and source of each.
+
+One row per parameter, grouped by mechanism. Sources: the paper and table, a prescribing
+information section, "assumed: <reason>" for a value iosim chose within the cited range, or
+"calibrated: <target>" for a value set by hand so that the model reproduces the named
+behaviour (immunoediting phases, the therapy x cancer pattern, a trial result).
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+from iosim.model import ModelBuilder
+
+_DEP = "de Pillis, Radunskaya & Wiseman 2005, Cancer Res 65:7950, Table 1"
+_CAL = "calibrated: "
+
+#: (name, value, unit, description, source)
+PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
+    # --- cancer type (set per cancer by iosim.cancers; defaults: melanoma)
+    (
+        "growth_rate",
+        math.log(2) / 60,
+        "1/day",
+        "tumour net growth rate ln2/doubling time",
+        "melanoma metastases, doubling time ~60 d (Ollila et al. 1998, J Surg Oncol 69:206); "
+        "set per cancer type by iosim.cancers",
+    ),
+    (
+        "capacity",
+        1e12,
+        "cells",
+        "tumour carrying capacity (about 1 kg, a lethal burden)",
+        "assumed: ~1e12 cells (1 kg) is a lethal burden (Del Monte 2009, Cell Cycle 8:505)",
+    ),
+    (
+        "immunogenicity",
+        1.0,
+        "1",
+        "antigenicity relative to melanoma (TMB x presentation)",
+        "set per cancer type from tumour mutational burden (Samstein 2019, Nat Genet 51:202)",
+    ),
+    (
+        "infiltration",
+        1.0,
+        "1",
+        "fraction of primed effectors that reach the tumour bed",
+        "set per cancer type (immune-inflamed vs excluded/desert; Chen & Mellman 2017)",
+    ),
+    (
+        "pdl1_base",
+        0.5,
+        "1",
+        "constitutive PD-L1 level of the tumour (0-1)",
+        "set per cancer type from PD-L1 tumour proportion scores",
+    ),
+    (
+        "antigen_loss",
+        1e-5,
+        "1",
+        "fraction of target+ divisions giving target- cells",
+        "assumed: CD19-negative relapse after CAR-T in ~10-20% of B-ALL (Maude 2018 NEJM 378:439)",
+    ),
+    # --- CD8 effector killing, exhaustion and PD-1/PD-L1
+    ("kill_max", 2.34, "1/day", "maximal CD8 kill rate per tumour cell (de Pillis d)", _DEP),
+    (
+        "kill_exponent",
+        2.0,
+        "1",
+        "exponent of the effector:target ratio (de Pillis l)",
+        _DEP + " (l = 2.09 for patient 9, rounded to 2)",
+    ),
+    ("kill_half", 3.8e-3, "1", "(E/T)^l giving half-maximal kill (de Pillis s)", _DEP),
+    (
+        "pd1_kill_inhibition",
+        100.0,
+        "1",
+        "fold-reduction of killing at full PD-1 signalling minus 1",
+        _CAL + "anti-PD-1 response in melanoma/NSCLC/RCC, not MSS CRC/pancreatic",
+    ),
+    (
+        "exhaustion_rate",
+        0.2,
+        "1/day",
+        "effector exhaustion rate at full PD-1 signal and antigen",
+        _CAL + "escape of large untreated tumours (Wherry 2011 Nat Immunol 12:492, qualitative)",
+    ),
+    (
+        "exhaustion_half",
+        1e9,
+        "cells",
+        "tumour size giving half-maximal chronic stimulation",
+        _CAL + "escape threshold ~1e9 cells (about 1 cm^3, clinical detection)",
+    ),
+    (
+        "reinvigoration_rate",
+        0.1,
+        "1/day",
+        "exhausted -> functional at full PD-1 blockade",
+        _CAL + "tumour response within 8-12 weeks of anti-PD-1 (CheckMate 067 time to response)",
+    ),
+    (
+        "exhausted_death",
+        0.05,
+        "1/day",
+        "death rate of exhausted T cells",
+        "assumed: exhausted cells persist weeks (Wherry 2011)",
+    ),
+    (
+        "pdl1_ifng",
+        0.5,
+        "1",
+        "additional PD-L1 induced by IFN-gamma at saturation",
+        "assumed: adaptive PD-L1 induction (Taube 2012 Sci Transl Med 4:127ra37)",
+    ),
+    (
+        "ifng_half",
+        1e8,
+        "cells",
+        "infiltrating effectors for half-maximal IFN-gamma",
+        _CAL + "adaptive PD-L1 rises with infiltration",
+    ),
+    # --- priming: antigen, antigen-presenting cells, effectors
+    (
+        "effector_supply",
+        100.0,
+        "cells/day",
+        "supply of tumour-specific precursors (thymic output)",
+        "assumed: ~1e-6 of naive T cells recognise one epitope (Jenkins et al. 2010, Annu Rev Immunol 28:275)",
+    ),
+    (
+        "effector_death",
+        0.3,
+        "1/day",
+        "death rate of functional effector T cells",
+        _CAL + "damped dormancy; activated effectors live days (de Boer & Perelson 2013)",
+    ),
+    (
+        "priming_rate",
+        2.0,
+        "1/day",
+        "effectors produced per presenting cell per day (with expansion)",
+        _CAL + "dormancy of 1e7-1e8 cell tumours, escape above ~1e9 (immunoediting)",
+    ),
+    (
+        "apc_max",
+        1e8,
+        "cells/day",
+        "maximal recruitment of tumour-antigen-loaded APCs (x immunogenicity)",
+        _CAL + "anti-PD-1 regresses a 3e10-cell melanoma/NSCLC/RCC, not MSS CRC/pancreatic",
+    ),
+    (
+        "antigen_half",
+        1e7,
+        "cells/day",
+        "antigen flux (shed + killed cells) for half-maximal APCs",
+        _CAL + "dormancy at ~5e7 cells; small tumours are ignored by T cells (Spiotto 2002 Immunity 17:737)",
+    ),
+    (
+        "antigen_hill",
+        2.0,
+        "1",
+        "Hill coefficient of APC activation by antigen",
+        "assumed: cooperative, threshold-like priming",
+    ),
+    (
+        "antigen_shedding",
+        0.01,
+        "1/day",
+        "antigen released per live tumour cell per day",
+        "assumed: ~1%/day cell turnover releases antigen",
+    ),
+    (
+        "antigen_release",
+        0.1,
+        "1",
+        "antigen from a killed cell relative to a shed-cell equivalent",
+        _CAL + "damped approach to the dormant equilibrium",
+    ),
+    ("apc_death", 1.0, "1/day", "turnover of antigen-loaded APCs", "assumed: mature DC life ~1-2 d"),
+    # --- NK cells
+    ("nk_supply", 1e8, "cells/day", "NK supply to the tumour", _CAL + "N ~ 1e9 at rest"),
+    (
+        "nk_death",
+        0.1,
+        "1/day",
+        "NK death rate",
+        "assumed: NK half-life ~1 week (Zhang et al. 2007, Immunology 121:258)",
+    ),
+    (
+        "nk_kill",
+        5e-6,
+        "cells/(cell*day)",
+        "maximal NK kill per NK cell per day",
+        _CAL + "surveillance eliminates tumours below ~1e5 cells",
+    ),
+    (
+        "nk_half",
+        1e5,
+        "cells",
+        "tumour size halving NK kill per NK cell (saturation)",
+        _CAL + "NK surveillance fails above ~1e6 cells",
+    ),
+    # --- regulatory T cells
+    ("treg_supply", 1e6, "cells/day", "baseline Treg influx", _CAL + "R ~ 1e7 at rest"),
+    ("treg_death", 0.1, "1/day", "Treg death rate", "assumed, as effector T cells"),
+    (
+        "treg_recruitment",
+        1e7,
+        "cells/day",
+        "maximal tumour-driven Treg recruitment",
+        _CAL + "Tregs rise ~10-fold in large tumours",
+    ),
+    ("treg_suppression_half", 1e8, "cells", "Tregs halving priming and killing", _CAL + "with treg_recruitment"),
+    # --- endogenous antibody response
+    (
+        "antibody_production",
+        0.05,
+        "1/day",
+        "maximal rise of the antibody titre",
+        "assumed: titre ~1 at saturation of antigen presentation",
+    ),
+    (
+        "antibody_decay",
+        math.log(2) / 21,
+        "1/day",
+        "IgG decay (half-life 21 d)",
+        "Waldmann & Strober 1969, Prog Allergy 13:1 (IgG half-life ~21 d)",
+    ),
+    (
+        "antibody_adcc",
+        0.002,
+        "cells/(cell*day)",
+        "NK ADCC per NK via endogenous antibody",
+        "assumed: weak, humoral responses rarely control solid tumours",
+    ),
+    # --- therapeutic tumour-targeting antibody (defaults: rituximab; set from the catalogue)
+    (
+        "mab_EC50",
+        10.0,
+        "mg/L",
+        "serum concentration for half-maximal target coating",
+        "rituximab: response rises above ~25 mg/L trough (Berinstein 1998 Ann Oncol 9:995); assumed 10 mg/L",
+    ),
+    (
+        "mab_target_clearance",
+        0.2,
+        "L/day",
+        "maximal target-mediated clearance of the antibody by target+ tumour cells",
+        "assumed: rituximab clearance about doubles with bulky CD20+ disease (serum levels fall with "
+        "tumour bulk, Berinstein 1998 Ann Oncol 9:995)",
+    ),
+    (
+        "mab_target_half",
+        1e11,
+        "cells",
+        "target+ burden giving half the maximal target-mediated clearance",
+        "assumed: ~100 cm^3 of target+ disease",
+    ),
+    (
+        "mab_adcc",
+        0.7,
+        "cells/(cell*day)",
+        "NK ADCC per NK at full coating",
+        _CAL + "rituximab response in CD20+ lymphoma (McLaughlin 1998 JCO 16:2825)",
+    ),
+    (
+        "mab_cdc",
+        0.1,
+        "1/day",
+        "complement-dependent kill rate at full coating",
+        _CAL + "rituximab fixes complement (Golay 2000 Blood 95:3900); trastuzumab does not",
+    ),
+    (
+        "mab_signal",
+        0.0,
+        "1",
+        "fraction of target+ growth blocked by the antibody (HER2 signalling)",
+        "0 for rituximab; trastuzumab value in the catalogue",
+    ),
+    # --- checkpoint pharmacodynamics
+    (
+        "pd1_EC50",
+        0.2,
+        "mg/L",
+        "serum anti-PD-1 for half-maximal intratumoural occupancy",
+        "assumed: serum EC50 ~0.02 mg/L / tumour:serum ratio ~0.1 (Brahmer 2010 JCO 28:3167: "
+        "PD-1 occupancy plateaus from 0.1 mg/kg)",
+    ),
+    (
+        "pdl1_EC50",
+        0.2,
+        "mg/L",
+        "serum anti-PD-L1 for half-maximal PD-L1 occupancy",
+        "assumed, as anti-PD-1 (Stroh 2017: >95% occupancy above 6 mg/L trough)",
+    ),
+    (
+        "ctla4_EC50",
+        5.0,
+        "mg/L",
+        "serum anti-CTLA-4 for half-maximal effect",
+        "assumed: exposure-response rises to ~20 mg/L trough (Feng 2014, Yervoy PI)",
+    ),
+    (
+        "ctla4_priming_gain",
+        2.0,
+        "1",
+        "increase of priming at full CTLA-4 blockade",
+        _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067)",
+    ),
+    (
+        "ctla4_treg_depletion",
+        0.1,
+        "1/day",
+        "Fc-mediated Treg depletion at full blockade",
+        "assumed: Simpson et al. 2013 J Exp Med 210:1695 (ipilimumab depletes intratumoural Treg)",
+    ),
+    # --- cytokines and vaccine
+    (
+        "il2_EC50",
+        100.0,
+        "IU/mL",
+        "exogenous IL-2 for half-maximal effect",
+        "assumed: high-affinity receptor saturates at ~10-100 IU/mL in vitro",
+    ),
+    (
+        "il2_proliferation",
+        1.0,
+        "1/day",
+        "effector/NK proliferation at IL-2 saturation",
+        _CAL + "HD IL-2 ORR ~15% in melanoma/RCC (Atkins 1999 JCO 17:2105)",
+    ),
+    (
+        "il2_nk_proliferation",
+        0.5,
+        "1/day",
+        "NK proliferation at IL-2 saturation",
+        "assumed: NK cells expand on high-dose IL-2, less than T cells (Caligiuri 1993 J Clin Invest 91:123)",
+    ),
+    (
+        "il2_treg_proliferation",
+        1.0,
+        "1/day",
+        "Treg proliferation at IL-2 saturation",
+        "assumed: Tregs expand on high-dose IL-2 (Ahmadzadeh & Rosenberg 2006 Blood 107:2409)",
+    ),
+    ("ifn_EC50", 50.0, "IU/mL", "interferon-alpha for half-maximal effect", "assumed"),
+    (
+        "ifn_presentation_gain",
+        1.0,
+        "1",
+        "rise of antigen presentation / NK activity at IFN-a saturation",
+        _CAL + "IFN-a ORR ~10-15% in RCC/melanoma (Pyrhonen 1999 JCO 17:2859)",
+    ),
+    (
+        "vaccine_priming",
+        1.0,
+        "1/day",
+        "effectors primed per vaccine APC per day",
+        _CAL + "sipuleucel-T: no change in time to progression (IMPACT, Kantoff 2010 NEJM)",
+    ),
+    (
+        "target_fraction",
+        0.9,
+        "1",
+        "fraction of tumour cells carrying the therapy target",
+        "set per cancer type and drug target by iosim.scenario",
+    ),
+    # --- CAR-T cell kinetics (Stein 2019 / Kimmel 2021 structure)
+    (
+        "car_expansion",
+        0.8,
+        "1/day",
+        "CAR-T expansion rate on saturating antigen",
+        "calibrated: peak expansion 7-14 d after infusion (Kymriah/Yescarta PI s12.3; Stein 2019)",
+    ),
+    (
+        "car_antigen_half",
+        1e9,
+        "cells",
+        "target+ cells for half-maximal CAR-T expansion",
+        _CAL + "expansion scales with tumour burden (Stein 2019)",
+    ),
+    (
+        "car_death",
+        0.15,
+        "1/day",
+        "effector CAR-T contraction rate",
+        _CAL + "contraction after the peak (Stein 2019 alpha ~0.1-0.3/day)",
+    ),
+    (
+        "car_memory",
+        0.02,
+        "1/day",
+        "effector -> memory CAR-T conversion",
+        "assumed: a few % form long-lived memory (Stein 2019)",
+    ),
+    (
+        "car_memory_death",
+        math.log(2) / 100,
+        "1/day",
+        "memory CAR-T decay (half-life 100 d)",
+        "assumed: persistence for months (Kymriah PI: transgene detectable >1 y)",
+    ),
+    (
+        "car_kill",
+        6.0,
+        "cells/(cell*day)",
+        "target+ cells killed per CAR-T per day at saturation",
+        _CAL + "ZUMA-1 CR in LBCL; serial killing of several targets (Davenport 2015 Cancer Immunol Res 3:483)",
+    ),
+    ("car_kill_half", 1e9, "cells", "target+ cells for half-maximal CAR-T killing", _CAL + "with car_kill"),
+    ("car_exhaustion", 0.05, "1/day", "antigen-driven CAR-T exhaustion", "assumed (Kimmel 2021)"),
+)
+
+
+def declare_parameters(b: ModelBuilder) -> SimpleNamespace:
+    """Declare every parameter on ``b``; returns their symbols as attributes (``p.kill_max``)."""
+    return SimpleNamespace(**{row[0]: b.parameter(*row[:4], source=row[4]) for row in PARAMETERS})

@@ -1,0 +1,248 @@
+"""iosim's flagship model ``core``: immune surveillance and escape, with every therapy class.
+
+One mechanistic model on which each immunotherapy acts through its own mechanism; the cancer
+type changes only biological fields (growth, immunogenicity, infiltration, PD-L1, target
+expression), so which therapy works where follows from the biology. The structure borrows
+from published tumour-immune models:
+
+* tumour growth, ratio-dependent CD8 killing and NK killing: de Pillis, Radunskaya &
+  Wiseman 2005, Cancer Res 65:7950 (eqs 1-4, Table 1);
+* priming in the lymph node by antigen-presenting cells fed by antigen release from killed
+  cells, PD-1/PD-L1 exhaustion, CTLA-4 brake on priming, Tregs: the QSP-IO platform of the
+  Popel lab (Jafarnejad et al. 2019, AAPS J 21:79; Wang et al. 2019, J Immunother Cancer)
+  written here with far fewer compartments;
+* CAR-T expansion on antigen, contraction to memory and exhaustion: Stein et al. 2019,
+  CPT Pharmacometrics Syst Pharmacol 8:285 and Kimmel et al. 2021 (BIOMD0000001041);
+* antibody pharmacokinetics: published population-PK models of each drug (see
+  :mod:`iosim.therapy.catalogue`).
+
+Tumour cells are split by the therapy target (CD19, CD20, HER2, PAP): ``Tp`` carries it,
+``Tn`` lacks it; a small fraction of divisions of ``Tp`` lose the target (antigen escape).
+Endogenous T and NK cells recognise both; CAR-T cells, the targeting antibody and the
+vaccine act only through ``Tp``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from iosim.expr import maximum
+from iosim.model import ModelBuilder, Reference
+from iosim.models._core_parameters import declare_parameters
+from iosim.models._core_parts import CELLS_PER_CM3, TARGET_LESIONS, one_compartment, two_compartment
+
+MODEL_ID = "core"
+
+
+def build():
+    b = ModelBuilder(
+        MODEL_ID,
+        "Flagship tumour-immune model with checkpoint, antibody, cell, vaccine and cytokine therapy",
+        reference=Reference(
+            "iosim flagship model, assembled from de Pillis et al. 2005 (Cancer Res 65:7950), "
+            "Jafarnejad et al. 2019 (AAPS J 21:79), Stein et al. 2019 (CPT PSP 8:285) and "
+            "published population-PK models of each drug"
+        ),
+        description="Tumour (target+/target-), APC priming, CD8 effector/exhausted, NK, Treg, "
+        "antibody, CAR-T, and the pharmacokinetics of eight drug classes.",
+    )
+    # ---------------------------------------------------------------- states: tumour and immune
+    Tp = b.state("Tp", "cells", "tumour cells expressing the therapy target", initial=1e9 * 0.9)
+    Tn = b.state("Tn", "cells", "tumour cells lacking the therapy target", initial=1e9 * 0.1)
+    D = b.state("D", "cells", "antigen-presenting cells carrying tumour antigen (lymph node)", initial=0.0)
+    # initial immune populations at their tumour-free steady states (supply / death)
+    E = b.state("E", "cells", "functional tumour-specific CD8 effector T cells", initial=100.0 / 0.3)
+    X = b.state("X", "cells", "exhausted tumour-specific CD8 T cells", initial=0.0)
+    N = b.state("N", "cells", "NK cells available to the tumour", initial=1e9)
+    R = b.state("R", "cells", "regulatory T cells (tumour-associated)", initial=1e7)
+    Ab = b.state("Ab", "1", "endogenous anti-tumour antibody titre (relative)", initial=0.0, kind="other")
+    C = b.state("C", "cells", "effector CAR-T cells", initial=0.0)
+    Cm = b.state("Cm", "cells", "memory CAR-T cells", initial=0.0)
+
+    # ---------------------------------------------------------------- parameters (table in _core_parameters)
+    p = declare_parameters(b)
+
+    # ---------------------------------------------------------------- drugs (PK states)
+    pd1_c, _ = two_compartment(
+        b, "pd1", "anti-PD-1", cl=0.1863, vc=3.63, q=0.770, vp=2.78,
+        source="nivolumab, Bajaj et al. 2017 CPT PSP 6:58 (Vc, Q, Vp); CL: steady-state value giving the "
+        "Opdivo PI terminal half-life of 25 d (Bajaj's CL falls ~25% over time)",
+    )  # fmt: skip
+    pdl1_c, _ = two_compartment(
+        b, "pdl1", "anti-PD-L1", cl=0.200, vc=3.28, q=0.546, vp=3.63,
+        source="atezolizumab, Stroh et al. 2017 Clin Pharmacol Ther 102:305, final model",
+    )  # fmt: skip
+    ctla4_c, _ = two_compartment(
+        b, "ctla4", "anti-CTLA-4", cl=0.403, vc=4.2, q=0.5, vp=3.27,
+        source="ipilimumab, Yervoy PI s12.3 (CL 16.8 mL/h, Vss 7.47 L, t1/2 15.4 d); Vc/Vp split and Q assumed",
+    )  # fmt: skip
+    mab_c, _ = two_compartment(
+        b, "mab", "tumour-targeting antibody", cl=0.1613, vc=2.7, q=0.5, vp=2.1,
+        source="rituximab, Rituxan PI s12.3 (NHL popPK, median terminal t1/2 22 d); volumes typical IgG1 "
+        "(assumed), CL set to give 22 d",
+        # target-mediated disposition: target+ tumour cells are an antigen sink
+        target_clearance=p.mab_target_clearance * maximum(Tp, 0.0) / (maximum(Tp, 0.0) + p.mab_target_half),
+    )  # fmt: skip
+    il2x = one_compartment(
+        b, "il2x", "IU/mL", "exogenous IL-2 (aldesleukin) serum concentration", half_life_days=85 / 1440,
+        source="Proleukin PI s12.3: elimination half-life 85 min",
+    )  # fmt: skip
+    ifn = one_compartment(
+        b, "ifn", "IU/mL", "interferon-alpha serum concentration", half_life_days=2.5 / 24,
+        source="Intron A PI s12.3: elimination half-life 2-3 h after IM/SC dosing (2.5 h used)",
+    )  # fmt: skip
+    V = one_compartment(
+        b, "vac", "cells", "vaccine antigen-presenting cells (e.g. sipuleucel-T) still presenting", half_life_days=3.0,
+        source="assumed: infused activated antigen-presenting cells keep presenting for a few days",
+    )  # fmt: skip
+
+    # ---------------------------------------------------------------- intermediates
+    T = b.intermediate("tumour_total", Tp + Tn, unit="cells")
+    Tpos = maximum(T, 0.0)
+    occ_pd1 = b.intermediate("occ_pd1", pd1_c / (pd1_c + p.pd1_EC50), description="PD-1 occupancy")
+    occ_pdl1 = b.intermediate("occ_pdl1", pdl1_c / (pdl1_c + p.pdl1_EC50), description="PD-L1 occupancy")
+    occ_ctla4 = b.intermediate("occ_ctla4", ctla4_c / (ctla4_c + p.ctla4_EC50), description="CTLA-4 occupancy")
+    occ_mab = b.intermediate("occ_mab", mab_c / (mab_c + p.mab_EC50), description="target coating by the antibody")
+    il2e = b.intermediate("il2_effect", il2x / (il2x + p.il2_EC50), description="exogenous IL-2 effect (0-1)")
+    ifne = b.intermediate("ifn_effect", ifn / (ifn + p.ifn_EC50), description="interferon-alpha effect (0-1)")
+    block = b.intermediate("pd_block", 1 - (1 - occ_pd1) * (1 - occ_pdl1), description="PD-1/PD-L1 axis blockade")
+    Ei = b.intermediate("effectors_in_tumour", p.infiltration * E, unit="cells")
+    ifng = b.intermediate("ifng", Ei / (Ei + p.ifng_half), description="IFN-gamma signal (0-1)")
+    pdl1 = b.intermediate("pdl1_level", p.pdl1_base + p.pdl1_ifng * ifng, description="PD-L1 expression (0-1+)")
+    spd = b.intermediate("pd1_signal", pdl1 * (1 - block), description="PD-1 signalling received by effectors")
+    supp = b.intermediate(
+        "treg_suppression", 1 / (1 + R / p.treg_suppression_half), description="fraction of activity left by Tregs"
+    )
+    stim = b.intermediate("chronic_stimulation", Tpos / (Tpos + p.exhaustion_half))
+    eil = Ei**p.kill_exponent
+    # de Pillis 2005: D = d (E/T)^l / (s + (E/T)^l), multiplied through by T^l; "+ 1.0" (cells^l) only
+    # keeps 0/0 away when both populations vanish.
+    fE = b.intermediate(
+        "effector_kill_per_cell",
+        p.kill_max * eil / (p.kill_half * Tpos**p.kill_exponent + eil + 1.0) * supp / (1 + p.pd1_kill_inhibition * spd),
+        unit="1/day",
+        description="per-tumour-cell kill rate by CD8 effectors (de Pillis ratio-dependent form)",
+    )
+    fN = b.intermediate(
+        "nk_kill_per_cell",
+        p.nk_kill * N * (1 + p.ifn_presentation_gain * ifne + il2e) / (p.nk_half + Tpos)
+        + p.antibody_adcc * N * Ab / (1 + Ab) / (p.nk_half + Tpos),
+        unit="1/day",
+    )
+    fmab = b.intermediate(
+        "antibody_kill_per_cell", occ_mab * (p.mab_adcc * N / (p.nk_half + Tpos) + p.mab_cdc), unit="1/day"
+    )
+    fcar = b.intermediate("car_kill_per_cell", p.car_kill * C / (p.car_kill_half + maximum(Tp, 0.0)), unit="1/day")
+    kill_flux = b.intermediate("kill_flux", (fE + fN) * T + (fmab + fcar) * Tp, unit="cells/day")
+    A = b.intermediate(
+        "antigen_flux", maximum(p.antigen_shedding * T + p.antigen_release * kill_flux, 0.0), unit="cells/day"
+    )
+    pres = b.intermediate(
+        "presentation",
+        (1 + p.ifn_presentation_gain * ifne) * A**p.antigen_hill / (A**p.antigen_hill + p.antigen_half**p.antigen_hill),
+    )
+
+    # ---------------------------------------------------------------- reactions
+    crowd = 1 - T / p.capacity
+    # HER2 blockade (mab_signal) slows the division of target+ cells; a fraction of those divisions
+    # gives a target- daughter (antigen loss).
+    divide_pos = p.growth_rate * (1 - p.mab_signal * occ_mab) * Tp * crowd
+    b.reaction("growth_pos", (1 - p.antigen_loss) * divide_pos, {Tp: +1})
+    b.reaction("antigen_loss_division", p.antigen_loss * divide_pos, {Tn: +1}, description="target- daughters")
+    b.reaction("growth_neg", p.growth_rate * Tn * crowd, {Tn: +1})
+    b.reaction("kill_pos_immune", (fE + fN) * Tp, {Tp: -1}, description="CD8 and NK kill of target+ cells")
+    b.reaction("kill_neg_immune", (fE + fN) * Tn, {Tn: -1}, description="CD8 and NK kill of target- cells")
+    b.reaction("kill_antibody", fmab * Tp, {Tp: -1}, description="ADCC (NK) and complement on coated cells")
+    b.reaction("kill_car", fcar * Tp, {Tp: -1}, description="CAR-T kill target+ cells only")
+
+    b.reaction("apc_activation", p.apc_max * p.immunogenicity * pres, {D: +1})
+    b.reaction("apc_turnover", p.apc_death * D, {D: -1})
+    b.reaction("effector_influx", p.effector_supply, {E: +1})
+    b.reaction(
+        "priming",
+        p.priming_rate * D * (1 + p.ctla4_priming_gain * occ_ctla4) * supp,
+        {E: +1},
+        description="lymph-node priming and expansion, CTLA-4 brake, Treg suppression",
+    )
+    b.reaction(
+        "priming_by_vaccine",
+        p.vaccine_priming * V * p.target_fraction * supp,
+        {E: +1},
+        description="vaccine APCs prime effectors",
+    )
+    b.reaction("effector_il2_proliferation", p.il2_proliferation * il2e * E, {E: +1})
+    b.reaction("effector_turnover", p.effector_death * E, {E: -1})
+    b.reaction(
+        "exhaustion",
+        p.exhaustion_rate * spd * stim * E,
+        {E: -1, X: +1},
+        description="PD-1 signalling under chronic antigen",
+    )
+    b.reaction(
+        "reinvigoration", p.reinvigoration_rate * block * X, {X: -1, E: +1}, description="PD-1/PD-L1 blockade rescues"
+    )
+    b.reaction("exhausted_turnover", p.exhausted_death * X, {X: -1})
+
+    b.reaction("nk_influx", p.nk_supply, {N: +1})
+    b.reaction("nk_cytokine_proliferation", p.il2_nk_proliferation * il2e * N, {N: +1})
+    b.reaction("nk_turnover", p.nk_death * N, {N: -1})
+
+    b.reaction("treg_influx", p.treg_supply, {R: +1})
+    b.reaction(
+        "treg_recruitment_by_tumour", p.treg_recruitment * stim, {R: +1}, description="tumour-driven Treg recruitment"
+    )
+    b.reaction("treg_il2_proliferation", p.il2_treg_proliferation * il2e * R, {R: +1})
+    b.reaction("treg_turnover", p.treg_death * R, {R: -1})
+    b.reaction(
+        "treg_depletion_ctla4",
+        p.ctla4_treg_depletion * occ_ctla4 * R,
+        {R: -1},
+        description="ipilimumab Fc-mediated depletion",
+    )
+
+    b.equation(Ab, p.antibody_production * D / (D + p.apc_max / p.apc_death) - p.antibody_decay * Ab)
+
+    car_drive = maximum(Tp, 0.0) / (maximum(Tp, 0.0) + p.car_antigen_half)
+    b.reaction(
+        "car_expansion_on_antigen",
+        p.car_expansion * car_drive * C,
+        {C: +1},
+        description="antigen-driven CAR-T expansion",
+    )
+    b.reaction("car_contraction", p.car_death * C, {C: -1})
+    b.reaction("car_to_memory", p.car_memory * C, {C: -1, Cm: +1})
+    b.reaction("car_memory_reactivation", p.car_expansion * car_drive * Cm, {Cm: -1, C: +1})
+    b.reaction("car_memory_loss", p.car_memory_death * Cm, {Cm: -1})
+    b.reaction("car_antigen_exhaustion", p.car_exhaustion * car_drive * C, {C: -1})
+
+    # ---------------------------------------------------------------- outputs
+    vol = Tpos / CELLS_PER_CM3 / TARGET_LESIONS
+    b.output("tumour_cells", T, "cells", "total tumour cells")
+    b.output("tumour_diameter_mm", TARGET_LESIONS * 10.0 * (6.0 * vol / math.pi) ** (1.0 / 3.0), "mm",
+             f"sum of {TARGET_LESIONS} equal spherical target lesions at {CELLS_PER_CM3:g} cells/cm^3")  # fmt: skip
+    b.output("effector_cells", E, "cells", "functional tumour-specific CD8 T cells")
+    b.output("exhausted_cells", X, "cells", "exhausted CD8 T cells")
+    b.output("nk_cells", N, "cells", "NK cells")
+    b.output("treg_cells", R, "cells", "regulatory T cells")
+    b.output("car_t_cells", C + Cm, "cells", "CAR-T cells (effector + memory)")
+    for name, expr, unit in (
+        ("anti_pd1_mg_per_L", pd1_c, "mg/L"),
+        ("anti_pdl1_mg_per_L", pdl1_c, "mg/L"),
+        ("anti_ctla4_mg_per_L", ctla4_c, "mg/L"),
+        ("targeting_mab_mg_per_L", mab_c, "mg/L"),
+        ("il2_IU_per_mL", il2x, "IU/mL"),
+        ("ifn_alpha_IU_per_mL", ifn, "IU/mL"),
+        ("pd1_occupancy", occ_pd1, "1"),
+        ("pd_axis_blockade", block, "1"),
+    ):
+        b.output(name, expr, unit)
+
+    b.note(
+        "de Pillis 2005 fits l = 2.09 (patient 9) and 1.81 (patient 10); iosim rounds to l = 2 so that the "
+        "power of a transiently negative solver value stays real."
+    )
+    b.note(
+        "Parameters marked 'calibrated' were set (by hand, iosim 0.1) so that untreated tumours show the three "
+        "immunoediting phases and the therapy x cancer matrix follows the clinical pattern; they are not fits."
+    )
+    return b.build()

@@ -1,0 +1,198 @@
+"""Scenarios for the flagship model ``core``: a cancer type, a patient, therapies -> model inputs.
+
+    sc = build_scenario(cancer="melanoma", therapies=["nivolumab", "ipilimumab:3mg/kg-q3w-x4"])
+    result = iosim.simulate(sc.model, 365, params=sc.params, initial=sc.initial, regimen=sc.regimen)
+
+A therapy whose target the cancer lacks is not an error: it is given, acts on nothing, and
+``sc.notes`` says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from iosim.dosing import Bolus, Regimen, SetState
+from iosim.errors import DosingError, InputError
+from iosim.model import Model
+
+#: Fraction of NK cells and Tregs left after fludarabine/cyclophosphamide lymphodepletion
+#: (assumed: lymphocyte counts fall ~10-fold; Neelapu 2017 NEJM 377:2531 supplementary).
+LYMPHODEPLETION_REMAINING = 0.1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    model: Model
+    params: dict[str, float]
+    initial: dict[str, float]
+    regimen: Regimen
+    notes: tuple[str, ...]
+    cancer: str = ""
+    therapies: tuple[str, ...] = ()
+
+    def simulate(self, days: float, **kwargs):
+        """Run the reference engine on this scenario (keyword options as :func:`iosim.simulate`)."""
+        from iosim.simulation import simulate
+
+        return simulate(self.model, days, params=self.params, initial=self.initial, regimen=self.regimen, **kwargs)
+
+
+def _split(therapy: str) -> tuple[str, str | None]:
+    if not isinstance(therapy, str) or not therapy.strip():
+        raise InputError("empty therapy; write DRUG or DRUG:REGIMEN (see `iosim drugs`)")
+    name, sep, regimen = therapy.partition(":")
+    return name.strip(), (regimen.strip() or None) if sep else None
+
+
+def build_scenario(
+    *,
+    cancer: str,
+    therapies: Sequence[str] = (),
+    patient: Mapping[str, float] | None = None,
+    tumour_cells: float | None = None,
+    horizon_days: float | None = None,
+) -> Scenario:
+    """Parameters, initial state and doses of the core model for one patient.
+
+    ``therapies`` holds ``"DRUG"`` (its labelled default regimen), ``"DRUG:LABEL"`` (another
+    labelled regimen) or ``"DRUG:REGIMEN"`` (a regimen string such as ``3mg/kg-q3w-x4``).
+    """
+    from iosim.cancers import get_cancer
+    from iosim.models import get_model
+    from iosim.therapy.catalogue import get_drug
+    from iosim.therapy.regimens import DEFAULT_HORIZON_DAYS, parse_regimen
+    from iosim.therapy.units import Patient
+
+    ct = get_cancer(cancer)
+    pt = Patient.from_mapping(patient)
+    horizon = DEFAULT_HORIZON_DAYS if horizon_days is None else float(horizon_days)
+    model = get_model("core")
+    params = ct.model_parameters()
+    notes: list[str] = []
+    burden = ct.tumour_cells.value if tumour_cells is None else float(tumour_cells)
+    if not burden > 0 or burden >= model.parameter("capacity").value:
+        raise InputError(f"tumour_cells={tumour_cells} must be positive and below the carrying capacity 1e12")
+
+    drugs = []
+    for item in therapies:
+        name, reg = _split(item)
+        drug = get_drug(name)
+        text = drug.regimens.get(reg or "default", reg)
+        if not any(ch.isdigit() for ch in text):  # a label, not a regimen string
+            raise DosingError(
+                f"{drug.id} has no labelled regimen {reg!r}; use one of {', '.join(drug.regimens)} "
+                "or write AMOUNT UNIT-FREQ, e.g. 3mg/kg-q2w"
+            )
+        drugs.append((drug, parse_regimen(text)))
+    mechanisms = [d.mechanism for d, _ in drugs]
+    for m in set(mechanisms):
+        if mechanisms.count(m) > 1:
+            same = [d.id for d, _ in drugs if d.mechanism == m]
+            raise InputError(f"{' and '.join(same)} act through the same mechanism ({m}); give one of them")
+
+    targets = {d.target for d, _ in drugs if d.targeted}
+    if len(targets) > 1:
+        raise InputError(f"the core model follows one therapy target at a time; got {', '.join(sorted(targets))}")
+    target = targets.pop() if targets else None
+    fraction = ct.target_fraction(target) if target else 1.0
+    params["target_fraction"] = fraction
+    initial = {"Tp": burden * fraction, "Tn": burden * (1.0 - fraction)}
+
+    events: list = []
+    for drug, spec in drugs:
+        params.update(drug.parameter_values())
+        if drug.targeted and fraction == 0.0:
+            notes.append(f"{drug.id}: {ct.id} does not express {drug.target}; the drug has no target here")
+        elif drug.targeted:
+            notes.append(f"{drug.id}: {fraction:.0%} of {ct.id} cells express {drug.target}")
+        start = 0.0
+        if drug.lymphodepletion_days is not None:
+            start = drug.lymphodepletion_days
+            events += _lymphodepletion(model)
+            notes.append(f"{drug.id}: lymphodepletion on day 0, infusion on day {start:g}")
+        events += _doses(drug, spec, pt, horizon, start)
+        for companion, text, offset in drug.companions:
+            cd = get_drug(companion)
+            params.update(cd.parameter_values())
+            events += _doses(cd, parse_regimen(text), pt, horizon, start + offset)
+            notes.append(f"{drug.id}: with {companion} {text} from day {start + offset:g}")
+    return Scenario(
+        model=model,
+        params=params,
+        initial=initial,
+        regimen=Regimen(tuple(events), " + ".join(therapies)),
+        notes=tuple(notes),
+        cancer=ct.id,
+        therapies=tuple(therapies),
+    )
+
+
+def _lymphodepletion(model: Model) -> list:
+    p = {x.name: x.value for x in model.parameters}
+    nk = p["nk_supply"] / p["nk_death"] * LYMPHODEPLETION_REMAINING
+    treg = p["treg_supply"] / p["treg_death"] * LYMPHODEPLETION_REMAINING
+    return [SetState("N", nk, 0.0), SetState("R", treg, 0.0)]
+
+
+def _doses(drug, spec, patient, horizon: float, start: float) -> list:
+    base = spec.base_unit
+    expected = {"pd1": "mg", "pdl1": "mg", "ctla4": "mg", "mab": "mg", "il2": "IU", "ifn": "IU"}.get(
+        drug.mechanism, "cells"
+    )
+    if base != expected:
+        raise DosingError(f"{drug.id} is dosed in {expected} (or {expected}/kg, {expected}/m2), not {base}")
+    events = []
+    for t, amount, _ in spec.absolute_doses(patient, horizon - start):
+        if drug.dose_volume is not None:
+            amount = amount / drug.dose_volume.value
+        if drug.active_fraction is not None:
+            amount = amount * drug.active_fraction.value
+        events.append(Bolus(drug.state, amount, t + start))
+    return events
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file::
+
+    cancer: melanoma
+    patient: {weight_kg: 80, height_cm: 180}
+    tumour_cells: 2e10
+    therapies:
+      - nivolumab:1mg/kg-q3w-x4,480mg-q4w@84d
+      - drug: ipilimumab
+        regimen: 3mg/kg-q3w-x4
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise InputError(f"scenario {path}: not valid YAML ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"scenario {path}: expected a mapping with keys cancer, patient, tumour_cells, therapies")
+    unknown = set(data) - {"cancer", "patient", "tumour_cells", "therapies", "horizon_days"}
+    if unknown:
+        raise InputError(
+            f"scenario {path}: unknown key {sorted(unknown)[0]!r}; use cancer, patient, tumour_cells, therapies"
+        )
+    if "cancer" not in data:
+        raise InputError(f"scenario {path}: missing 'cancer' (see `iosim cancers`)")
+    therapies = []
+    for item in data.get("therapies") or []:
+        if isinstance(item, str):
+            therapies.append(item)
+        elif isinstance(item, dict) and "drug" in item:
+            therapies.append(f"{item['drug']}:{item['regimen']}" if item.get("regimen") else str(item["drug"]))
+        else:
+            raise InputError(f"scenario {path}: a therapy is 'DRUG[:REGIMEN]' or {{drug: ..., regimen: ...}}")
+    cells = data.get("tumour_cells")
+    return build_scenario(
+        cancer=str(data["cancer"]),
+        therapies=therapies,
+        patient=data.get("patient"),
+        tumour_cells=None if cells is None else float(cells),
+        horizon_days=data.get("horizon_days"),
+    )

@@ -1,0 +1,103 @@
+"""Dose units and their conversion with the patient's weight and body-surface area.
+
+Supported units: ``mg``, ``mg/kg``, ``mg/m2``, ``IU``, ``IU/kg``, ``MIU``, ``MIU/m2``,
+``cells``, ``cells/kg``. A per-kg dose needs ``weight_kg``; a per-m² dose needs ``weight_kg``
+and ``height_cm`` (BSA by Mosteller 1987, N Engl J Med 317:1098: sqrt(height_cm * weight_kg / 3600)).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from iosim.errors import DosingError, InputError
+
+#: unit -> (base unit, per-what: "" | "kg" | "m2", factor to the base unit)
+UNITS: dict[str, tuple[str, str, float]] = {
+    "mg": ("mg", "", 1.0),
+    "mg/kg": ("mg", "kg", 1.0),
+    "mg/m2": ("mg", "m2", 1.0),
+    "IU": ("IU", "", 1.0),
+    "IU/kg": ("IU", "kg", 1.0),
+    "MIU": ("IU", "", 1e6),
+    "MIU/m2": ("IU", "m2", 1e6),
+    "cells": ("cells", "", 1.0),
+    "cells/kg": ("cells", "kg", 1.0),
+}
+_ALIASES = {"mg/m^2": "mg/m2", "mg/m²": "mg/m2", "miu/m2": "MIU/m2", "iu/kg": "IU/kg", "iu": "IU", "miu": "MIU"}
+
+#: A typical adult patient, used when the scenario gives no covariates.
+TYPICAL_PATIENT = {"weight_kg": 70.0, "height_cm": 170.0}
+
+
+def normalise_unit(unit: str) -> str:
+    u = unit.strip()
+    u = _ALIASES.get(u, _ALIASES.get(u.lower(), u))
+    if u not in UNITS:
+        raise DosingError(f"unknown dose unit {unit!r}; use one of {', '.join(UNITS)}")
+    return u
+
+
+def bsa_mosteller(weight_kg: float, height_cm: float) -> float:
+    """Body-surface area in m² (Mosteller 1987)."""
+    return math.sqrt(height_cm * weight_kg / 3600.0)
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Covariates used to convert doses. Validates itself; errors name the field and the fix."""
+
+    weight_kg: float = TYPICAL_PATIENT["weight_kg"]
+    height_cm: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_range("weight_kg", self.weight_kg, 2.0, 400.0)
+        if self.height_cm is not None:
+            _check_range("height_cm", self.height_cm, 40.0, 260.0)
+
+    @property
+    def bsa_m2(self) -> float:
+        if self.height_cm is None:
+            raise InputError(
+                "a dose in mg/m2 needs the body-surface area: give the patient's height_cm (e.g. "
+                "--patient weight_kg=70,height_cm=175)"
+            )
+        return bsa_mosteller(self.weight_kg, self.height_cm)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float] | None) -> Patient:
+        if values is None:  # no covariates at all: the typical adult, height included
+            return cls(TYPICAL_PATIENT["weight_kg"], TYPICAL_PATIENT["height_cm"])
+        values = dict(values)
+        known = {"weight_kg", "height_cm"}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InputError(f"unknown patient covariate {unknown[0]!r}; use weight_kg and height_cm")
+        return cls(
+            weight_kg=float(values.get("weight_kg", TYPICAL_PATIENT["weight_kg"])),
+            height_cm=None if values.get("height_cm") is None else float(values["height_cm"]),
+        )
+
+
+def _check_range(name: str, value: float, lo: float, hi: float) -> None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"patient {name} must be a number, got {value!r}") from None
+    if not (math.isfinite(v) and lo <= v <= hi):
+        raise InputError(f"patient {name}={value} is outside [{lo:g}, {hi:g}]; give a plausible value")
+
+
+def to_absolute(amount: float, unit: str, patient: Patient) -> tuple[float, str]:
+    """Convert ``amount`` in ``unit`` to an absolute amount in mg, IU or cells for this patient."""
+    u = normalise_unit(unit)
+    base, per, factor = UNITS[u]
+    if not (math.isfinite(amount) and amount > 0):
+        raise DosingError(f"dose amount must be a positive number, got {amount}")
+    value = amount * factor
+    if per == "kg":
+        value *= patient.weight_kg
+    elif per == "m2":
+        value *= patient.bsa_m2
+    return value, base
