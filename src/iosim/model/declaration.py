@@ -270,6 +270,12 @@ class Model:
         """True when every state changes only through declared reactions."""
         return bool(self.reactions) and not self.equations
 
+    def __getstate__(self) -> dict:
+        # Generated functions live in the cache; they are rebuilt in the receiving process.
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        return state
+
     def __hash__(self) -> int:
         return hash((self.id, self.states, self.parameters, self.equations, self.reactions))
 

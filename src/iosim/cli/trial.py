@@ -1,0 +1,101 @@
+"""``iosim trial`` and ``iosim results``: virtual clinical trials and their results store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from iosim.cli.app import app
+
+
+@app.command()
+def trial(
+    spec: Path = typer.Argument(..., help="trial specification (YAML)"),
+    out: Path = typer.Option(None, "--out", help="output folder (default: out/<trial name>)"),
+    patients: int = typer.Option(None, "--patients", help="patients per arm (overrides the spec)"),
+    workers: int = typer.Option(1, "--workers", help="local worker processes"),
+    chunk_size: int = typer.Option(500, "--chunk-size", help="patients per chunk (the unit of work and of resume)"),
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted trial in the same folder"),
+) -> None:
+    """Run a virtual trial: results.duckdb, summary.csv and report.html in the output folder."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from iosim.trials import load_trial_spec, run_trial
+
+    ts = load_trial_spec(spec)
+    if patients is not None:
+        ts = ts.with_patients(patients)
+    folder = out or Path("out") / ts.name
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=console, transient=False,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"{ts.name}: chunks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        run = run_trial(ts, folder, workers=workers, chunk_size=chunk_size, resume=resume,
+                        spec_dir=spec.resolve().parent, progress=progress)  # fmt: skip
+    table = Table("arm", "n", "failed", "ORR", "CR", "DCR", "median PFS (mo)", "median OS (mo)", box=None)
+    for row in run.summary.itertuples():
+        table.add_row(
+            row.arm, str(row.n), str(row.n_failed), f"{row.orr:.1%}", f"{row.cr_rate:.1%}", f"{row.dcr:.1%}",
+            f"{row.median_pfs_months:.1f}", f"{row.median_os_months:.1f}",
+        )  # fmt: skip
+    Console().print(table)
+    typer.echo(f"wrote {folder}/results.duckdb, {folder}/summary.csv and {folder}/report.html")
+
+
+@app.command()
+def results(
+    folder: Path = typer.Argument(..., help="a trial's output folder"),
+    sql: str = typer.Option(None, "--sql", help="SQL query on the tables patients, assessments, outcomes"),
+    export: str = typer.Option(None, "--export", help="write every table as parquet or csv into the folder"),
+) -> None:
+    """Query a trial's results store, or export it to Parquet/CSV."""
+    from iosim.trials.store import ResultStore
+
+    with ResultStore(folder / "results.duckdb", read_only=True) as store:
+        if export:
+            for path in store.export(folder / "export", export):
+                typer.echo(f"wrote {path}")
+            return
+        df = store.query(sql) if sql else store.query("SELECT * FROM chunks ORDER BY arm, chunk")
+        typer.echo(df.to_csv(index=False), nl=False)
+
+
+@app.command()
+def calibrate(
+    spec: Path = typer.Argument(..., help="trial specification (YAML) whose arms hold the targets"),
+    target: list[str] = typer.Option(..., "--target", help="arm=ARM,orr=0.437,median_pfs_months=6.9 (repeatable)"),
+    vary: str = typer.Option(
+        "immunogenicity,infiltration", "--vary", help="population centres or model parameters to fit, comma-separated"
+    ),  # fmt: skip
+    patients: int = typer.Option(400, "--patients", help="virtual patients per arm in each evaluation"),
+    max_evaluations: int = typer.Option(40, "--max-evaluations"),
+    out: Path = typer.Option(..., "--out", help="write the calibrated population to FILE.yaml"),
+) -> None:
+    """Fit population-level parameters to observed arm endpoints; save the calibrated population."""
+    from rich.console import Console
+
+    from iosim.cli.common import check_output_path
+    from iosim.trials import load_trial_spec
+    from iosim.trials.calibrate import Target
+    from iosim.trials.calibrate import calibrate as fit
+    from iosim.trials.runner import population_for
+
+    check_output_path(out, (".yaml", ".yml"), "--out")
+    ts = load_trial_spec(spec)
+    result = fit(
+        ts, population_for(ts, spec.resolve().parent), [Target.parse(t) for t in target],
+        [v.strip() for v in vary.split(",") if v.strip()], patients=patients, max_evaluations=max_evaluations,
+    )  # fmt: skip
+    result.population.save(out)
+    console = Console()
+    console.print(result.table.to_string(index=False))
+    console.print(f"objective {result.objective:.4g} after {result.evaluations} evaluations; wrote {out}")

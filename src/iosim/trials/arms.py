@@ -1,0 +1,104 @@
+"""An arm of a trial as cohort-engine inputs: one shared regimen, per-patient dose scaling.
+
+Doses in clinical units depend on the patient (mg/kg on weight, mg/m² on body-surface
+area, flat doses on neither). The arm's regimen is built once for a reference patient;
+each patient's doses into a drug state are that regimen scaled by the patient's weight
+or BSA ratio. Which rule applies to each state is read off the scenario built for probe
+patients, so the trial follows exactly what ``iosim simulate core`` does for one patient.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from iosim.dosing import Bolus, Infusion, Regimen
+from iosim.errors import DosingError
+from iosim.model.declaration import Model
+
+REFERENCE = {"weight_kg": 70.0, "height_cm": 170.0}
+_PROBES = {"weight": {"weight_kg": 140.0, "height_cm": 170.0}, "height": {"weight_kg": 70.0, "height_cm": 200.0}}
+
+
+def _bsa(weight_kg, height_cm):
+    return np.sqrt(np.asarray(weight_kg) * np.asarray(height_cm) / 3600.0)  # Mosteller 1987
+
+
+@dataclass(frozen=True)
+class ArmPlan:
+    model: Model
+    params: dict[str, float]
+    regimen: Regimen
+    #: Per dosed state: "weight", "bsa" or "flat".
+    scaling: dict[str, str]
+    notes: tuple[str, ...]
+
+    def dose_scale(self, weight_kg: np.ndarray, height_cm: np.ndarray) -> np.ndarray:
+        """Multipliers of the reference patient's doses: one per patient when every dosed state
+        scales the same way, else (n_patients, n_states)."""
+        n = np.asarray(weight_kg).size
+        rules = set(self.scaling.values())
+        if rules <= {"weight"}:
+            return np.asarray(weight_kg, float) / REFERENCE["weight_kg"] if rules else np.ones(n)
+        if rules == {"bsa"}:
+            return _bsa(weight_kg, height_cm) / float(_bsa(REFERENCE["weight_kg"], REFERENCE["height_cm"]))
+        if rules == {"flat"}:
+            return np.ones(n)
+        scale = np.ones((n, len(self.model.states)))
+        ref_bsa = float(_bsa(REFERENCE["weight_kg"], REFERENCE["height_cm"]))
+        for state, rule in self.scaling.items():
+            i = self.model.state_index(state)
+            if rule == "weight":
+                scale[:, i] = np.asarray(weight_kg) / REFERENCE["weight_kg"]
+            elif rule == "bsa":
+                scale[:, i] = _bsa(weight_kg, height_cm) / ref_bsa
+        return scale
+
+
+def _amounts(regimen: Regimen) -> list[tuple[str, float, float]]:
+    out = []
+    for e in regimen:
+        if isinstance(e, Bolus):
+            out.append((e.state, e.time, e.amount))
+        elif isinstance(e, Infusion):
+            out.append((e.state, e.time, e.rate))
+    return out
+
+
+def plan_arm(cancer: str, therapies: list[str], horizon_days: float) -> ArmPlan:
+    from iosim.scenario import build_scenario
+
+    ref = build_scenario(cancer=cancer, therapies=therapies, patient=REFERENCE, horizon_days=horizon_days)
+    probes = {
+        k: build_scenario(cancer=cancer, therapies=therapies, patient=p, horizon_days=horizon_days)
+        for k, p in _PROBES.items()
+    }
+    base = _amounts(ref.regimen)
+    ratios: dict[str, set[tuple[float, float]]] = {}
+    for k, (state, t, amount) in enumerate(base):
+        rw = _amounts(probes["weight"].regimen)[k]
+        rh = _amounts(probes["height"].regimen)[k]
+        if rw[:2] != (state, t) or rh[:2] != (state, t):
+            raise DosingError("dose times depend on the patient; trials need a schedule shared by all patients")
+        if amount > 0:
+            ratios.setdefault(state, set()).add((round(rw[2] / amount, 9), round(rh[2] / amount, 9)))
+    bsa_w = float(_bsa(140.0, 170.0) / _bsa(70.0, 170.0))
+    bsa_h = float(_bsa(70.0, 200.0) / _bsa(70.0, 170.0))
+    scaling = {}
+    for state, found in ratios.items():
+        if len(found) > 1:
+            raise DosingError(
+                f"doses into {state} mix unit kinds (per kg, per m², flat); use one kind per drug in a trial arm"
+            )
+        w, h = found.pop()
+        if math.isclose(w, 2.0, rel_tol=1e-6) and math.isclose(h, 1.0, rel_tol=1e-6):
+            scaling[state] = "weight"
+        elif math.isclose(w, bsa_w, rel_tol=1e-6) and math.isclose(h, bsa_h, rel_tol=1e-6):
+            scaling[state] = "bsa"
+        elif math.isclose(w, 1.0, rel_tol=1e-6) and math.isclose(h, 1.0, rel_tol=1e-6):
+            scaling[state] = "flat"
+        else:
+            raise DosingError(f"doses into {state} scale with the patient in a way trials cannot reproduce")
+    return ArmPlan(ref.model, dict(ref.params), ref.regimen, scaling, ref.notes)

@@ -1,0 +1,194 @@
+"""Virtual populations: patients of one cancer type who differ as real patients do.
+
+Method (see docs/trials.md):
+
+1. Each cancer type fixes the centre of each biological parameter (``iosim.cancers``);
+   a population spreads them across patients — log-normal for positive quantities,
+   logit-normal for fractions — and draws covariates (weight, height, baseline burden).
+2. Plausibility: a patient whose draws fall outside the observed range for the cancer
+   type (tumour doubling time, measurable baseline disease) is redrawn from the next
+   stream of random numbers, up to ``MAX_ATTEMPTS`` times; each patient's draws depend
+   only on (seed, patient number), so the population does not depend on chunking.
+3. Calibration (``iosim calibrate``) shifts the centres (``shifts``: multiplicative on
+   the log or logit scale) to match observed arm endpoints; the shifted population is
+   saved as YAML and reused by later trials.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from iosim.errors import InputError
+from iosim.trials.rng import normals
+
+MAX_ATTEMPTS = 20
+Kind = Literal["lognormal", "logitnormal", "normal"]
+
+
+@dataclass(frozen=True)
+class Variation:
+    """How one quantity varies between patients: ``spread`` is the SD on the log, logit or natural scale."""
+
+    name: str
+    kind: Kind
+    spread: float
+    source: str
+
+
+#: Between-patient variation of the core model's cancer-type parameters.
+PARAMETER_VARIATION = (
+    Variation("growth_rate", "lognormal", 0.6,
+              "assumed: doubling times of metastases span ~0.5x-2x the median within a cancer type "
+              "(Ollila 1998 J Surg Oncol 69:206; Detterbeck & Gibson 2008 J Thorac Oncol 3:781)"),
+    Variation("immunogenicity", "lognormal", 0.8,
+              "assumed: tumour mutational burden spans about an order of magnitude within a tumour type "
+              "(interquartile ranges in Chalmers et al. 2017 Genome Med 9:34)"),
+    Variation("infiltration", "logitnormal", 1.0,
+              "assumed: inflamed, excluded and desert phenotypes coexist within each tumour type "
+              "(Chen & Mellman 2017 Nature 541:321)"),
+    Variation("pdl1_base", "logitnormal", 1.2,
+              "assumed: PD-L1 tumour proportion score spans 0-100% within a tumour type (Garon 2015 NEJM 372:2018)"),
+)  # fmt: skip
+
+#: Covariates: (centre, variation). Burden's centre comes from the cancer type.
+WEIGHT = (
+    79.0,
+    Variation(
+        "weight_kg",
+        "lognormal",
+        0.22,
+        "median 79 kg, 34-168 kg in the nivolumab popPK data set (Bajaj 2017 CPT PSP 6:58)",
+    ),
+)
+HEIGHT = (
+    170.0,
+    Variation("height_cm", "normal", 9.5, "assumed: adult height mean 170 cm, SD 9.5 cm (mixed-sex adult populations)"),
+)
+BURDEN = Variation("tumour_cells", "lognormal", 0.8,
+                   "assumed: baseline sums of diameters in metastatic trials span ~30-200 mm around a median "
+                   "near 70 mm (e.g. CheckMate 067 baseline tumour burden)")  # fmt: skip
+
+#: A target lesion must measure >= 10 mm to be measurable (RECIST 1.1, Eisenhauer 2009, section 3.1).
+MIN_LESION_MM = 10.0
+
+
+@dataclass(frozen=True)
+class Population:
+    cancer: str
+    variations: tuple[Variation, ...] = PARAMETER_VARIATION
+    #: Multiplicative shifts of the centres (set by calibration), e.g. {"immunogenicity": 1.4}.
+    shifts: dict[str, float] = field(default_factory=dict)
+    #: Model parameters set for every patient (set by calibration), e.g. {"ctla4_priming_gain": 3.1}.
+    overrides: dict[str, float] = field(default_factory=dict)
+    #: Plausible tumour doubling times, as multiples of the cancer type's median.
+    doubling_range: tuple[float, float] = (0.25, 4.0)
+    calibrated_to: tuple[str, ...] = ()
+
+    def with_shifts(self, **shifts: float) -> Population:
+        return replace(self, shifts={**self.shifts, **shifts})
+
+    def sample(self, seed: int, patients: np.ndarray) -> pd.DataFrame:
+        """One row per patient: covariates, parameter values and the attempt that was kept."""
+        from iosim.cancers import get_cancer
+
+        ct = get_cancer(self.cancer)
+        centres = ct.model_parameters()
+        for name in self.shifts:
+            if name not in centres and name != "tumour_cells":
+                raise InputError(f"population shift for unknown parameter {name!r}")
+        burden = ct.tumour_cells.value * self.shifts.get("tumour_cells", 1.0)
+        patients = np.asarray(patients, dtype=np.int64)
+        n = patients.size
+        chosen = np.full(n, -1)
+        out: dict[str, np.ndarray] = {}
+        min_cells = _min_measurable_cells()
+        g0 = ct.growth_rate
+        for attempt in range(MAX_ATTEMPTS):
+            todo = chosen < 0
+            if not todo.any():
+                break
+            ids = patients[todo]
+            base = attempt * 64
+            draw: dict[str, np.ndarray] = {}
+            for j, v in enumerate(self.variations):
+                centre = centres[v.name] * self.shifts.get(v.name, 1.0)
+                draw[v.name] = _transform(v, centre, normals(seed, ids, base + j))
+            draw["weight_kg"] = _transform(WEIGHT[1], WEIGHT[0], normals(seed, ids, base + 40))
+            draw["height_cm"] = _transform(HEIGHT[1], HEIGHT[0], normals(seed, ids, base + 41))
+            draw["tumour_cells"] = _transform(BURDEN, burden, normals(seed, ids, base + 42))
+            dt_ratio = g0 / draw["growth_rate"]
+            ok = (
+                (dt_ratio >= self.doubling_range[0]) & (dt_ratio <= self.doubling_range[1])
+                & (draw["tumour_cells"] >= min_cells) & (draw["tumour_cells"] < 3e11)
+                & (draw["weight_kg"] > 30) & (draw["height_cm"] > 130)
+            )  # fmt: skip
+            if attempt == MAX_ATTEMPTS - 1:
+                ok[:] = True  # keep the last draw rather than lose the patient; rare by construction
+            idx = np.flatnonzero(todo)[ok]
+            for k, arr in draw.items():
+                out.setdefault(k, np.full(n, np.nan))[idx] = arr[ok]
+            chosen[idx] = attempt
+        df = pd.DataFrame({"patient": patients, **out, "draw_attempt": chosen})
+        return df
+
+    def to_dict(self) -> dict:
+        return {
+            "cancer": self.cancer,
+            "shifts": {k: float(v) for k, v in self.shifts.items()},
+            "overrides": {k: float(v) for k, v in self.overrides.items()},
+            "doubling_range": list(self.doubling_range),
+            "calibrated_to": list(self.calibrated_to),
+            "variations": [
+                {"name": v.name, "kind": v.kind, "spread": v.spread, "source": v.source} for v in self.variations
+            ],
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False), encoding="utf-8")
+
+
+def load_population(path: str | Path) -> Population:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"population file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        variations = (
+            tuple(Variation(v["name"], v["kind"], float(v["spread"]), v["source"]) for v in data.get("variations", []))
+            or PARAMETER_VARIATION
+        )
+        return Population(
+            cancer=str(data["cancer"]),
+            variations=variations,
+            shifts={str(k): float(v) for k, v in (data.get("shifts") or {}).items()},
+            overrides={str(k): float(v) for k, v in (data.get("overrides") or {}).items()},
+            doubling_range=tuple(data.get("doubling_range", (0.25, 4.0))),
+            calibrated_to=tuple(data.get("calibrated_to", ())),
+        )
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as e:
+        raise InputError(f"population file {path} is malformed: {e}") from None
+
+
+def _transform(v: Variation, centre: float, z: np.ndarray) -> np.ndarray:
+    if v.kind == "lognormal":
+        return centre * np.exp(v.spread * z)
+    if v.kind == "logitnormal":
+        c = min(max(centre, 1e-6), 1 - 1e-6)
+        logit = math.log(c / (1 - c)) + v.spread * z
+        return 1.0 / (1.0 + np.exp(-logit))
+    return centre + v.spread * z
+
+
+def _min_measurable_cells() -> float:
+    """Burden at which each target lesion measures ``MIN_LESION_MM`` (the core model's diameter mapping)."""
+    from iosim.models._core_parts import CELLS_PER_CM3, TARGET_LESIONS
+
+    volume_cm3 = math.pi / 6.0 * (MIN_LESION_MM / 10.0) ** 3
+    return volume_cm3 * CELLS_PER_CM3 * TARGET_LESIONS

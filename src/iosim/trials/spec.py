@@ -1,0 +1,158 @@
+"""The trial specification: a validated YAML file.
+
+    name: checkmate067
+    cancer: melanoma
+    seed: 2015
+    patients_per_arm: 3000
+    follow_up_months: 36
+    assessment_every_weeks: 12          # or [[48, 8], [156, 12]]: every 8 weeks until week 48, ...
+    arms:
+      - name: nivolumab
+        therapies: [{drug: nivolumab, regimen: "3mg/kg-q2w"}]
+
+Every error names the field and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from iosim.errors import InputError
+
+MAX_SPEC_BYTES = 1_000_000
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class TrialSpecError(InputError):
+    """A trial specification is invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TherapySpec(_Strict):
+    drug: str
+    regimen: str | None = None
+    start_day: Annotated[float, Field(ge=0)] = 0.0
+
+    @property
+    def text(self) -> str:
+        return f"{self.drug}:{self.regimen}" if self.regimen else self.drug
+
+
+class ArmTarget(_Strict):
+    """Observed results of a real trial arm, for calibration or for the prediction table."""
+
+    source: str
+    orr: Annotated[float, Field(ge=0, le=1)] | None = None
+    cr_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    median_pfs_months: Annotated[float, Field(gt=0)] | None = None
+    median_os_months: Annotated[float, Field(gt=0)] | None = None
+    role: Literal["calibrated", "predicted"] = "predicted"
+
+
+class ArmSpec(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.+ -]+$")]
+    therapies: list[TherapySpec] = Field(default_factory=list)
+    observed: ArmTarget | None = None
+
+
+class TrialSpec(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")]
+    cancer: str
+    seed: Annotated[int, Field(ge=0, lt=2**63)]
+    patients_per_arm: Annotated[int, Field(gt=0, le=10_000_000)]
+    follow_up_months: Annotated[float, Field(gt=0, le=240)]
+    assessment_every_weeks: float | list[tuple[float, float]] = 8.0
+    arms: Annotated[list[ArmSpec], Field(min_length=1, max_length=20)]
+    criteria: Literal["recist", "irecist"] = "recist"
+    confirm_response: bool = True
+    population: str | None = None
+    model: str = "core"
+
+    @field_validator("assessment_every_weeks")
+    @classmethod
+    def _schedule(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)):
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError("must be a positive number of weeks")
+            return float(v)
+        last = 0.0
+        for until, every in v:
+            if not (every > 0 and until > last):
+                raise ValueError("each [until_week, every_weeks] needs every_weeks > 0 and increasing until_week")
+            last = until
+        return v
+
+    @model_validator(mode="after")
+    def _unique_arms(self) -> TrialSpec:
+        names = [a.name for a in self.arms]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"arm names must be unique; repeated: {', '.join(sorted(dup))}")
+        return self
+
+    @property
+    def follow_up_days(self) -> float:
+        return self.follow_up_months * DAYS_PER_MONTH
+
+    def assessment_weeks(self) -> list[float]:
+        """Assessment times in weeks after the start of treatment (baseline excluded)."""
+        end = self.follow_up_days / 7.0
+        schedule = (
+            [(end, self.assessment_every_weeks)]
+            if isinstance(self.assessment_every_weeks, float)
+            else list(self.assessment_every_weeks) + [(end, self.assessment_every_weeks[-1][1])]
+        )
+        weeks, t, start = [], 0.0, 0.0
+        for until, every in schedule:
+            t = start
+            while t + every <= min(until, end) + 1e-9:
+                t += every
+                weeks.append(round(t, 6))
+            start = t
+        return weeks
+
+    def with_patients(self, n: int) -> TrialSpec:
+        if n <= 0:
+            raise TrialSpecError(f"--patients must be a positive whole number, got {n}")
+        return self.model_copy(update={"patients_per_arm": int(n)})
+
+
+def _describe(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the file"
+    kind, msg = first["type"], first["msg"]
+    if kind == "extra_forbidden":
+        return f"unknown field '{where}': remove it or check its spelling"
+    if kind == "missing":
+        return f"missing field '{where}': add it to the trial file"
+    return f"field '{where}': {msg}"
+
+
+def parse_trial_spec(data: Any) -> TrialSpec:
+    if not isinstance(data, dict):
+        raise TrialSpecError("a trial file must be a YAML mapping with name, cancer, seed, arms, ...")
+    try:
+        return TrialSpec.model_validate(data)
+    except ValidationError as e:
+        raise TrialSpecError(_describe(e)) from None
+
+
+def load_trial_spec(path: str | Path) -> TrialSpec:
+    path = Path(path)
+    if not path.is_file():
+        raise TrialSpecError(f"trial file {path} does not exist")
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        raise TrialSpecError(f"trial file {path} is larger than {MAX_SPEC_BYTES} bytes")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise TrialSpecError(f"trial file {path} is not valid YAML: {str(e).splitlines()[0]}") from None
+    return parse_trial_spec(data)

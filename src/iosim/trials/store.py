@@ -1,0 +1,118 @@
+"""The embedded results store: one DuckDB file per trial output folder.
+
+Tables: ``trial`` (the spec as JSON), ``chunks`` (which (arm, chunk) are finished),
+``patients`` (parameters, covariates, status), ``assessments`` (one row per patient and
+assessment), ``outcomes`` (one row per patient: best response, PFS, OS, ...).
+
+A chunk's rows and its entry in ``chunks`` are written in one transaction, so a trial
+killed at any moment leaves either the whole chunk or none of it: ``--resume`` skips
+finished chunks and never duplicates a patient.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from iosim.errors import InputError
+
+TABLES = ("patients", "assessments", "outcomes")
+
+
+class StoreError(InputError):
+    """The results folder cannot be used (another trial's results, unreadable file)."""
+
+
+class ResultStore:
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        import duckdb
+
+        self.path = Path(path)
+        if read_only and not self.path.is_file():
+            raise StoreError(f"no results store at {self.path}; run `iosim trial` first")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as e:
+            raise StoreError(f"cannot open results store {self.path}: {str(e).splitlines()[0]}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- set-up ----------------------------------------------------------------------------
+    def start(self, spec_json: str, *, resume: bool) -> None:
+        """Record the trial spec; on resume, check the stored spec is the same trial."""
+        self.con.execute("CREATE TABLE IF NOT EXISTS trial (spec VARCHAR)")
+        self.con.execute("CREATE TABLE IF NOT EXISTS chunks (arm VARCHAR, chunk INTEGER, n INTEGER)")
+        row = self.con.execute("SELECT spec FROM trial").fetchone()
+        if row is None:
+            self.con.execute("INSERT INTO trial VALUES (?)", [spec_json])
+            return
+        if not resume:
+            raise StoreError(
+                f"{self.path} already holds results; use --resume to continue that trial or choose another --out"
+            )
+        if json.loads(row[0]) != json.loads(spec_json):
+            raise StoreError(
+                f"{self.path} holds a different trial (spec changed); choose another --out to start afresh"
+            )
+
+    def completed_chunks(self, arm: str) -> set[int]:
+        rows = self.con.execute("SELECT chunk FROM chunks WHERE arm = ?", [arm]).fetchall()
+        return {r[0] for r in rows}
+
+    # -- writing ---------------------------------------------------------------------------
+    def write_chunk(self, arm: str, chunk: int, tables: dict[str, pd.DataFrame]) -> None:
+        n = len(tables["patients"])
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name in TABLES:
+                df = tables[name]
+                self.con.register("_chunk", df)
+                exists = self.con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+                ).fetchone()[0]
+                if not exists:
+                    self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _chunk")
+                else:
+                    self.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _chunk")
+                self.con.unregister("_chunk")
+            self.con.execute("INSERT INTO chunks VALUES (?, ?, ?)", [arm, chunk, n])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    # -- reading ---------------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in TABLES + ("chunks", "trial"):
+            raise StoreError(f"unknown table {name!r}; choose from {', '.join(TABLES)}")
+        order = " ORDER BY arm, patient" + (", week" if name == "assessments" else "") if name in TABLES else ""
+        return self.con.execute(f"SELECT * FROM {name}{order}").df()
+
+    def query(self, sql: str) -> pd.DataFrame:
+        import duckdb
+
+        try:
+            return self.con.execute(sql).df()
+        except duckdb.Error as e:
+            raise StoreError(f"query failed: {str(e).splitlines()[0]}") from None
+
+    def export(self, folder: Path, fmt: str = "parquet") -> list[Path]:
+        if fmt not in ("parquet", "csv"):
+            raise StoreError(f"export format {fmt!r}: choose parquet or csv")
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        for name in TABLES:
+            path = folder / f"{name}.{fmt}"
+            df = self.table(name)
+            df.to_parquet(path, index=False) if fmt == "parquet" else df.to_csv(path, index=False)
+            out.append(path)
+        return out

@@ -1,0 +1,69 @@
+"""Trial specifications: valid files load, every mistake names its field."""
+
+import pytest
+
+from iosim.trials import TrialSpecError, load_trial_spec, parse_trial_spec
+
+BASE = {
+    "name": "t",
+    "cancer": "melanoma",
+    "seed": 1,
+    "patients_per_arm": 10,
+    "follow_up_months": 12,
+    "arms": [{"name": "a", "therapies": [{"drug": "nivolumab", "regimen": "3mg/kg-q2w"}]}],
+}
+
+
+def test_example_specs_load():
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"):
+        spec = load_trial_spec(path)
+        assert spec.arms and spec.patients_per_arm > 0
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        ({"bogus": 1}, "unknown field 'bogus'"),
+        ({"seed": None}, "field 'seed'"),
+        ({"patients_per_arm": 0}, "field 'patients_per_arm'"),
+        ({"patients_per_arm": -5}, "field 'patients_per_arm'"),
+        ({"follow_up_months": 0}, "field 'follow_up_months'"),
+        ({"arms": []}, "field 'arms'"),
+        ({"arms": [{"name": "a", "therapies": [{"drug": "x", "dose": 3}]}]}, "unknown field 'arms.0.therapies.0.dose'"),
+        ({"arms": [{"name": "a"}, {"name": "a"}]}, "arm names must be unique"),
+        ({"assessment_every_weeks": -1}, "assessment_every_weeks"),
+        ({"criteria": "who"}, "field 'criteria'"),
+    ],
+)
+def test_invalid_specs_name_the_field(change, fragment):
+    data = {**BASE, **change}
+    data = {k: v for k, v in data.items() if v is not None}
+    with pytest.raises(TrialSpecError) as err:
+        parse_trial_spec(data)
+    assert fragment in str(err.value)
+
+
+def test_missing_field_is_named():
+    data = dict(BASE)
+    del data["cancer"]
+    with pytest.raises(TrialSpecError, match="missing field 'cancer'"):
+        parse_trial_spec(data)
+
+
+def test_assessment_schedule_with_phases():
+    spec = parse_trial_spec({**BASE, "follow_up_months": 12, "assessment_every_weeks": [[12, 12], [49, 6]]})
+    weeks = spec.assessment_weeks()
+    assert weeks[:4] == [12.0, 18.0, 24.0, 30.0]
+    assert 48.0 in weeks and all(b > a for a, b in zip(weeks, weeks[1:]))
+    assert weeks[-1] <= spec.follow_up_days / 7
+
+
+def test_yaml_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(TrialSpecError, match="not valid YAML"):
+        load_trial_spec(bad)
+    with pytest.raises(TrialSpecError, match="does not exist"):
+        load_trial_spec(tmp_path / "missing.yaml")
