@@ -1,0 +1,105 @@
+"""The on-disk kernel cache: generated source keyed by content, compiled code kept by numba.
+
+Layout: ``$IOSIM_CACHE_DIR`` (default ``~/.cache/iosim``) / ``kernels`` / ``k_<hash>.py``,
+with numba's compiled objects beside it in ``__pycache__``. The hash covers the generated
+source (which is a pure function of the model declaration and the solver template) and
+the numba and Python versions, so a changed model or an upgraded numba gets a new file
+and never a stale kernel. Files are written to a temporary name and moved into place with
+``os.replace``, so processes compiling the same model at once never see a torn file; an
+existing file is never rewritten, which keeps numba's own cache valid across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from iosim.model.declaration import Model
+
+_LOADED: dict[str, ModuleType] = {}
+_LOCK = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where compiled kernels live: ``$IOSIM_CACHE_DIR`` or ``~/.cache/iosim``."""
+    root = os.environ.get("IOSIM_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "iosim")
+    return Path(root) / "kernels"
+
+
+@dataclass(frozen=True)
+class KernelFile:
+    """A generated kernel module on disk; picklable, so worker processes can load it."""
+
+    path: str
+    key: str
+    model_id: str
+
+    def load(self) -> ModuleType:
+        return load_module(self)
+
+
+def _key(source: str) -> str:
+    import numba
+
+    text = f"{source}\n# numba {numba.__version__} python {sys.version_info[:3]}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def kernel_file(model: Model) -> KernelFile:
+    """Generate (or find) the kernel module of ``model``; compiles nothing yet."""
+    cached = model._cache.get("cohort_kernel")
+    if cached is not None and Path(cached.path).is_file():
+        return cached
+    from iosim.cohort.codegen import kernel_source
+
+    source = kernel_source(model)
+    key = _key(source)
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"k_{key}.py"
+    if not path.is_file() or path.read_text(encoding="utf-8") != source:
+        fd, tmp = tempfile.mkstemp(prefix=f".k_{key}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(source)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    kf = KernelFile(str(path), key, model.id)
+    model._cache["cohort_kernel"] = kf
+    return kf
+
+
+def load_module(kf: KernelFile) -> ModuleType:
+    """Import a kernel module once per process (numba compiles or loads it on first call)."""
+    with _LOCK:
+        module = _LOADED.get(kf.key)
+        if module is None:
+            name = f"iosim_kernel_{kf.key}"
+            spec = importlib.util.spec_from_file_location(name, kf.path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            _LOADED[kf.key] = module
+    return module
+
+
+def compile_kernel(model: Model) -> tuple[KernelFile, float]:
+    """Make sure the kernel of ``model`` is compiled; returns it and the seconds it took."""
+    from iosim.cohort.engine import warm_up
+
+    start = time.perf_counter()
+    kf = kernel_file(model)
+    warm_up(load_module(kf), len(model.states), len(model.parameters))
+    return kf, time.perf_counter() - start

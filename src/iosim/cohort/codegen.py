@@ -1,0 +1,132 @@
+"""Numba source generated from a model declaration: right-hand side, Jacobian, time derivative.
+
+The Jacobian is exact and derived from the expression tree with :func:`iosim.expr.diff`,
+in forward mode through the intermediates and reaction rates (each named expression gets
+its partial derivatives once), so it does not blow up the way fully inlined expressions
+do. Every name in the generated code comes from the model's own identifiers behind a
+fixed prefix (``_v_`` values, ``_d<j>_`` derivatives), so user names cannot clash with
+the kernel's variables, and no user text is executed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from iosim.expr import ZERO, Expr, Sym, add, diff, free_symbols, mul, to_source
+from iosim.model.declaration import Model
+
+_DECORATOR = '@njit(cache=True, nogil=True, error_model="numpy")'
+_INLINE = '@njit(cache=True, nogil=True, error_model="numpy", inline="always")'
+_STUB_START = "# STUBS: "
+_STUB_END = "# STUBS END"
+
+
+def _symbol_targets(model: Model) -> dict[str, str]:
+    names = {"t": "t"}
+    names.update({s: f"y[{i}]" for i, s in enumerate(model.state_names)})
+    names.update({p: f"p[{i}]" for i, p in enumerate(model.parameter_names)})
+    for name, _ in model.named_expressions():
+        names[name] = f"_v_{name}"
+    return names
+
+
+def _derivatives(model: Model, variables: list[str], tag: list[str]) -> tuple[list[str], dict[str, dict[int, str]]]:
+    """Lines computing d(named expression)/d(variable) for every named expression.
+
+    Returns the lines and, per named expression, the local holding each nonzero partial.
+    ``tag[j]`` is the suffix used in local names for ``variables[j]``.
+    """
+    lines: list[str] = []
+    partials: dict[str, dict[int, str]] = {}
+    targets = _symbol_targets(model)
+    for name, e in model.named_expressions():
+        partials[name] = {}
+        used = free_symbols(e)
+        for j, v in enumerate(variables):
+            d = _chain(e, v, j, used, partials)
+            if d != ZERO:
+                local = f"_d{tag[j]}_{name}"
+                targets[local] = local
+                lines.append(f"{local} = {to_source(d, targets)}")
+                partials[name][j] = local
+    return lines, partials
+
+
+def _chain(e: Expr, v: str, j: int, used: set[str], partials: dict[str, dict[int, str]]) -> Expr:
+    """d e / d v, with the chain rule through named expressions whose partials are known."""
+    terms = [diff(e, v)]
+    for m in sorted(used):  # sorted: the generated text (and its cache key) must not depend on set order
+        if m in partials and j in partials[m]:
+            de = diff(e, m)
+            if de != ZERO:
+                terms.append(mul(de, Sym(partials[m][j])))
+    return add(*terms)
+
+
+def model_source(model: Model) -> str:
+    """The model-specific functions ``rhs``, ``jac``, ``dfdt`` and the flag ``USES_T``."""
+    n = len(model.states)
+    targets = _symbol_targets(model)
+    values = [f"{targets[name]} = {to_source(e, targets)}" for name, e in model.named_expressions()]
+    rhs_exprs = [model.rhs(s) for s in model.state_names]
+    uses_t = any("t" in free_symbols(e) for _, e in model.named_expressions()) or any(
+        "t" in free_symbols(e) for e in rhs_exprs
+    )
+
+    def block(body: list[str]) -> str:
+        return "".join(f"    {line}\n" for line in body)
+
+    rhs_body = values + [f"out[{i}] = {to_source(e, targets)} + u[{i}]" for i, e in enumerate(rhs_exprs)]
+
+    # Jacobian: partials of every named expression with respect to every state, then of each rhs.
+    states = list(model.state_names)
+    dlines, partials = _derivatives(model, states, [str(j) for j in range(n)])
+    dtargets = dict(targets)
+    for per in partials.values():
+        dtargets.update({local: local for local in per.values()})
+    jac_body = values + dlines + ["J[:, :] = 0.0"]
+    for i, e in enumerate(rhs_exprs):
+        used = free_symbols(e)
+        for j, s in enumerate(states):
+            d = _chain(e, s, j, used, partials)
+            if d != ZERO:
+                jac_body.append(f"J[{i}, {j}] = {to_source(d, dtargets)}")
+
+    dt_body = ["out[:] = 0.0"]
+    if uses_t:
+        tlines, tpartials = _derivatives(model, ["t"], ["t"])
+        ttargets = dict(targets)
+        for per in tpartials.values():
+            ttargets.update({local: local for local in per.values()})
+        dt_body = values + tlines + dt_body
+        for i, e in enumerate(rhs_exprs):
+            d = _chain(e, "t", 0, free_symbols(e), tpartials)
+            if d != ZERO:
+                dt_body.append(f"out[{i}] = {to_source(d, ttargets)}")
+
+    return (
+        f"USES_T = {uses_t}\n\n\n"
+        f"{_INLINE}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
+        f"{_DECORATOR}\ndef jac(t, y, p, J):\n{block(jac_body)}\n\n"
+        f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}"
+    )
+
+
+def solver_template() -> tuple[str, str]:
+    """The solver kernels (``_template.py``) before and after their stubs."""
+    text = resources.files("iosim.cohort").joinpath("_template.py").read_text(encoding="utf-8")
+    head, rest = text.split(_STUB_START, 1)
+    _, tail = rest.split(_STUB_END, 1)
+    return head, tail.split("\n", 1)[1]
+
+
+def kernel_source(model: Model) -> str:
+    """The complete module text: imports, model functions, solver kernels."""
+    head, tail = solver_template()
+    banner = f"# Generated by iosim.cohort for model {model.id!r}. Do not edit: regenerated from the declaration.\n"
+    return (
+        banner
+        + head
+        + "# Model functions ------------------------------------------------------------\n"
+        + (model_source(model) + "\n\n" + tail)
+    )

@@ -1,0 +1,347 @@
+"""``simulate_cohort``: one model, many patients, compiled batched kernels.
+
+Work is split into chunks of patients. Each chunk runs in one call of the compiled
+kernel; chunks go to threads (the kernel releases the GIL) or to worker processes, and
+come back in patient order. Patients never interact, so the result is bit-identical
+whatever the chunk size, thread count or worker count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from iosim.cohort.cache import KernelFile, kernel_file, load_module
+from iosim.cohort.result import STATUS_NAMES, CohortResult
+from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
+from iosim.errors import InputError, UnknownNameError
+from iosim.model.declaration import Model
+from iosim.simulation.reference import as_regimen, output_grid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2}
+DEFAULT_CHUNK = 512
+DEFAULT_MAX_STEPS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A regimen as arrays: segment bounds, the jumps at each segment start, infusion rates."""
+
+    seg_t: np.ndarray
+    jump_lo: np.ndarray
+    jump_hi: np.ndarray
+    jump_kind: np.ndarray
+    jump_state: np.ndarray
+    jump_value: np.ndarray
+    seg_u: np.ndarray
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.seg_t, self.jump_lo, self.jump_hi, self.jump_kind, self.jump_state, self.jump_value, self.seg_u)
+
+
+def schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> Schedule:
+    """Encode ``regimen`` for the kernel, with the same segment rules as the reference engine."""
+    breaks = sorted({t_start, *(b for b in regimen.breakpoints() if t_start <= b < t_end)})
+    n = len(model.states)
+    lo, hi, kind, state, value = [], [], [], [], []
+    u = np.zeros((len(breaks), n))
+    for k, a in enumerate(breaks):
+        lo.append(len(kind))
+        for e in regimen:
+            if e.time == a and isinstance(e, (Bolus, SetState)):
+                kind.append(0 if isinstance(e, Bolus) else 1)
+                state.append(model.state_index(e.state))
+                value.append(e.amount if isinstance(e, Bolus) else e.value)
+            elif isinstance(e, Infusion) and e.time <= a < e.end:
+                u[k, model.state_index(e.state)] += e.rate
+        hi.append(len(kind))
+    i64 = np.int64
+    return Schedule(
+        np.array([*breaks, t_end], float),
+        np.array(lo, i64),
+        np.array(hi, i64),
+        np.array(kind, i64),
+        np.array(state, i64),
+        np.array(value, float),
+        np.ascontiguousarray(u),
+    )
+
+
+def _column(values: Any, n: int | None, label: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if n is not None and arr.size == 1:
+        arr = np.full(n, float(arr[0]))
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.flatnonzero(~np.isfinite(arr))[0])
+        raise InputError(f"{label} of patient {bad} is not finite ({arr[bad]}); give a number for every patient")
+    return arr
+
+
+def _table(data: Any, names: tuple[str, ...], kind: str) -> dict[str, np.ndarray]:
+    """DataFrame / mapping of arrays / 2-D array (columns in model order) -> {name: column}."""
+    if data is None:
+        return {}
+    if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and data and not isinstance(data[0], str)):
+        arr = np.atleast_2d(np.asarray(data, dtype=float))
+        if arr.shape[1] != len(names):
+            raise InputError(
+                f"a {kind} array needs {len(names)} columns in the model's order ({', '.join(names)}), "
+                f"got {arr.shape[1]}"
+            )
+        return {name: arr[:, j] for j, name in enumerate(names)}
+    items = data.items() if isinstance(data, Mapping) else ((c, data[c]) for c in data.columns)
+    out = {}
+    for name, col in items:
+        name = str(name)
+        if name not in names:
+            raise UnknownNameError(kind, name, names)
+        out[name] = _column(col, None, f"{kind} {name}")
+    return out
+
+
+def patient_matrices(
+    model: Model, params: Any, initial: Any, dose_scale: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-patient parameter matrix, initial-state matrix and dose scale, validated."""
+    pcols = _table(params, model.parameter_names, "parameter")
+    icols = _table(initial, model.state_names, "state")
+    sizes = {c.size for c in (*pcols.values(), *icols.values()) if c.size != 1}
+    if dose_scale is not None and np.ndim(dose_scale) > 0:
+        sizes.add(np.asarray(dose_scale).size)
+    if len(sizes) > 1:
+        raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
+    n = sizes.pop() if sizes else 1
+    P = np.tile(model.parameter_values(), (n, 1))
+    for name, col in pcols.items():
+        j = model.parameter_names.index(name)
+        col = _column(col, n, f"parameter {name}")
+        lo, hi = model.parameters[j].bounds
+        bad = np.flatnonzero((col < lo) | (col > hi))
+        if bad.size:
+            raise InputError(
+                f"parameter {name}={col[bad[0]]} (patient {bad[0]}) is outside its bounds [{lo}, {hi}]; "
+                "pick a value inside"
+            )
+        P[:, j] = col
+    Y0 = np.tile(model.initial_values(), (n, 1))
+    for name, col in icols.items():
+        j = model.state_index(name)
+        col = _column(col, n, f"initial {name}")
+        if model.states[j].nonnegative and np.any(col < 0):
+            bad = int(np.flatnonzero(col < 0)[0])
+            raise InputError(f"initial {name}={col[bad]} (patient {bad}) is negative; {name} is nonnegative")
+        Y0[:, j] = col
+    scale = np.ones(n) if dose_scale is None else _column(dose_scale, n, "dose scale")
+    if np.any(scale < 0):
+        raise InputError("dose scale must not be negative")
+    return np.ascontiguousarray(P), np.ascontiguousarray(Y0), np.ascontiguousarray(scale)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a chunk needs except its patients; picklable for worker processes."""
+
+    kernel: KernelFile
+    schedule: Schedule
+    grid: np.ndarray
+    thresholds: np.ndarray
+    method: int
+    rtol: float
+    atol: float
+    max_steps: int
+    n_states: int
+
+
+def run_chunk(problem: Problem, P: np.ndarray, Y0: np.ndarray, scale: np.ndarray):
+    """Solve one chunk of patients: (y, status, steps, stiff)."""
+    mod = load_module(problem.kernel)
+    n = P.shape[0]
+    out = np.full((n, problem.grid.size, problem.n_states), np.nan)
+    status = np.zeros(n, np.int64)
+    steps = np.zeros(n, np.int64)
+    stiff = np.zeros(n, np.bool_)
+    mod.solve_batch(
+        P, Y0, scale, *problem.schedule.arrays(), problem.grid, problem.thresholds,
+        problem.method, problem.rtol, problem.atol, problem.max_steps, out, status, steps, stiff,
+    )  # fmt: skip
+    return out, status, steps, stiff
+
+
+def warm_up(module, n_states: int, n_params: int) -> None:
+    """Compile (or load from numba's cache) ``solve_batch`` for the types real calls use."""
+    z = np.zeros
+    i64 = np.int64
+    module.solve_batch(
+        z((0, n_params)), z((0, n_states)), z(0), np.array([0.0, 1.0]), z(1, i64), z(1, i64), z(0, i64), z(0, i64),
+        z(0), z((1, n_states)), np.array([0.0]), z(n_states), 0, 1e-6, 1e-6, 10, z((0, 1, n_states)),
+        z(0, i64), z(0, i64), z(0, np.bool_),
+    )  # fmt: skip
+
+
+def iter_chunks(
+    problem: Problem, P: np.ndarray, Y0: np.ndarray, scale: np.ndarray, *, chunk_size: int, workers: int, threads: int
+) -> Iterator[tuple[int, int, tuple]]:
+    """Yield ``(lo, hi, chunk result)`` in patient order, keeping a bounded number in flight."""
+    n = P.shape[0]
+    bounds = [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
+    if workers <= 1 and threads <= 1:
+        for lo, hi in bounds:
+            yield lo, hi, run_chunk(problem, P[lo:hi], Y0[lo:hi], scale[lo:hi])
+        return
+    pool: Executor
+    if workers > 1:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    else:
+        pool = ThreadPoolExecutor(threads)
+    width = 2 * max(workers, threads)
+    with pool:
+        pending: list = []
+        for lo, hi in bounds:
+            pending.append((lo, hi, pool.submit(run_chunk, problem, P[lo:hi], Y0[lo:hi], scale[lo:hi])))
+            if len(pending) >= width:
+                a, b, fut = pending.pop(0)
+                yield a, b, fut.result()
+        for a, b, fut in pending:
+            yield a, b, fut.result()
+
+
+def prepare(
+    model: Model | str,
+    t_end: float,
+    *,
+    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
+    t_start: float = 0.0,
+    output_every: float = 1.0,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    method: str = "auto",
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    extinction: bool = True,
+    max_steps: int = DEFAULT_MAX_STEPS,
+) -> tuple[Model, Problem]:
+    """Validate the shared inputs and find (or generate) the kernel; compiles nothing."""
+    if isinstance(model, str):
+        from iosim.models import get_model
+
+        model = get_model(model)
+    if method not in METHODS:
+        raise UnknownNameError("cohort method", method, tuple(METHODS))
+    for label, v in (("rtol", rtol), ("atol", atol)):
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"{label} must be a positive number, got {v}")
+    t_start, t_end = float(t_start), float(t_end)
+    if not (math.isfinite(t_end) and t_end > t_start):
+        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    reg = as_regimen(regimen)
+    for name in reg.states():
+        model.state_index(name)
+    if final_only:
+        grid = np.array([t_end])
+    elif times is None:
+        grid = output_grid(t_start, t_end, output_every)
+    else:
+        grid = np.asarray(sorted(set(float(x) for x in times)), float)
+    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
+        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
+    thr = model.extinction_thresholds() if extinction else np.full(len(model.states), np.nan)
+    problem = Problem(
+        kernel_file(model),
+        schedule(model, reg, t_start, t_end),
+        np.ascontiguousarray(grid),
+        np.ascontiguousarray(thr, dtype=float),
+        METHODS[method],
+        float(rtol),
+        float(atol),
+        int(max_steps),
+        len(model.states),
+    )
+    return model, problem
+
+
+def simulate_cohort(
+    model: Model | str,
+    t_end: float,
+    *,
+    params: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
+    initial: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
+    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
+    dose_scale: Any = None,
+    patient_ids: Any = None,
+    t_start: float = 0.0,
+    output_every: float = 1.0,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    method: str = "auto",
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    extinction: bool = True,
+    workers: int = 1,
+    threads: int = 1,
+    chunk_size: int = DEFAULT_CHUNK,
+    max_steps: int = DEFAULT_MAX_STEPS,
+) -> CohortResult:
+    """Simulate many patients of one model with a compiled batched kernel.
+
+    Parameters
+    ----------
+    model : a :class:`Model` or a model id.
+    t_end : end time (days for the built-in models).
+    params, initial : per-patient parameter values and initial states: a DataFrame or a
+        mapping of name -> array (a scalar is broadcast), or a 2-D array with one column per
+        parameter (state) in the model's order. Missing names keep the model's defaults.
+    regimen : doses shared by every patient; ``dose_scale`` (one factor per patient)
+        multiplies bolus amounts and infusion rates (not set-events).
+    output_every, times, final_only : the output grid; at a dose time the value reported
+        is the one after the dose.
+    method : ``"auto"`` (Dormand–Prince, switching a patient to Rosenbrock when Hairer's
+        stiffness test fires), ``"dopri5"`` or ``"rosenbrock"``.
+    rtol, atol : local error tolerances of the adaptive step control.
+    extinction : apply the extinction rule (a cell state below its threshold becomes 0).
+    workers, threads, chunk_size : local processes or threads, and patients per chunk.
+        None of them changes the numbers.
+
+    Returns a :class:`CohortResult`; a patient whose integration fails gets a status
+    ("max_steps", "step_too_small", "not_finite") and NaN after the failure.
+    """
+    for label, v in (("workers", workers), ("threads", threads), ("chunk_size", chunk_size)):
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise InputError(f"{label} must be a whole number of at least 1, got {v!r}")
+    model, problem = prepare(
+        model, t_end, regimen=regimen, t_start=t_start, output_every=output_every, times=times,
+        final_only=final_only, method=method, rtol=rtol, atol=atol, extinction=extinction, max_steps=max_steps,
+    )  # fmt: skip
+    P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
+    n = P.shape[0]
+    warm_up(load_module(problem.kernel), len(model.states), len(model.parameters))
+    y = np.empty((n, problem.grid.size, len(model.states)))
+    status = np.empty(n, np.int64)
+    steps = np.empty(n, np.int64)
+    stiff = np.empty(n, np.bool_)
+    for lo, hi, (cy, cs, cn, cf) in iter_chunks(
+        problem, P, Y0, scale, chunk_size=chunk_size, workers=workers, threads=threads
+    ):
+        y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
+    ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
+    if ids.shape != (n,):
+        raise InputError(f"patient_ids needs one id per patient ({n}), got {ids.size}")
+    return CohortResult(
+        model=model,
+        t=problem.grid,
+        y=y,
+        status=np.asarray(STATUS_NAMES)[status],
+        steps=steps,
+        stiff=stiff,
+        parameters=P,
+        patient=ids,
+    )

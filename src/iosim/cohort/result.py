@@ -1,0 +1,70 @@
+"""The result of a cohort simulation: arrays over patients, times and states, and a status each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from iosim.errors import UnknownNameError
+from iosim.model.declaration import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Kernel status codes, by index.
+STATUS_NAMES = ("ok", "max_steps", "step_too_small", "not_finite")
+
+
+@dataclass(frozen=True, eq=False)
+class CohortResult:
+    model: Model
+    #: Output times, shape (n_times,).
+    t: np.ndarray
+    #: States, shape (n_patients, n_times, n_states), in the order of ``model.state_names``.
+    y: np.ndarray
+    #: Per patient: "ok" or why the integration stopped (NaN from there on).
+    status: np.ndarray
+    #: Accepted plus rejected steps per patient.
+    steps: np.ndarray
+    #: True where the patient was solved (at least partly) by the stiff method.
+    stiff: np.ndarray
+    #: Parameter values per patient, shape (n_patients, n_parameters).
+    parameters: np.ndarray
+    #: Patient ids (0..n-1 unless given).
+    patient: np.ndarray
+
+    @property
+    def n_patients(self) -> int:
+        return int(self.y.shape[0])
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean mask of patients whose integration finished."""
+        return self.status == "ok"
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """One state over patients and times, shape (n_patients, n_times)."""
+        if name not in self.model.state_names:
+            raise UnknownNameError("state", name, self.model.state_names)
+        return self.y[:, :, self.model.state_names.index(name)]
+
+    def final(self, name: str) -> np.ndarray:
+        """Value of a state at the last output time, per patient."""
+        return self[name][:, -1]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Long table: ``patient``, ``time``, then one column per state."""
+        import pandas as pd
+
+        n, m = self.y.shape[:2]
+        data = {"patient": np.repeat(self.patient, m), "time": np.tile(self.t, n)}
+        for j, s in enumerate(self.model.state_names):
+            data[s] = self.y[:, :, j].reshape(-1)
+        return pd.DataFrame(data)
+
+    def summary(self) -> dict[str, int]:
+        """How many patients ended with each status."""
+        names, counts = np.unique(self.status, return_counts=True)
+        return {str(k): int(v) for k, v in zip(names, counts)}
