@@ -133,3 +133,13 @@ def test_bad_inputs_raise_one_line_errors(toy):
         simulate_cohort(toy, 5, method="rk4")
     with pytest.raises(UnknownNameError):
         simulate_cohort(toy, 5, regimen=bolus("X", 1.0))
+
+
+def test_model_outputs_per_patient():
+    import iosim
+
+    model = iosim.get_model("kuznetsov1994")
+    res = simulate_cohort(model, 10, params={"a": [0.1, 0.2]})
+    np.testing.assert_array_equal(res.output("tumour_cells"), res["T"])
+    with pytest.raises(UnknownNameError):
+        res.output("volume")

@@ -64,7 +64,7 @@ def cohort(
 
     from iosim.cli.common import check_output_path
     from iosim.cohort.cache import compile_kernel
-    from iosim.cohort.engine import iter_chunks, patient_matrices, prepare
+    from iosim.cohort.engine import iter_chunks, patient_matrices, prepare, slices
     from iosim.cohort.result import STATUS_NAMES
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
@@ -81,13 +81,20 @@ def cohort(
         m, days, regimen=regimen, output_every=every, final_only=final_only, method=method,
         rtol=rtol, atol=atol, extinction=not no_extinction,
     )  # fmt: skip
-    P, Y0, scale = patient_matrices(m, pcols, icols)
-    if P.shape[0] == 1 and n > 1:  # a table with only a patient column: defaults for everyone
-        P, Y0, scale = np.repeat(P, n, 0), np.repeat(Y0, n, 0), np.repeat(scale, n, 0)
     ids = np.arange(n) if ids is None else ids
+
+    def block(lo: int, hi: int):
+        cut = {k: v[lo:hi] for k, v in pcols.items()}, {k: v[lo:hi] for k, v in icols.items()}
+        return patient_matrices(m, *cut, n_patients=hi - lo)
+
+    # Validate every row first (vectorised, cheap), so a bad value fails before any work; the
+    # run then builds each chunk's matrices only when it is submitted: memory stays bounded.
+    for lo, hi in slices(n, 65536):
+        block(lo, hi)
     _, seconds = compile_kernel(m)
     if seconds > 2:
         typer.echo(f"compiled {m.id} in {seconds:.1f} s (cached for next time)", err=True)
+    chunks = ((lo, hi, *block(lo, hi)) for lo, hi in slices(n, chunk_size))
     grid, n_t = problem.grid, problem.grid.size
     names = list(m.state_names)
     failed = {k: 0 for k in STATUS_NAMES[1:]}
@@ -99,9 +106,7 @@ def cohort(
             TimeRemainingColumn(), transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task(f"{m.id}: {n} patients", total=n)
-            for lo, hi, (y, status, _, _) in iter_chunks(
-                problem, P, Y0, scale, chunk_size=chunk_size, workers=workers, threads=threads
-            ):
+            for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, workers=workers, threads=threads):
                 cols = {"patient": np.repeat(ids[lo:hi], n_t), "time": np.tile(grid, hi - lo)}
                 for j, s in enumerate(names):
                     cols[s] = y[:, :, j].reshape(-1)

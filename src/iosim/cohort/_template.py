@@ -264,11 +264,11 @@ def solve_one(
         for q in range(jump_lo[k], jump_hi[k]):
             s = jump_state[q]
             if jump_kind[q] == 0:
-                y[s] += scale * jump_value[q]
+                y[s] += scale[s] * jump_value[q]
             else:
                 y[s] = jump_value[q]
         for i in range(n):
-            u[i] = scale * seg_u[k, i]
+            u[i] = scale[i] * seg_u[k, i]
         t = a
         seg_steps = 0
         restart = True
@@ -278,7 +278,7 @@ def solve_one(
         n_held = _hold(t, y, p, u, thr, held, w)
         while True:
             if restart:
-                # Segment start or extinction restart: arm the threshold crossings, fresh step size.
+                # Segment start or extinction restart: arm the threshold crossings, report y at t.
                 for i in range(n):
                     armed[i] = (not held[i]) and y[i] >= thr[i]
                 while gi < ng and grid[gi] == t and (grid[gi] < b or last):
@@ -288,8 +288,13 @@ def solve_one(
                 if t >= b:
                     break
                 _f(t, y, p, u, k1, held, n_held)
-                order = 3.0 if stiff else 4.0
-                h = _initial_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
+                if h > 0.0:
+                    # Keep the step size across doses: the controller shrinks it if a jump needs it,
+                    # which is far cheaper than ramping up from a cautious guess after every dose.
+                    h = min(h, b - t)
+                else:
+                    order = 3.0 if stiff else 4.0
+                    h = _initial_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
                 restart = False
             if t >= b:
                 break
@@ -305,13 +310,14 @@ def solve_one(
             if stiff and gi < ng and grid[gi] < b:
                 target = grid[gi]
             hit_end = t + h >= target - 1e-12 * max(1.0, abs(target))
+            h_free = h
             if hit_end:
                 h = target - t
             steps += 1
             seg_steps += 1
             step_stiff = stiff
             if step_stiff:
-                # Rodas4: (I/(h gamma) - J) k_s = f(t + c_s h, y + sum a_sj k_j) + sum C_sj k_j / h + h d_s f_t.
+                # Rodas4P2: (I/(h gamma) - J) k_s = f(t + c_s h, y + sum a_sj k_j) + sum C_sj k_j / h + h d_s f_t.
                 jac(t, y, p, jm)
                 if USES_T:
                     dfdt(t, y, p, ft)
@@ -477,6 +483,8 @@ def solve_one(
             t = tn
             fac = 0.9 * e**-expo if e > 0.0 else 10.0
             h *= min(6.0 if step_stiff else 10.0, max(0.2, fac))
+            if hit_end:
+                h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
             if t >= b:
                 while gi < ng and grid[gi] == b and last:
                     for i in range(n):

@@ -108,17 +108,23 @@ def _table(data: Any, names: tuple[str, ...], kind: str) -> dict[str, np.ndarray
 
 
 def patient_matrices(
-    model: Model, params: Any, initial: Any, dose_scale: Any = None
+    model: Model, params: Any, initial: Any, dose_scale: Any = None, *, n_patients: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-patient parameter matrix, initial-state matrix and dose scale, validated."""
+    """Per-patient parameter matrix, initial-state matrix and dose scale, validated.
+
+    The number of patients comes from the columns (a scalar is broadcast), else from
+    ``n_patients``, else it is 1.
+    """
     pcols = _table(params, model.parameter_names, "parameter")
     icols = _table(initial, model.state_names, "state")
     sizes = {c.size for c in (*pcols.values(), *icols.values()) if c.size != 1}
     if dose_scale is not None and np.ndim(dose_scale) > 0:
-        sizes.add(np.asarray(dose_scale).size)
+        sizes.add(np.asarray(dose_scale).shape[0])
     if len(sizes) > 1:
         raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
-    n = sizes.pop() if sizes else 1
+    n = sizes.pop() if sizes else (n_patients or 1)
+    if n_patients is not None and n != n_patients:
+        raise InputError(f"per-patient columns have {n} values for {n_patients} patients")
     P = np.tile(model.parameter_values(), (n, 1))
     for name, col in pcols.items():
         j = model.parameter_names.index(name)
@@ -139,10 +145,26 @@ def patient_matrices(
             bad = int(np.flatnonzero(col < 0)[0])
             raise InputError(f"initial {name}={col[bad]} (patient {bad}) is negative; {name} is nonnegative")
         Y0[:, j] = col
-    scale = np.ones(n) if dose_scale is None else _column(dose_scale, n, "dose scale")
-    if np.any(scale < 0):
-        raise InputError("dose scale must not be negative")
+    scale = _dose_scale(dose_scale, n, len(model.states))
     return np.ascontiguousarray(P), np.ascontiguousarray(Y0), np.ascontiguousarray(scale)
+
+
+def _dose_scale(dose_scale: Any, n: int, n_states: int) -> np.ndarray:
+    """(n_patients, n_states) multipliers of doses: from nothing, one factor per patient, or a matrix."""
+    if dose_scale is None:
+        return np.ones((n, n_states))
+    arr = np.asarray(dose_scale, dtype=float)
+    if arr.ndim == 2:
+        if arr.shape != (n, n_states):
+            raise InputError(
+                f"dose scale matrix must have shape ({n}, {n_states}): one row per patient, one column per state"
+            )
+        scale = arr.copy()
+    else:
+        scale = np.repeat(_column(arr, n, "dose scale")[:, None], n_states, axis=1)
+    if not np.all(np.isfinite(scale)) or np.any(scale < 0):
+        raise InputError("dose scale must be finite and not negative")
+    return scale
 
 
 @dataclass(frozen=True)
@@ -180,39 +202,50 @@ def warm_up(module, n_states: int, n_params: int) -> None:
     z = np.zeros
     i64 = np.int64
     module.solve_batch(
-        z((0, n_params)), z((0, n_states)), z(0), np.array([0.0, 1.0]), z(1, i64), z(1, i64), z(0, i64), z(0, i64),
-        z(0), z((1, n_states)), np.array([0.0]), z(n_states), 0, 1e-6, 1e-6, 10, z((0, 1, n_states)),
-        z(0, i64), z(0, i64), z(0, np.bool_),
+        z((0, n_params)), z((0, n_states)), z((0, n_states)), np.array([0.0, 1.0]), z(1, i64), z(1, i64),
+        z(0, i64), z(0, i64), z(0), z((1, n_states)), np.array([0.0]), z(n_states), 0, 1e-6, 1e-6, 10,
+        z((0, 1, n_states)), z(0, i64), z(0, i64), z(0, np.bool_),
     )  # fmt: skip
 
 
 def iter_chunks(
-    problem: Problem, P: np.ndarray, Y0: np.ndarray, scale: np.ndarray, *, chunk_size: int, workers: int, threads: int
+    problem: Problem,
+    chunks: Iterable[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    workers: int = 1,
+    threads: int = 1,
 ) -> Iterator[tuple[int, int, tuple]]:
-    """Yield ``(lo, hi, chunk result)`` in patient order, keeping a bounded number in flight."""
-    n = P.shape[0]
-    bounds = [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
+    """Solve ``(lo, hi, P, Y0, scale)`` chunks; yield ``(lo, hi, result)`` in the order given.
+
+    ``chunks`` may be a generator: at most ``2 * max(workers, threads)`` chunks are in flight,
+    so a caller that builds its chunks lazily keeps memory bounded.
+    """
     if workers <= 1 and threads <= 1:
-        for lo, hi in bounds:
-            yield lo, hi, run_chunk(problem, P[lo:hi], Y0[lo:hi], scale[lo:hi])
+        for lo, hi, P, Y0, scale in chunks:
+            yield lo, hi, run_chunk(problem, P, Y0, scale)
         return
     pool: Executor
     if workers > 1:
         import multiprocessing
 
+        # Spawned workers re-import the caller's main module: scripts need `if __name__ == "__main__":`.
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     else:
         pool = ThreadPoolExecutor(threads)
     width = 2 * max(workers, threads)
     with pool:
         pending: list = []
-        for lo, hi in bounds:
-            pending.append((lo, hi, pool.submit(run_chunk, problem, P[lo:hi], Y0[lo:hi], scale[lo:hi])))
+        for lo, hi, P, Y0, scale in chunks:
+            pending.append((lo, hi, pool.submit(run_chunk, problem, P, Y0, scale)))
             if len(pending) >= width:
                 a, b, fut = pending.pop(0)
                 yield a, b, fut.result()
         for a, b, fut in pending:
             yield a, b, fut.result()
+
+
+def slices(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    return [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
 
 
 def prepare(
@@ -300,8 +333,9 @@ def simulate_cohort(
     params, initial : per-patient parameter values and initial states: a DataFrame or a
         mapping of name -> array (a scalar is broadcast), or a 2-D array with one column per
         parameter (state) in the model's order. Missing names keep the model's defaults.
-    regimen : doses shared by every patient; ``dose_scale`` (one factor per patient)
-        multiplies bolus amounts and infusion rates (not set-events).
+    regimen : doses shared by every patient; ``dose_scale`` (one factor per patient, or a
+        matrix with one row per patient and one column per state) multiplies bolus amounts
+        and infusion rates (not set-events).
     output_every, times, final_only : the output grid; at a dose time the value reported
         is the one after the dose.
     method : ``"auto"`` (Dormand–Prince, switching a patient to Rosenbrock when Hairer's
@@ -328,9 +362,8 @@ def simulate_cohort(
     status = np.empty(n, np.int64)
     steps = np.empty(n, np.int64)
     stiff = np.empty(n, np.bool_)
-    for lo, hi, (cy, cs, cn, cf) in iter_chunks(
-        problem, P, Y0, scale, chunk_size=chunk_size, workers=workers, threads=threads
-    ):
+    chunks = ((lo, hi, P[lo:hi], Y0[lo:hi], scale[lo:hi]) for lo, hi in slices(n, chunk_size))
+    for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, workers=workers, threads=threads):
         y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
     ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
     if ids.shape != (n,):

@@ -50,6 +50,22 @@ class CohortResult:
             raise UnknownNameError("state", name, self.model.state_names)
         return self.y[:, :, self.model.state_names.index(name)]
 
+    def output(self, name: str) -> np.ndarray:
+        """A declared model output (e.g. tumour diameter) over patients and times, shape (n_patients, n_times).
+
+        Computed from the stored states and per-patient parameters; NaN where a patient failed.
+        """
+        from iosim.model.compiled import compile_model
+
+        if name not in self.model.output_names:
+            raise UnknownNameError("output", name, self.model.output_names)
+        n, m, _ = self.y.shape
+        Y = self.y.reshape(n * m, -1).T
+        P = np.repeat(self.parameters.T, m, axis=1)
+        with np.errstate(all="ignore"):
+            values = compile_model(self.model).outputs(np.tile(self.t, n), Y, P)
+        return values[self.model.output_names.index(name)].reshape(n, m)
+
     def final(self, name: str) -> np.ndarray:
         """Value of a state at the last output time, per patient."""
         return self[name][:, -1]

@@ -231,6 +231,8 @@ class _Run:
                 return False, f"integration failed at t={last[-1] if last.size else t0:g}: {sol.message}", y
             # solve_ivp returns lists when it stops before its first output time.
             ts, ys = np.asarray(sol.t, float), np.asarray(sol.y, float).reshape(len(y), -1)
+            if ts.size and ts[0] == t0:
+                ys[:, 0] = y  # the exact (post-dose) start state, not the solver's interpolant
             if held.size:
                 ys[held, :] = 0.0  # linear-algebra round-off must not revive a held state
             n = min(ts.size, todo.size)
