@@ -1,0 +1,239 @@
+"""``simulate_stochastic``: one model declaration read as events, many replicates, compiled kernels.
+
+Reading a model as events
+-------------------------
+Every :class:`~iosim.model.declaration.Reaction` is an event: it fires at its rate and adds
+its ``changes`` to the states. A model whose states all change through reactions
+(``model.is_reaction_network``) runs with ``method="ssa"`` or ``"tau"``. A model with
+explicit equations for some states runs with ``method="hybrid"``: those states are
+integrated continuously. A model without reactions cannot be read as events.
+
+Doses
+-----
+Boluses and set-events are exact jumps, as in the deterministic engine; into a stochastic
+population they are rounded to whole units (``floor(amount + 0.5)``). An infusion into a
+stochastic population is a zero-order birth event of rate ``rate`` during its window; into a
+continuous state it is added to the derivative.
+
+Seeds
+-----
+Replicate ``r`` draws from its own stream, seeded by child ``r`` of
+``numpy.random.SeedSequence(seed)`` (``spawn_key=(r,)``). It gives the same path whether it
+runs alone, in a larger batch, in chunks or on several threads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+import numpy as np
+
+from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
+from iosim.errors import InputError, ModelError, UnknownNameError
+from iosim.model.declaration import Model
+from iosim.simulation.reference import as_regimen, output_grid
+from iosim.stochastic.result import STATUS_NAMES, StochasticResult
+
+Method = Literal["ssa", "tau", "hybrid"]
+METHODS: dict[str, int] = {"ssa": 0, "tau": 1, "hybrid": 2}
+DEFAULT_MAX_STEPS = 100_000_000
+#: Hybrid partition: a population above HI is continuous, below LO (= HI/10) stochastic again.
+DEFAULT_HYBRID_THRESHOLD = 1.0e4
+
+
+class NotEventReadableError(ModelError):
+    """A model that cannot be simulated event by event with the requested method."""
+
+
+def _check_model(model: Model, method: str) -> None:
+    if not model.reactions:
+        raise NotEventReadableError(
+            f"model {model.id} declares no reactions, so it cannot be read as events; declare its births, deaths, "
+            f"kills and transitions with ModelBuilder.reaction(name, rate, {{state: +1 or -1}})"
+        )
+    eq_states = sorted({s for s, _ in model.equations})
+    if method in ("ssa", "tau") and eq_states:
+        raise NotEventReadableError(
+            f"model {model.id} gives {', '.join(eq_states)} by explicit equations, which '{method}' cannot fire as "
+            f"events; use method='hybrid' (those states are then integrated continuously) or declare their changes "
+            f"as reactions"
+        )
+    for r in model.reactions:
+        for s, c in r.changes:
+            if s not in eq_states and c != round(c):
+                raise NotEventReadableError(
+                    f"reaction {r.name} of model {model.id} changes {s} by {c}; an event changes a population by "
+                    f"whole units (declare {s} by an equation to treat it continuously)"
+                )
+
+
+def _schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> tuple[np.ndarray, ...]:
+    """Segments between dose times, the jumps at each segment start and the infusion rates in it."""
+    breaks = sorted({t_start, *(b for b in regimen.breakpoints() if t_start <= b < t_end)})
+    n = len(model.states)
+    lo, hi, kind, state, value = [], [], [], [], []
+    u = np.zeros((len(breaks), n))
+    for k, a in enumerate(breaks):
+        lo.append(len(kind))
+        for e in regimen:
+            if e.time == a and isinstance(e, (Bolus, SetState)):
+                kind.append(0 if isinstance(e, Bolus) else 1)
+                state.append(model.state_index(e.state))
+                value.append(e.amount if isinstance(e, Bolus) else e.value)
+            elif isinstance(e, Infusion) and e.time <= a < e.end:
+                u[k, model.state_index(e.state)] += e.rate
+        hi.append(len(kind))
+    i64 = np.int64
+    return (
+        np.array([*breaks, t_end], float),
+        np.array(lo, i64),
+        np.array(hi, i64),
+        np.array(kind, i64),
+        np.array(state, i64),
+        np.array(value, float),
+        np.ascontiguousarray(u),
+    )
+
+
+def replicate_seeds(seed: int | np.random.SeedSequence | None, replicates: int) -> tuple[np.ndarray, int | tuple]:
+    """The 4-word xoshiro256** state of every replicate, and the entropy that reproduces them."""
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    seeds = np.empty((replicates, 4), dtype=np.uint64)
+    for r in range(replicates):
+        child = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, r), pool_size=ss.pool_size)
+        seeds[r] = child.generate_state(4, np.uint64)
+    return seeds, (ss.entropy if not ss.spawn_key else (ss.entropy, ss.spawn_key))
+
+
+def simulate_stochastic(
+    model: Model | str,
+    t_end: float,
+    *,
+    replicates: int,
+    method: Method = "ssa",
+    seed: int | np.random.SeedSequence | None = None,
+    params: Mapping[str, float] | None = None,
+    initial: Mapping[str, float] | None = None,
+    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
+    t_start: float = 0.0,
+    output_every: float = 1.0,
+    times: Iterable[float] | None = None,
+    workers: int = 1,
+    chunk_size: int | None = None,
+    escape: Mapping[str, float] | None = None,
+    tau_epsilon: float = 0.03,
+    hybrid_threshold: float = DEFAULT_HYBRID_THRESHOLD,
+    hybrid_step: float = 0.5,
+    max_steps: int = DEFAULT_MAX_STEPS,
+) -> StochasticResult:
+    """Simulate ``replicates`` independent stochastic paths of ``model``.
+
+    Parameters
+    ----------
+    model : a :class:`Model` or a model id.
+    t_end : end time (days for every built-in model).
+    replicates : number of independent paths.
+    method : ``"ssa"`` (Gillespie's direct method, exact), ``"tau"`` (tau-leaping, Cao,
+        Gillespie & Petzold 2006) or ``"hybrid"`` (small populations stochastic, large ones
+        and equation-declared states continuous).
+    seed : integer or ``SeedSequence``; the same seed gives the same replicates whatever
+        ``workers`` and ``chunk_size``. ``None`` draws fresh entropy (kept in the result).
+    params, initial, regimen : as in :func:`iosim.simulate`.
+    output_every, times : output grid; at a dose time the value after the dose is reported.
+    workers : threads running chunks of replicates (the kernels release the GIL).
+    escape : per state, a level whose first passage time is recorded (``result.passage_times``).
+    tau_epsilon : bound on the relative change of any population in one leap ("tau").
+    hybrid_threshold : a population above it is continuous, below a tenth of it stochastic.
+    hybrid_step : largest step of the continuous states, in days ("hybrid"); steps are error-controlled
+        (Dormand–Prince 5(4), rtol 1e-6, atol 1e-9) below it.
+    max_steps : steps per replicate (events for "ssa", leaps and exact steps for "tau", integration steps
+        for "hybrid") after which a replicate stops with status "max_steps".
+    """
+    if isinstance(model, str):
+        from iosim.models import get_model
+
+        model = get_model(model)
+    if method not in METHODS:
+        raise UnknownNameError("stochastic method", method, tuple(METHODS))
+    _check_model(model, method)
+    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
+        raise InputError(f"replicates must be a whole number of at least 1, got {replicates!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) != chunk_size or chunk_size < 1):
+        raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    t_start, t_end = float(t_start), float(t_end)
+    if not (math.isfinite(t_end) and t_end > t_start):
+        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    checks = (("tau_epsilon", tau_epsilon), ("hybrid_threshold", hybrid_threshold), ("hybrid_step", hybrid_step))
+    for label, v in checks:
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"{label} must be a positive number, got {v}")
+    reg = as_regimen(regimen)
+    for name in reg.states():
+        model.state_index(name)
+    grid = output_grid(t_start, t_end, output_every) if times is None else np.asarray(sorted(set(times)), float)
+    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
+        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
+
+    from iosim.stochastic._cache import kernel_module
+    from iosim.stochastic._codegen import reaction_orders, stoichiometry
+
+    p = model.parameter_values(dict(params or {}))
+    y0 = model.initial_values(dict(initial or {}))
+    n = len(model.states)
+    esc = np.full(n, np.inf)
+    for name, level in (escape or {}).items():
+        esc[model.state_index(name)] = float(level)
+    eq_states = {s for s, _ in model.equations}
+    fixed = np.array([s in eq_states for s in model.state_names])
+    nonneg = np.array([s.nonnegative for s in model.states])
+    thresholds = np.nan_to_num(model.extinction_thresholds(), nan=-np.inf)
+    sched = _schedule(model, reg, t_start, t_end)
+    V = stoichiometry(model)
+    order = reaction_orders(model)
+    seeds, entropy = replicate_seeds(seed, int(replicates))
+    opts = np.array([tau_epsilon, 10.0, 100.0, hybrid_threshold, hybrid_threshold / 10.0, hybrid_step])
+
+    R = int(replicates)
+    traj = np.empty((R, grid.size, n))
+    ext = np.empty((R, n))
+    passage = np.empty((R, n))
+    status = np.zeros(R, dtype=np.int64)
+    events = np.zeros(R, dtype=np.int64)
+    kernel = kernel_module(model)
+
+    def run(lo: int, hi: int) -> None:
+        chunk = (seeds[lo:hi], int(max_steps))
+        tail = (traj[lo:hi], ext[lo:hi], passage[lo:hi], status[lo:hi], events[lo:hi])
+        if method == "ssa":
+            kernel.run_ssa(grid, sched, y0, p, V, esc, *chunk, *tail)
+        elif method == "tau":
+            kernel.run_tau(grid, sched, y0, p, V, order, esc, *chunk, opts, *tail)
+        else:
+            kernel.run_hybrid(grid, sched, y0, p, V, fixed, nonneg, thresholds, esc, *chunk, opts, *tail)
+
+    size = int(chunk_size) if chunk_size else max(1, min(256, math.ceil(R / workers)))
+    bounds = [(lo, min(R, lo + size)) for lo in range(0, R, size)]
+    if workers == 1 or len(bounds) == 1:
+        for lo, hi in bounds:
+            run(lo, hi)
+    else:
+        with ThreadPoolExecutor(max_workers=int(workers)) as pool:
+            for f in [pool.submit(run, lo, hi) for lo, hi in bounds]:
+                f.result()
+    return StochasticResult(
+        model=model,
+        method=method,
+        t=grid,
+        trajectories=traj,
+        extinction_times=ext,
+        passage_times=passage,
+        status=np.array([STATUS_NAMES[c] for c in status]),
+        events=events,
+        seed=entropy,
+        parameters=p,
+    )
