@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install run test lint docs clean
+.PHONY: install run test validation docs clean
 
 $(BIN)/iosim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,16 @@ $(BIN)/iosim: pyproject.toml
 
 install: $(BIN)/iosim
 
+# The main job: the CheckMate 067 virtual trial (melanoma: nivolumab vs ipilimumab vs both),
+# 2,000 patients per arm, into the embedded DuckDB store, with the HTML report.
 run: install
 	mkdir -p $(OUT)
-	$(BIN)/iosim models
-	$(BIN)/iosim equilibria kuznetsov1994
-	$(BIN)/iosim simulate kuznetsov1994 --days 365 --init T=5e7 --out $(OUT)/kuznetsov1994.csv --plot $(OUT)/kuznetsov1994.png
-	@echo "wrote $(OUT)/kuznetsov1994.csv and $(OUT)/kuznetsov1994.png"
+	rm -rf $(OUT)/checkmate067
+	$(BIN)/iosim trial examples/checkmate067.yaml --out $(OUT)/checkmate067
+	@echo "open $(OUT)/checkmate067/report.html"
+
+validation: install
+	$(BIN)/python examples/validate.py --patients 1000 --out docs/validation.md
 
 test: install
 	$(BIN)/ruff check src tests

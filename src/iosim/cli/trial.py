@@ -78,6 +78,9 @@ def calibrate(
     ),  # fmt: skip
     patients: int = typer.Option(400, "--patients", help="virtual patients per arm in each evaluation"),
     max_evaluations: int = typer.Option(40, "--max-evaluations"),
+    population: str = typer.Option(
+        None, "--population", help="start from this population file, or 'default' for the cancer's uncalibrated one"
+    ),
     out: Path = typer.Option(..., "--out", help="write the calibrated population to FILE.yaml"),
 ) -> None:
     """Fit population-level parameters to observed arm endpoints; save the calibrated population."""
@@ -87,12 +90,16 @@ def calibrate(
     from iosim.trials import load_trial_spec
     from iosim.trials.calibrate import Target
     from iosim.trials.calibrate import calibrate as fit
+    from iosim.trials.population import Population, load_population
     from iosim.trials.runner import population_for
 
     check_output_path(out, (".yaml", ".yml"), "--out")
     ts = load_trial_spec(spec)
     result = fit(
-        ts, population_for(ts, spec.resolve().parent), [Target.parse(t) for t in target],
+        ts,
+        Population(ts.cancer) if population == "default"
+        else load_population(population) if population else population_for(ts, spec.resolve().parent),
+        [Target.parse(t) for t in target],
         [v.strip() for v in vary.split(",") if v.strip()], patients=patients, max_evaluations=max_evaluations,
     )  # fmt: skip
     result.population.save(out)

@@ -36,16 +36,8 @@ class ArmPlan:
     notes: tuple[str, ...]
 
     def dose_scale(self, weight_kg: np.ndarray, height_cm: np.ndarray) -> np.ndarray:
-        """Multipliers of the reference patient's doses: one per patient when every dosed state
-        scales the same way, else (n_patients, n_states)."""
+        """(n_patients, n_states) multipliers of the reference patient's doses."""
         n = np.asarray(weight_kg).size
-        rules = set(self.scaling.values())
-        if rules <= {"weight"}:
-            return np.asarray(weight_kg, float) / REFERENCE["weight_kg"] if rules else np.ones(n)
-        if rules == {"bsa"}:
-            return _bsa(weight_kg, height_cm) / float(_bsa(REFERENCE["weight_kg"], REFERENCE["height_cm"]))
-        if rules == {"flat"}:
-            return np.ones(n)
         scale = np.ones((n, len(self.model.states)))
         ref_bsa = float(_bsa(REFERENCE["weight_kg"], REFERENCE["height_cm"]))
         for state, rule in self.scaling.items():

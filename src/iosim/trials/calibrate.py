@@ -3,8 +3,8 @@
 The unknowns are population-level: multiplicative shifts of the centre of a varying
 biological parameter (``immunogenicity``, ``infiltration``, ...) or a model parameter set
 for every patient (``ctla4_priming_gain``). They are searched on the log scale with
-Nelder–Mead; every evaluation simulates the same virtual patients (common random
-numbers), so the objective is deterministic and smooth enough for a simplex search.
+Nelder–Mead from a wide first simplex (each unknown times e); every evaluation simulates
+the same virtual patients (common random numbers), so the objective is deterministic.
 
 Objective: the sum over targets of squared relative errors, with rates compared on the
 absolute scale (an ORR off by 0.05 counts as (0.05 / 0.1)² — errors of a tenth in a rate
@@ -132,7 +132,7 @@ def calibrate(
 
     result = minimize(objective, start, method="Nelder-Mead",
                       options={"maxfev": max_evaluations, "xatol": 0.02, "fatol": 1e-3, "initial_simplex":
-                               np.vstack([start, start + 0.5 * np.eye(len(vary))])})  # fmt: skip
+                               np.vstack([start, start + 1.0 * np.eye(len(vary))])})  # fmt: skip
     best = population_at(result.x)
     labels = tuple(f"{t.arm}: " + ", ".join(f"{k}={v:g}" for k, v in t.values.items()) for t in targets)
     best = replace(best, calibrated_to=labels)
