@@ -18,10 +18,11 @@ import numpy as np
 
 from iosim.cohort.cache import KernelFile, kernel_file, load_module
 from iosim.cohort.result import STATUS_NAMES, CohortResult
-from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
+from iosim.dosing import DoseEvent, Regimen
+from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
-from iosim.simulation.reference import as_regimen, output_grid
+from iosim.simulation.reference import as_regimen, resolve_grid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,50 +30,6 @@ if TYPE_CHECKING:
 METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2}
 DEFAULT_CHUNK = 512
 DEFAULT_MAX_STEPS = 1_000_000
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A regimen as arrays: segment bounds, the jumps at each segment start, infusion rates."""
-
-    seg_t: np.ndarray
-    jump_lo: np.ndarray
-    jump_hi: np.ndarray
-    jump_kind: np.ndarray
-    jump_state: np.ndarray
-    jump_value: np.ndarray
-    seg_u: np.ndarray
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.seg_t, self.jump_lo, self.jump_hi, self.jump_kind, self.jump_state, self.jump_value, self.seg_u)
-
-
-def schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> Schedule:
-    """Encode ``regimen`` for the kernel, with the same segment rules as the reference engine."""
-    breaks = sorted({t_start, *(b for b in regimen.breakpoints() if t_start <= b < t_end)})
-    n = len(model.states)
-    lo, hi, kind, state, value = [], [], [], [], []
-    u = np.zeros((len(breaks), n))
-    for k, a in enumerate(breaks):
-        lo.append(len(kind))
-        for e in regimen:
-            if e.time == a and isinstance(e, (Bolus, SetState)):
-                kind.append(0 if isinstance(e, Bolus) else 1)
-                state.append(model.state_index(e.state))
-                value.append(e.amount if isinstance(e, Bolus) else e.value)
-            elif isinstance(e, Infusion) and e.time <= a < e.end:
-                u[k, model.state_index(e.state)] += e.rate
-        hi.append(len(kind))
-    i64 = np.int64
-    return Schedule(
-        np.array([*breaks, t_end], float),
-        np.array(lo, i64),
-        np.array(hi, i64),
-        np.array(kind, i64),
-        np.array(state, i64),
-        np.array(value, float),
-        np.ascontiguousarray(u),
-    )
 
 
 def _column(values: Any, n: int | None, label: str) -> np.ndarray:
@@ -273,24 +230,14 @@ def prepare(
     for label, v in (("rtol", rtol), ("atol", atol)):
         if not (math.isfinite(v) and v > 0):
             raise InputError(f"{label} must be a positive number, got {v}")
-    t_start, t_end = float(t_start), float(t_end)
-    if not (math.isfinite(t_end) and t_end > t_start):
-        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, [t_end] if final_only else times)
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
-    if final_only:
-        grid = np.array([t_end])
-    elif times is None:
-        grid = output_grid(t_start, t_end, output_every)
-    else:
-        grid = np.asarray(sorted(set(float(x) for x in times)), float)
-    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
-        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
     thr = model.extinction_thresholds() if extinction else np.full(len(model.states), np.nan)
     problem = Problem(
         kernel_file(model),
-        schedule(model, reg, t_start, t_end),
+        encode_schedule(model, reg, t_start, t_end),
         np.ascontiguousarray(grid),
         np.ascontiguousarray(thr, dtype=float),
         METHODS[method],

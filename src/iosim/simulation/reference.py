@@ -45,6 +45,25 @@ def output_grid(t_start: float, t_end: float, every: float) -> np.ndarray:
     return grid
 
 
+def resolve_grid(
+    t_start: float, t_end: float, output_every: float, times: Iterable[float] | None
+) -> tuple[float, float, np.ndarray]:
+    """Validated start, end and output times (a regular grid, or explicit times)."""
+    t_start, t_end = float(t_start), float(t_end)
+    if not (math.isfinite(t_start) and math.isfinite(t_end) and t_end > t_start):
+        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    if times is None:
+        grid = output_grid(t_start, t_end, output_every)
+    else:
+        try:
+            grid = np.asarray(sorted({float(x) for x in times}), float)
+        except (TypeError, ValueError):
+            raise InputError("output times must be numbers") from None
+    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
+        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
+    return t_start, t_end, grid
+
+
 def simulate(
     model: Model | str,
     t_end: float,
@@ -86,16 +105,10 @@ def simulate(
     for label, v in (("rtol", rtol), ("atol", atol)):
         if not (math.isfinite(v) and v > 0):
             raise InputError(f"{label} must be a positive number, got {v}")
-    t_start, t_end = float(t_start), float(t_end)
-    if not (math.isfinite(t_end) and t_end > t_start):
-        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, times)
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
-
-    grid = output_grid(t_start, t_end, output_every) if times is None else np.asarray(sorted(set(times)), float)
-    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
-        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
 
     p = model.parameter_values(dict(params or {}))
     y = model.initial_values(dict(initial or {}))

@@ -31,10 +31,11 @@ from typing import Literal
 
 import numpy as np
 
-from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
+from iosim.dosing import DoseEvent, Regimen
+from iosim.dosing.schedule import encode_schedule
 from iosim.errors import InputError, ModelError, UnknownNameError
 from iosim.model.declaration import Model
-from iosim.simulation.reference import as_regimen, output_grid
+from iosim.simulation.reference import as_regimen, resolve_grid
 from iosim.stochastic.result import STATUS_NAMES, StochasticResult
 
 Method = Literal["ssa", "tau", "hybrid"]
@@ -68,34 +69,6 @@ def _check_model(model: Model, method: str) -> None:
                     f"reaction {r.name} of model {model.id} changes {s} by {c}; an event changes a population by "
                     f"whole units (declare {s} by an equation to treat it continuously)"
                 )
-
-
-def _schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> tuple[np.ndarray, ...]:
-    """Segments between dose times, the jumps at each segment start and the infusion rates in it."""
-    breaks = sorted({t_start, *(b for b in regimen.breakpoints() if t_start <= b < t_end)})
-    n = len(model.states)
-    lo, hi, kind, state, value = [], [], [], [], []
-    u = np.zeros((len(breaks), n))
-    for k, a in enumerate(breaks):
-        lo.append(len(kind))
-        for e in regimen:
-            if e.time == a and isinstance(e, (Bolus, SetState)):
-                kind.append(0 if isinstance(e, Bolus) else 1)
-                state.append(model.state_index(e.state))
-                value.append(e.amount if isinstance(e, Bolus) else e.value)
-            elif isinstance(e, Infusion) and e.time <= a < e.end:
-                u[k, model.state_index(e.state)] += e.rate
-        hi.append(len(kind))
-    i64 = np.int64
-    return (
-        np.array([*breaks, t_end], float),
-        np.array(lo, i64),
-        np.array(hi, i64),
-        np.array(kind, i64),
-        np.array(state, i64),
-        np.array(value, float),
-        np.ascontiguousarray(u),
-    )
 
 
 def replicate_seeds(seed: int | np.random.SeedSequence | None, replicates: int) -> tuple[np.ndarray, int | tuple]:
@@ -165,9 +138,6 @@ def simulate_stochastic(
         raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
     if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) != chunk_size or chunk_size < 1):
         raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
-    t_start, t_end = float(t_start), float(t_end)
-    if not (math.isfinite(t_end) and t_end > t_start):
-        raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
     checks = (("tau_epsilon", tau_epsilon), ("hybrid_threshold", hybrid_threshold), ("hybrid_step", hybrid_step))
     for label, v in checks:
         if not (math.isfinite(v) and v > 0):
@@ -175,9 +145,7 @@ def simulate_stochastic(
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
-    grid = output_grid(t_start, t_end, output_every) if times is None else np.asarray(sorted(set(times)), float)
-    if grid.size == 0 or grid[0] < t_start or grid[-1] > t_end or not np.all(np.isfinite(grid)):
-        raise InputError(f"output times must lie within [{t_start}, {t_end}]")
+    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, times)
 
     from iosim.stochastic._cache import kernel_module
     from iosim.stochastic._codegen import reaction_orders, stoichiometry
@@ -192,7 +160,7 @@ def simulate_stochastic(
     fixed = np.array([s in eq_states for s in model.state_names])
     nonneg = np.array([s.nonnegative for s in model.states])
     thresholds = np.nan_to_num(model.extinction_thresholds(), nan=-np.inf)
-    sched = _schedule(model, reg, t_start, t_end)
+    sched = encode_schedule(model, reg, t_start, t_end).arrays()
     V = stoichiometry(model)
     order = reaction_orders(model)
     seeds, entropy = replicate_seeds(seed, int(replicates))
