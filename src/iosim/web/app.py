@@ -1,0 +1,157 @@
+"""The FastAPI application behind ``iosim serve``.
+
+    from iosim.web import create_app
+    app = create_app(max_patients=400, job_workers=1)
+
+State lives on ``app.state``: the settings (caps), the trial job queue, and the therapy x
+cancer matrix, computed once in a background thread the first time a page or the API asks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from iosim.errors import IosimError, SimulationError, UnknownNameError
+
+HERE = Path(__file__).parent
+#: Calibrated populations shipped with the repository (examples/populations/<cancer>.yaml).
+POPULATIONS = HERE.parents[2] / "examples" / "populations"
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_patients: int = 400
+    job_workers: int = 1
+    max_jobs: int = 4
+    run_timeout_s: float = 30.0
+    trial_timeout_s: float = 300.0
+    chunk_size: int = 25
+    matrix_cancers: tuple[str, ...] | None = None
+    matrix_therapies: tuple[str, ...] | None = None
+
+
+class MatrixCache:
+    """The response matrix, computed at most once, in a background thread, on first request."""
+
+    def __init__(self, cancers: Sequence[str] | None, therapies: Sequence[str] | None):
+        self.cancers, self.therapies = cancers, therapies
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._df = None
+        self._error = ""
+
+    def _compute(self) -> None:
+        from iosim.matrix import response_matrix
+
+        try:
+            self._df = response_matrix(self.cancers, self.therapies)
+        except Exception as e:  # reported on the page, never kills the server
+            self._error = f"{type(e).__name__}: {e}"
+
+    def get(self):
+        """(status, dataframe or None, error) with status ``computing``, ``ready`` or ``failed``."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._compute, name="iosim-matrix", daemon=True)
+                self._thread.start()
+        if self._df is not None:
+            return "ready", self._df, ""
+        if self._error:
+            return "failed", None, self._error
+        return "computing", None, ""
+
+    def wait(self, timeout: float | None = None):
+        self.get()
+        self._thread.join(timeout)
+        return self.get()
+
+
+def calibrated_population(cancer: str) -> Path | None:
+    """The calibrated population file for a catalogue cancer id, if the repository ships one."""
+    from iosim.cancers import cancer_ids
+
+    if cancer not in cancer_ids():  # only catalogue ids reach the path
+        return None
+    path = POPULATIONS / f"{cancer}.yaml"
+    return path if path.is_file() else None
+
+
+def create_app(
+    *,
+    max_patients: int = 400,
+    job_workers: int = 1,
+    max_jobs: int = 4,
+    run_timeout_s: float = 30.0,
+    trial_timeout_s: float = 300.0,
+    chunk_size: int = 25,
+    matrix_cancers: Sequence[str] | None = None,
+    matrix_therapies: Sequence[str] | None = None,
+) -> FastAPI:
+    """The web app. Caps: ``max_patients`` per trial (all arms), ``max_jobs`` trials queued or
+    running (429 beyond), ``run_timeout_s`` per single simulation, ``trial_timeout_s`` per trial."""
+    from iosim.web import api, pages
+    from iosim.web.jobs import JobQueue
+
+    settings = Settings(
+        max_patients, job_workers, max_jobs, run_timeout_s, trial_timeout_s, chunk_size,
+        tuple(matrix_cancers) if matrix_cancers else None, tuple(matrix_therapies) if matrix_therapies else None,
+    )  # fmt: skip
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.jobs.shutdown()
+
+    app = FastAPI(
+        title="iosim",
+        version=_version(),
+        description="Simulate the immune system's fight against cancer and immunotherapies: one patient, "
+        "the therapy x cancer matrix, and small virtual trials as background jobs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.jobs = JobQueue(workers=job_workers, max_active=max_jobs, timeout_s=trial_timeout_s)
+    app.state.matrix = MatrixCache(settings.matrix_cancers, settings.matrix_therapies)
+
+    @app.exception_handler(IosimError)
+    async def _iosim_error(request: Request, exc: IosimError) -> JSONResponse:
+        if isinstance(exc, SimulationError):
+            return JSONResponse({"detail": f"numerical failure: {exc}"}, status_code=422)
+        code = 404 if isinstance(exc, UnknownNameError) and request.method == "GET" else 422
+        return JSONResponse({"detail": str(exc)}, status_code=code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if p != "body") or "the request"
+        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "unknown field: remove it or check its spelling"
+        return JSONResponse({"detail": f"field '{where}': {msg}", "errors": _plain(exc.errors())}, status_code=422)
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def _plain(errors) -> list[dict]:
+    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("iosim")
+    except PackageNotFoundError:
+        return "dev"

@@ -1,0 +1,111 @@
+"""HTML pages: the explainer (``/``, ``/learn/...``) and the workbench (``/workbench``).
+
+Pages render catalogues and text on the server (Jinja2); simulations run in the browser
+through the JSON API (``static/iosim.js``, Plotly). Every script is served from this server:
+htmx from ``static/``, Plotly from the installed ``plotly`` package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+#: Four therapy families as the patient-facing text names them, with the catalogue's drugs.
+FAMILIES = (
+    ("Antibodies made in the laboratory", "monoclonal antibodies", ("rituximab", "trastuzumab")),
+    ("Immune cells taken, multiplied and given back", "adoptive cell transfer", (
+        "tisagenlecleucel", "axicabtagene_ciloleucel", "lifileucel")),
+    ("Substances that make the immune system better at finding cancer", "vaccines and cytokines", (
+        "sipuleucel_t", "aldesleukin", "interferon_alfa")),
+    ("Medicines that release the brakes cancer puts on immune cells", "checkpoint inhibitors", (
+        "nivolumab", "pembrolizumab", "atezolizumab", "ipilimumab")),
+)  # fmt: skip
+
+EXPLAINER = (
+    ("immune-system", "How the immune system fights cancer"),
+    ("escape", "Why small cancers are destroyed and big ones escape"),
+    ("therapies", "The four kinds of immunotherapy"),
+    ("matrix", "Why a therapy works in only a few cancers"),
+)
+
+
+def _catalogues() -> dict:
+    from iosim.cancers import CANCERS
+    from iosim.therapy.catalogue import DRUGS
+
+    return {"cancers": list(CANCERS.values()), "drugs": list(DRUGS.values())}
+
+
+def _render(request: Request, name: str, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"explainer": EXPLAINER, **_catalogues(), **context})
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    return _render(request, "home.html", page="home")
+
+
+@router.get("/learn/immune-system", response_class=HTMLResponse)
+def immune_system(request: Request):
+    return _render(request, "immune.html", page="immune-system")
+
+
+@router.get("/learn/escape", response_class=HTMLResponse)
+def escape(request: Request):
+    return _render(request, "escape.html", page="escape")
+
+
+@router.get("/learn/therapies", response_class=HTMLResponse)
+def therapies(request: Request):
+    return _render(request, "therapies.html", page="therapies", families=FAMILIES)
+
+
+@router.get("/learn/matrix", response_class=HTMLResponse)
+def matrix(request: Request):
+    status, df, error = request.app.state.matrix.get()
+    table = None
+    if df is not None:
+        table = {
+            "cancers": list(dict.fromkeys(df.cancer)),
+            "therapies": list(dict.fromkeys(df.therapy)),
+            "cells": {(r.cancer, r.therapy): r for r in df.itertuples()},
+        }
+    return _render(request, "matrix.html", page="matrix", status=status, error=error, table=table)
+
+
+@router.get("/learn/explore", response_class=HTMLResponse)
+def explore(request: Request, cancer: str = "melanoma", therapy: str = "nivolumab"):
+    """The simulation behind one matrix cell (values are only preselected in the form)."""
+    return _render(request, "explore.html", page="matrix", cancer=cancer, therapy=therapy)
+
+
+@router.get("/workbench", response_class=HTMLResponse)
+def workbench(request: Request):
+    from iosim.models import get_model, model_ids
+
+    models = [get_model(m) for m in model_ids()]
+    return _render(request, "workbench.html", page="workbench", models=models,
+                   limits=request.app.state.settings)  # fmt: skip
+
+
+@router.get("/fragments/model", response_class=HTMLResponse)
+def model_fragment(request: Request, id: str = "core"):
+    """Equations and parameter table of one model (loaded by htmx into the workbench)."""
+    from iosim.web.api import describe_model
+
+    return templates.TemplateResponse(request, "_model.html", {"m": describe_model(id)})
+
+
+@router.get("/vendor/plotly.min.js")
+def plotly_js():
+    """Plotly's browser bundle, from the installed plotly package (works offline)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return FileResponse(path, media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})

@@ -1,0 +1,66 @@
+"""Fixtures for the web app: an app with small caps, a TestClient, and helpers for trial jobs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+#: A 2 x 2 matrix keeps the lazily computed matrix to four simulations (about 2 s).
+MATRIX_CANCERS = ("melanoma", "prostate")
+MATRIX_THERAPIES = ("nivolumab", "sipuleucel_t")
+#: A trial job may first compile the cohort kernel (minutes on a cold cache, seconds when warm).
+JOB_WAIT_S = 600.0
+
+
+def small_app(**overrides):
+    from iosim.web import create_app
+
+    options = dict(max_patients=60, job_workers=1, max_jobs=3, chunk_size=5, trial_timeout_s=JOB_WAIT_S,
+                   matrix_cancers=MATRIX_CANCERS, matrix_therapies=MATRIX_THERAPIES)  # fmt: skip
+    options.update(overrides)
+    return create_app(**options)
+
+
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    with TestClient(small_app()) as c:
+        yield c
+
+
+def wait_job(client, job_id: str, *, until=lambda j: j["status"] not in ("queued", "running"), timeout=JOB_WAIT_S):
+    """Poll a trial job; returns the list of status snapshots, the last one satisfying ``until``."""
+    seen, end = [], time.monotonic() + timeout
+    while time.monotonic() < end:
+        job = client.get(f"/api/trials/{job_id}").json()
+        seen.append(job)
+        if until(job):
+            return seen
+        time.sleep(0.2)
+    raise AssertionError(f"trial job {job_id} did not reach the expected state in {timeout} s: {seen[-1]}")
+
+
+TRIAL = {
+    "cancer": "melanoma",
+    "arms": [{"name": "nivolumab", "therapies": ["nivolumab"]}, {"name": "control", "therapies": []}],
+    "patients_per_arm": 20,
+    "follow_up_months": 6,
+    "seed": 7,
+}
+
+
+@pytest.fixture(name="make_app", scope="session")
+def _make_app():
+    return small_app
+
+
+@pytest.fixture(name="wait_job", scope="session")
+def _wait_job():
+    return wait_job
+
+
+@pytest.fixture(name="trial_body")
+def _trial_body():
+    return dict(TRIAL)
