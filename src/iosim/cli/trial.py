@@ -41,11 +41,15 @@ def trial(
 
         run = run_trial(ts, folder, workers=workers, chunk_size=chunk_size, resume=resume,
                         spec_dir=spec.resolve().parent, progress=progress)  # fmt: skip
+
+    def months(x: float) -> str:
+        return "not reached" if x != x else f"{x:.1f}"
+
     table = Table("arm", "n", "failed", "ORR", "CR", "DCR", "median PFS (mo)", "median OS (mo)", box=None)
     for row in run.summary.itertuples():
         table.add_row(
             row.arm, str(row.n), str(row.n_failed), f"{row.orr:.1%}", f"{row.cr_rate:.1%}", f"{row.dcr:.1%}",
-            f"{row.median_pfs_months:.1f}", f"{row.median_os_months:.1f}",
+            months(row.median_pfs_months), months(row.median_os_months),
         )  # fmt: skip
     Console().print(table)
     typer.echo(f"wrote {folder}/results.duckdb, {folder}/summary.csv and {folder}/report.html")
