@@ -172,6 +172,7 @@ def main(argv=None) -> dict:
     report: dict = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
                     f"Python {platform.python_version()}", "n": args.n}  # fmt: skip
 
+    report["load_average_start"] = os.getloadavg()  # the machine is shared: rates depend on it
     print("compile (fresh processes) ...", flush=True)
     report["compile_s"] = compile_times()
     print(f"  cold {report['compile_s']['cold']:.1f} s, cached {report['compile_s']['cached']:.2f} s")
@@ -259,6 +260,8 @@ def main(argv=None) -> dict:
         f"accuracy at tol {TOL:g} (max rel err of final T vs LSODA 1e-10 on {sub.size} patients): scipy "
         f"{report['scipy'][f'tol {TOL:g}']['max_rel_err']:.1e}, libRoadRunner {report['roadrunner']['max_rel_err']:.1e}"
     )
+    report["load_average_end"] = os.getloadavg()
+    print(f"load average (1, 5, 15 min): start {report['load_average_start']}, end {report['load_average_end']}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return report

@@ -8,7 +8,14 @@ Two one-step methods share one driver:
 
 * Dormand–Prince 5(4) with its 4th-order continuous extension and Hairer's stiffness test;
 * the L-stable, stiffly accurate Rosenbrock method Rodas4P2 (order 4(3), six stages, one LU
-  factorisation per step) with the analytic Jacobian, for stiff patients.
+  factorisation per step) with the analytic Jacobian, for stiff patients. The model's code
+  generator supplies ``wlu``/``wsolve``: a sparse LU of ``I/(h gamma) - J`` unrolled for the
+  Jacobian's nonzero pattern, without pivoting; a step whose pivots lose their digits (or a
+  model too large to unroll) uses the generic LU with partial pivoting instead.
+
+Everything is compiled with ``fastmath={"contract", "arcp", "nsz"}``: fused multiply-adds,
+reciprocal multiplication and no signed zeros, none of which lets the compiler assume that
+values are finite (the NaN/inf checks stay exact).
 
 Per patient: adaptive steps, doses applied between segments (never stepped across),
 grid output by dense interpolation, the extinction rule located by root finding on the
@@ -24,19 +31,32 @@ from numba import njit
 USES_T = False
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def rhs(t, y, p, u, out):  # pragma: no cover - stub
     out[:] = u
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def jac(t, y, p, J):  # pragma: no cover - stub
     J[:] = 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def dfdt(t, y, p, out):  # pragma: no cover - stub
     out[:] = 0.0
+
+
+UNROLLED_LU = False
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
+def wlu(J, fac, W):  # pragma: no cover - stub
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
+def wsolve(W, b):  # pragma: no cover - stub
+    pass
 
 
 # STUBS END ------------------------------------------------------------------------
@@ -44,7 +64,7 @@ def dfdt(t, y, p, out):  # pragma: no cover - stub
 OK, MAX_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
 AUTO, DOPRI5, ROSENBROCK = 0, 1, 2
 #: Steps within one dosing segment before ``auto`` may hand a stiff patient to Rosenbrock.
-AUTO_SWITCH_STEPS = 500
+AUTO_SWITCH_STEPS = 30
 
 # Dormand & Prince (1980) coefficients; dense output from Hairer, Nørsett & Wanner (1993), dopri5.f.
 A21 = 1.0 / 5.0
@@ -84,7 +104,7 @@ RCT = np.array([0.0, 0.75, 0.321448134013046, 0.519745732277726, 1.0, 1.0])
 RDD = np.array([0.25, -0.5, -0.189532918363016, 0.085612108792769, 0.0, 0.0])
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 def _norm(err, y0, y1, rtol, atol):
     s = 0.0
     for i in range(err.shape[0]):
@@ -93,7 +113,7 @@ def _norm(err, y0, y1, rtol, atol):
     return math.sqrt(s / err.shape[0])
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 def _f(t, y, p, u, out, held, n_held):
     """The right-hand side with extinct populations held at 0 (their derivative forced to 0)."""
     rhs(t, y, p, u, out)
@@ -103,23 +123,24 @@ def _f(t, y, p, u, out, held, n_held):
                 out[i] = 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def _hold(t, y, p, u, thr, held, work):
-    """Hold each extinct population (exactly 0) that nothing feeds: its rhs at 0 is not positive.
+    """Keep holding each extinct population (``held`` on entry) that is still 0 and nothing feeds.
 
-    Mirrors the reference engine: without it round-off from the solver would regrow a
-    population from nothing. Returns how many are held.
+    Mirrors the reference engine: a population that went extinct (crossed its threshold) is
+    held at exactly 0 while its rhs there is not positive, so solver round-off cannot regrow
+    it from nothing; a state that merely starts at 0 is never held. Returns how many are held.
     """
     rhs(t, y, p, u, work)
     count = 0
     for i in range(y.shape[0]):
-        held[i] = y[i] == 0.0 and thr[i] == thr[i] and work[i] <= 0.0
+        held[i] = held[i] and y[i] == 0.0 and work[i] <= 0.0
         if held[i]:
             count += 1
     return count
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def _initial_step(t, y, f0, p, u, rtol, atol, order, span, work, f1, held, n_held):
     n = y.shape[0]
     d0 = 0.0
@@ -149,7 +170,7 @@ def _initial_step(t, y, f0, p, u, rtol, atol, order, span, work, f1, held, n_hel
     return min(100.0 * h0, h1, span)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def _lu(a, piv):
     """In-place LU factorisation with partial pivoting; False when singular."""
     n = a.shape[0]
@@ -178,7 +199,7 @@ def _lu(a, piv):
     return True
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def _solve(a, piv, b):
     n = a.shape[0]
     for k in range(n):
@@ -199,7 +220,23 @@ def _solve(a, piv, b):
         b[i] = s / a[i, i]
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
+def _inv_root(e, stiff):
+    """e**(-1/(q+1)) for the step controller: q = 3 (Rodas4P2's embedded order, no pow call) or 4."""
+    if stiff:
+        return 1.0 / math.sqrt(math.sqrt(e))
+    return e**-0.2
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
+def _wsolve(pivoted, W, piv, b):
+    if pivoted:
+        _solve(W, piv, b)
+    else:
+        wsolve(W, b)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 def _dense(stiff, th, y0, y1, h, r1, r2, r3, r4, j):
     """State component j at fraction th of the last step (r*: the step's dense coefficients)."""
     th1 = 1.0 - th
@@ -216,7 +253,7 @@ def _dense(stiff, th, y0, y1, h, r1, r2, r3, r4, j):
     return y0[j] + th * (r1[j] + th1 * (r2[j] + th * (r3[j] + th1 * r4[j])))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def solve_one(
     p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out,
@@ -240,8 +277,10 @@ def solve_one(
     r3 = np.empty(n)
     r4 = np.empty(n)
     ft = np.zeros(n)
-    jm = np.empty((n, n))
+    jm = np.zeros((n, n))  # the generated jac writes only the structural nonzeros
+    wm = np.zeros((n, n))
     kr = np.empty((6, n))
+    have_jac = False
     piv = np.zeros(n, dtype=np.int64)
     armed = np.zeros(n, dtype=np.bool_)
     held = np.zeros(n, dtype=np.bool_)
@@ -275,6 +314,9 @@ def solve_one(
         for i in range(n):
             if y[i] > 0.0 and y[i] < thr[i]:  # the extinction rule after the doses
                 y[i] = 0.0
+                held[i] = True  # extinct now: held below unless something feeds it
+            elif y[i] != 0.0:
+                held[i] = False  # a dose brought it back
         n_held = _hold(t, y, p, u, thr, held, w)
         while True:
             if restart:
@@ -296,6 +338,7 @@ def solve_one(
                     order = 3.0 if stiff else 4.0
                     h = _initial_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
                 restart = False
+                have_jac = False
             if t >= b:
                 break
             if steps >= max_steps:
@@ -318,44 +361,55 @@ def solve_one(
             step_stiff = stiff
             if step_stiff:
                 # Rodas4P2: (I/(h gamma) - J) k_s = f(t + c_s h, y + sum a_sj k_j) + sum C_sj k_j / h + h d_s f_t.
-                jac(t, y, p, jm)
-                if USES_T:
-                    dfdt(t, y, p, ft)
-                if n_held > 0:
-                    for i in range(n):
-                        if held[i]:
-                            ft[i] = 0.0
-                            for j in range(n):
-                                jm[i, j] = 0.0
+                if not have_jac:  # a rejected step retries from the same (t, y): keep its Jacobian
+                    jac(t, y, p, jm)
+                    if USES_T:
+                        dfdt(t, y, p, ft)
+                    if n_held > 0:
+                        for i in range(n):
+                            if held[i]:
+                                ft[i] = 0.0
+                                for j in range(n):
+                                    jm[i, j] = 0.0
+                    have_jac = True
                 fac = 1.0 / (h * RG)
-                for i in range(n):
-                    for j in range(n):
-                        jm[i, j] = -jm[i, j]
-                    jm[i, i] += fac
-                if not _lu(jm, piv):
-                    h *= 0.25
-                    continue
-                for i in range(n):
-                    kr[0, i] = k1[i] + h * RDD[0] * ft[i]
-                _solve(jm, piv, kr[0])
-                for st in range(1, 6):
+                # W = I/(h gamma) - J: the model's unrolled sparse LU, or the generic pivoting one when
+                # a pivot lost its digits (or the model is too large to unroll).
+                pivoted = not (UNROLLED_LU and wlu(jm, fac, wm))
+                if pivoted:
                     for i in range(n):
-                        acc = y[i]
-                        for j in range(st):
-                            acc += RA[st, j] * kr[j, i]
-                        w[i] = acc
-                    _f(t + RCT[st] * h, w, p, u, k2, held, n_held)
+                        for j in range(n):
+                            wm[i, j] = -jm[i, j]
+                        wm[i, i] += fac
+                    if not _lu(wm, piv):
+                        h *= 0.25
+                        continue
+                # Stage s: W k_s = f(t + c_s h, y + sum_j a_sj k_j) + sum_j (C_sj / h) k_j + h d_s f_t.
+                # One loop (one inlined copy of the model's rhs, which keeps compile time down).
+                hi = 1.0 / h
+                for st in range(6):
+                    if st == 0:
+                        for i in range(n):
+                            k2[i] = k1[i]
+                    else:
+                        for i in range(n):
+                            acc = y[i]
+                            for j in range(st):
+                                acc += RA[st, j] * kr[j, i]
+                            w[i] = acc
+                        _f(t + RCT[st] * h, w, p, u, k2, held, n_held)
                     for i in range(n):
-                        acc = k2[i] + h * RDD[st] * ft[i]
+                        acc = k2[i]
                         for j in range(st):
-                            acc += RCC[st, j] / h * kr[j, i]
+                            acc += (RCC[st, j] * hi) * kr[j, i]
+                        if USES_T:
+                            acc += h * RDD[st] * ft[i]
                         kr[st, i] = acc
-                    _solve(jm, piv, kr[st])
+                    _wsolve(pivoted, wm, piv, kr[st])
                 for i in range(n):
                     y1[i] = w[i] + kr[5, i]
                     err[i] = kr[5, i]
                 _f(t + h, y1, p, u, k7, held, n_held)
-                expo = 0.25
             else:
                 for i in range(n):
                     w[i] = y[i] + h * A21 * k1[i]
@@ -377,13 +431,12 @@ def solve_one(
                 _f(t + h, y1, p, u, k7, held, n_held)
                 for i in range(n):
                     err[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
-                expo = 0.2
             e = _norm(err, y, y1, rtol, atol)
             if not math.isfinite(e):
                 h *= 0.2
                 continue
             if e > 1.0:
-                h *= max(0.2, 0.9 * e**-expo)
+                h *= max(0.2, 0.9 * _inv_root(e, step_stiff))
                 continue
             # Accepted: dense-output coefficients of this step.
             tn = target if hit_end else t + h
@@ -404,8 +457,11 @@ def solve_one(
                     num = 0.0
                     den = 0.0
                     for i in range(n):
-                        num += (k7[i] - k6[i]) ** 2
-                        den += (y1[i] - w[i]) ** 2
+                        # Weighted like the error norm: with states of very different scales (cells
+                        # next to concentrations) the unweighted ratio only sees the largest state.
+                        sk = 1.0 / (atol + rtol * abs(y1[i]))
+                        num += ((k7[i] - k6[i]) * sk) ** 2
+                        den += ((y1[i] - w[i]) * sk) ** 2
                     if den > 0.0 and h * math.sqrt(num / den) > 3.25:
                         n_nonstiff = 0
                         n_stiff += 1
@@ -471,6 +527,7 @@ def solve_one(
                 t = t_stop
                 restart = True
                 continue
+            have_jac = False
             ok = True
             for i in range(n):
                 if not math.isfinite(y1[i]):
@@ -481,7 +538,7 @@ def solve_one(
                 status = NOT_FINITE
                 break
             t = tn
-            fac = 0.9 * e**-expo if e > 0.0 else 10.0
+            fac = 0.9 * _inv_root(e, step_stiff) if e > 0.0 else 10.0
             h *= min(6.0 if step_stiff else 10.0, max(0.2, fac))
             if hit_end:
                 h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
@@ -496,7 +553,7 @@ def solve_one(
     return status, steps, stiff
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def solve_batch(
     P, Y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out, status, steps, stiff,

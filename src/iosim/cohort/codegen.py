@@ -6,6 +6,10 @@ its partial derivatives once), so it does not blow up the way fully inlined expr
 do. Every name in the generated code comes from the model's own identifiers behind a
 fixed prefix (``_v_`` values, ``_d<j>_`` derivatives), so user names cannot clash with
 the kernel's variables, and no user text is executed.
+
+For the Rosenbrock solver it also writes ``wlu``/``wsolve``: the LU factorisation of
+``I/(h gamma) - J`` and its triangular solves, unrolled for the Jacobian's nonzero pattern
+(with the fill-in worked out here), so a step touches only entries that can be nonzero.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from importlib import resources
 from iosim.expr import ZERO, Expr, Sym, add, diff, free_symbols, mul, to_source
 from iosim.model.declaration import Model
 
-_DECORATOR = '@njit(cache=True, nogil=True, error_model="numpy")'
-_INLINE = '@njit(cache=True, nogil=True, error_model="numpy", inline="always")'
+_FLAGS = 'cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}'
+_DECORATOR = f"@njit({_FLAGS})"
+_INLINE = f'@njit({_FLAGS}, inline="always")'
 _STUB_START = "# STUBS: "
 _STUB_END = "# STUBS END"
 
@@ -64,7 +69,7 @@ def _chain(e: Expr, v: str, j: int, used: set[str], partials: dict[str, dict[int
 
 
 def model_source(model: Model) -> str:
-    """The model-specific functions ``rhs``, ``jac``, ``dfdt`` and the flag ``USES_T``."""
+    """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``wlu``, ``wsolve`` and their flags."""
     n = len(model.states)
     targets = _symbol_targets(model)
     values = [f"{targets[name]} = {to_source(e, targets)}" for name, e in model.named_expressions()]
@@ -84,13 +89,19 @@ def model_source(model: Model) -> str:
     dtargets = dict(targets)
     for per in partials.values():
         dtargets.update({local: local for local in per.values()})
-    jac_body = values + dlines + ["J[:, :] = 0.0"]
+    # Only the structurally nonzero entries are written: the caller zeroes J once, and the
+    # unrolled factorisation below reads exactly these entries.
+    jac_body = values + dlines
+    pattern: set[tuple[int, int]] = set()
     for i, e in enumerate(rhs_exprs):
         used = free_symbols(e)
         for j, s in enumerate(states):
             d = _chain(e, s, j, used, partials)
             if d != ZERO:
                 jac_body.append(f"J[{i}, {j}] = {to_source(d, dtargets)}")
+                pattern.add((i, j))
+    if len(jac_body) == len(values) + len(dlines):
+        jac_body.append("pass")
 
     dt_body = ["out[:] = 0.0"]
     if uses_t:
@@ -104,12 +115,76 @@ def model_source(model: Model) -> str:
             if d != ZERO:
                 dt_body.append(f"out[{i}] = {to_source(d, ttargets)}")
 
+    lu = lu_source(n, pattern)
     return (
-        f"USES_T = {uses_t}\n\n\n"
+        f"USES_T = {uses_t}\nUNROLLED_LU = {lu is not None}\n\n\n"
         f"{_INLINE}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
         f"{_DECORATOR}\ndef jac(t, y, p, J):\n{block(jac_body)}\n\n"
-        f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}"
+        f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}" + (lu or _LU_STUBS)
     )
+
+
+#: Largest unrolled factorisation (multiply-adds, fill-in included); beyond it the generic
+#: pivoting LU is used, so a large imported model does not produce a huge kernel to compile.
+MAX_LU_OPS = 400
+#: A pivot smaller than this fraction of ``fac + |J_kk|`` lost its digits to cancellation:
+#: the step then falls back to the generic LU with partial pivoting.
+PIVOT_FLOOR = 1e-4
+_LU_STUBS = f"\n\n\n{_INLINE}\ndef wlu(J, fac, W):\n    return False\n\n\n{_DECORATOR}\ndef wsolve(W, b):\n    pass\n"
+
+
+def lu_source(n: int, pattern: set[tuple[int, int]]) -> str | None:
+    """Unrolled sparse LU of ``W = fac*I - J`` without pivoting, and its triangular solve.
+
+    The nonzero pattern of J (plus the diagonal) is known from the expression tree, so the
+    fill-in is computed here once and the generated code touches only entries that can be
+    nonzero. ``wlu`` stores the reciprocal of each pivot on the diagonal and returns False
+    when a pivot is not finite or lost its digits to cancellation (the caller then uses
+    the generic LU with partial pivoting). None when the factorisation would be too big.
+    """
+    nz = set(pattern) | {(i, i) for i in range(n)}
+    ops: list[tuple[int, int, int]] = []  # (i, j, k): W[i, j] -= W[i, k] * W[k, j]
+    for k in range(n):
+        rows = [i for i in range(k + 1, n) if (i, k) in nz]
+        cols = [j for j in range(k + 1, n) if (k, j) in nz]
+        for i in rows:
+            for j in cols:
+                ops.append((i, j, k))
+                nz.add((i, j))
+        if len(ops) > MAX_LU_OPS:
+            return None
+    lu = ["# W = fac*I - J on the pattern (fill-in starts at 0)"]
+    for i, j in sorted(nz):
+        if (i, j) in pattern:
+            lu.append(f"W[{i}, {j}] = {'fac - ' if i == j else '-'}J[{i}, {j}]")
+        else:
+            lu.append(f"W[{i}, {j}] = {'fac' if i == j else '0.0'}")
+    by_k: dict[int, list[tuple[int, int]]] = {k: [] for k in range(n)}
+    for i, j, k in ops:
+        by_k[k].append((i, j))
+    for k in range(n):
+        jkk = f"abs(J[{k}, {k}])" if (k, k) in pattern else "0.0"
+        lu.append(f"if not abs(W[{k}, {k}]) >= {PIVOT_FLOOR!r} * (fac + {jkk}):")
+        lu.append("    return False")
+        lu.append(f"W[{k}, {k}] = 1.0 / W[{k}, {k}]")
+        for i in range(k + 1, n):
+            if (i, k) in nz:
+                lu.append(f"W[{i}, {k}] *= W[{k}, {k}]")
+        lu.extend(f"W[{i}, {j}] -= W[{i}, {k}] * W[{k}, {j}]" for i, j in by_k[k])
+    lu.append("return True")
+    sv = []
+    for i in range(n):
+        terms = [f" - W[{i}, {j}] * b[{j}]" for j in range(i) if (i, j) in nz]
+        if terms:
+            sv.append(f"b[{i}] = b[{i}]{''.join(terms)}")
+    for i in range(n - 1, -1, -1):
+        terms = "".join(f" - W[{i}, {j}] * b[{j}]" for j in range(i + 1, n) if (i, j) in nz)
+        sv.append(f"b[{i}] = (b[{i}]{terms}) * W[{i}, {i}]")
+
+    def block(body: list[str]) -> str:
+        return "".join(f"    {line}\n" for line in body)
+
+    return f"\n\n\n{_DECORATOR}\ndef wlu(J, fac, W):\n{block(lu)}\n\n{_DECORATOR}\ndef wsolve(W, b):\n{block(sv)}"
 
 
 def solver_template() -> tuple[str, str]:
