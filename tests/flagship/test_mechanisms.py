@@ -95,8 +95,12 @@ def test_ctla4_blockade_depletes_tregs_and_raises_priming():
 def test_il2_raises_effector_and_nk_proliferation_and_tregs():
     il2 = build_scenario(cancer="rcc", therapies=["aldesleukin"]).simulate(6, output_every=0.5)
     none = build_scenario(cancer="rcc").simulate(6, output_every=0.5)
-    for name in ("effector_cells", "nk_cells", "treg_cells"):
+    for name in ("effector_cells", "nk_cells"):
         assert il2.at(name, 5) > 1.2 * none.at(name, 5), name
+    # Tregs expand too, but less than effectors (il2_treg_proliferation calibrated to Fyfe 1995)
+    assert il2.at("treg_cells", 5) > 1.1 * none.at("treg_cells", 5)
+    treg_fold = il2.at("treg_cells", 5) / none.at("treg_cells", 5)
+    assert treg_fold < il2.at("effector_cells", 5) / none.at("effector_cells", 5)
 
 
 def test_target_mediated_disposition_lowers_rituximab_exposure_with_burden(model):

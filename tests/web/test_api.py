@@ -168,11 +168,27 @@ def test_trial_job_reports_progress_and_results(client, wait_job, trial_body):
     assert report.status_code == 200 and "<html" in report.text.lower()
 
 
-def test_trial_can_be_cancelled(client, wait_job, trial_body):
+def test_trial_can_be_cancelled(client, wait_job, trial_body, monkeypatch):
+    import threading
+
+    from iosim.trials import runner
+
+    # Hold the trial after its first chunk until the cancel request is in, so the test does not
+    # depend on how fast chunks run.
+    cancel_sent, real, calls = threading.Event(), runner.simulate_chunk, []
+
+    def gated(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            cancel_sent.wait(timeout=60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "simulate_chunk", gated)
     body = {**trial_body, "patients_per_arm": 30, "seed": 8}
     job_id = client.post("/api/trials", json=body).json()["id"]
     wait_job(client, job_id, until=lambda j: j["done"] >= 1 or j["status"] != "running")
     assert client.post(f"/api/trials/{job_id}/cancel").status_code == 200
+    cancel_sent.set()
     job = wait_job(client, job_id)[-1]
     assert job["status"] == "cancelled"
     assert job["done"] < job["total"] == 12

@@ -30,6 +30,8 @@ class CancerType:
     pdl1: Value
     #: Fraction of tumour cells expressing each therapy target (absent = 0).
     targets: dict[str, Value] = field(default_factory=dict)
+    #: Whether response assessment counts a residual (dead, fibrotic) mass: 1 for CT (RECIST), 0 for PET.
+    residue_seen: Value = Value(1.0, "1", "response by CT (RECIST 1.1, Eisenhauer 2009): residual masses measured")
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -58,6 +60,7 @@ class CancerType:
             "immunogenicity": self.immunogenicity,
             "infiltration": self.infiltration.value,
             "pdl1_base": self.pdl1.value,
+            "residue_seen": self.residue_seen.value,
         }
 
 
@@ -81,7 +84,8 @@ CANCERS: dict[str, CancerType] = {
             _dt(60, "Ollila et al. 1998 J Surg Oncol 69:206: pulmonary metastases, doubling times around 60 d"),
             _SOLID_BURDEN, _tmb(13.0),
             _v(1.0, "reference cancer type (UV neoantigens, intact MHC-I in most)"),
-            _v(1.0, "immune-inflamed (Chen & Mellman 2017 Nature 541:321); reference"),
+            _v(0.7, "judged: mostly immune-inflamed, excluded or desert in a minority (Chen & Mellman 2017 Nature "
+               "541:321); below 1 so that the population's logit-normal spread acts"),
             _v(0.5, "PD-L1 >= 5% in about a third, adaptive induction in most (CheckMate 067, Larkin 2015)"),
         ),
         CancerType(
@@ -150,6 +154,7 @@ CANCERS: dict[str, CancerType] = {
                            "assumed below flow-cytometry detection, 1e-4 (Sotillo 2015 Cancer Discov 5:1282)"),
                 "CD20": _v(0.3, "CD20 on >=20% of blasts in ~40% of patients (Thomas 2009 Blood 113:6330)"),
             },
+            residue_seen=_v(0.0, "marrow/blood blasts: response by MRD/morphology, no residual mass"),
         ),
         CancerType(
             "dlbcl", "diffuse large B-cell lymphoma (relapsed)",
@@ -157,8 +162,12 @@ CANCERS: dict[str, CancerType] = {
             Value(1e11, "cells", "assumed: bulky relapsed disease (sum of diameters ~120 mm)"),
             _tmb(7.0), _v(0.5, "MHC-I loss in ~40-60% (Challa-Malladi 2011 Cancer Cell 20:728)"),
             _v(0.5, "judged"), _v(0.2, "PD-L1 mostly low outside special subtypes"),
-            targets={"CD19": _v(0.99, "CD19 on almost all DLBCL (ZUMA-1 eligibility); ~1% negative assumed"),
-                     "CD20": _v(0.95, "CD20 on almost all DLBCL")},
+            targets={"CD19": _v(0.9999, "CD19 on almost all DLBCL (ZUMA-1 eligibility); CD19-negative cells assumed "
+                           "a rare subclone, 1e-4 as in B-ALL (most progressions after axi-cel remain CD19+)"),
+                     "CD20": _v(0.99, "CD20 on almost all DLBCL (rituximab-containing R-CHOP is standard for "
+                                "all); ~1% negative assumed")},
+            residue_seen=_v(0.0, "response by PET-CT (Lugano 2014, Cheson 2014 JCO 32:3059), as in ZUMA-1 "
+                            "(Neelapu 2017)"),
         ),
         CancerType(
             "follicular_lymphoma", "follicular lymphoma (relapsed, indolent)",

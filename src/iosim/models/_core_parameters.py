@@ -49,6 +49,22 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "set per cancer type (immune-inflamed vs excluded/desert; Chen & Mellman 2017)",
     ),
     (
+        "infiltration_room",
+        0.05,
+        "1",
+        "tumour-specific effectors the tumour bed can hold per tumour cell (fully inflamed tumour)",
+        "assumed: CD8 T cells are a few % of cells in inflamed melanoma (Tumeh et al. 2014 Nature 515:568) and "
+        "only a minority of them recognise the tumour (Scheper et al. 2019 Nat Med 25:89): up to ~1 per 20 "
+        "tumour cells",
+    ),
+    (
+        "infiltration_room_min",
+        1e7,
+        "cells",
+        "effectors that can reach a tumour however small (from the surrounding tissue)",
+        _CAL + "keeps the untreated immunoediting phases (elimination below ~1e5 cells, dormancy of 1e7)",
+    ),
+    (
         "pdl1_base",
         0.5,
         "1",
@@ -73,11 +89,20 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     ("kill_half", 3.8e-3, "1", "(E/T)^l giving half-maximal kill (de Pillis s)", _DEP),
     (
+        "ctl_kill_capacity",
+        16.0,
+        "cells/(cell*day)",
+        "tumour cells one infiltrating CD8 effector can kill per day at most",
+        "Halle et al. 2016 Immunity 44:233: in vivo a CTL kills ~2-16 target cells per day (upper end "
+        "used, so that a typical melanoma patient responds to anti-PD-1 within months)",
+    ),
+    (
         "pd1_kill_inhibition",
-        100.0,
+        30.0,
         "1",
         "fold-reduction of killing at full PD-1 signalling minus 1",
-        _CAL + "anti-PD-1 response in melanoma/NSCLC/RCC, not MSS CRC/pancreatic",
+        _CAL + "anti-PD-1 response in melanoma/NSCLC/RCC, not MSS CRC/pancreatic; lowered from 100 (iosim "
+        "0.1) to 30 so that anti-CTLA-4 alone can work in melanoma (CheckMate 067 ipilimumab ORR 19%)",
     ),
     (
         "exhaustion_rate",
@@ -179,6 +204,40 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         _CAL + "damped approach to the dormant equilibrium",
     ),
     ("apc_death", 1.0, "1/day", "turnover of antigen-loaded APCs", "assumed: mature DC life ~1-2 d"),
+    (
+        "residue_clearance",
+        math.log(2) / 14,
+        "1/day",
+        "clearance of killed tumour cells from the lesions (half-life 14 d)",
+        "assumed: dead tissue is resorbed over weeks, so lesions lag the viable tumour (lymphoma masses shrink "
+        "within weeks of effective therapy); residual masses after immunotherapy are often necrosis/fibrosis "
+        "without viable tumour (Tetzlaff et al. 2018 Ann Oncol 29:1861)",
+    ),
+    (
+        "residue_seen",
+        1.0,
+        "1",
+        "fraction of the residual mass the response assessment counts as disease",
+        "1 for CT-based RECIST (a residual mass is measured); 0 for PET-based lymphoma response (Lugano 2014, "
+        "Cheson et al. 2014 JCO 32:3059: a metabolically inactive residual mass is a complete response); "
+        "set per cancer type by iosim.cancers",
+    ),
+    (
+        "fibrosis_fraction",
+        0.003,
+        "1",
+        "fraction of the cleared dead tissue replaced by scar",
+        _CAL + "by hand, CheckMate 067 at 3 years: nivolumab CR 16% of ORR 44% (Wolchok 2017 NEJM 377:1345); "
+        "residual masses without viable tumour are common after response (Tetzlaff 2018)",
+    ),
+    (
+        "scar_clearance",
+        math.log(2) / 365,
+        "1/day",
+        "remodelling of scar tissue (half-life 1 y)",
+        "assumed: scars remodel over months to years; complete responses accrue for years "
+        "(CheckMate 067 nivolumab CR 8.9% at 1 y, 16% at 3 y, 19% at 5 y; Larkin 2015, Wolchok 2017, Larkin 2019)",
+    ),
     # --- NK cells
     ("nk_supply", 1e8, "cells/day", "NK supply to the tumour", _CAL + "N ~ 1e9 at rest"),
     (
@@ -326,10 +385,11 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "il2_proliferation",
-        1.0,
+        3.08,
         "1/day",
-        "effector/NK proliferation at IL-2 saturation",
-        _CAL + "HD IL-2 ORR ~15% in melanoma/RCC (Atkins 1999 JCO 17:2105)",
+        "effector proliferation at IL-2 saturation",
+        _CAL + "iosim calibrate (examples/calibrate_all.sh, with il2_treg_proliferation) to HD IL-2 in RCC, "
+        "ORR 14% / CR 5% (Fyfe 1995 JCO 13:688); melanoma (Atkins 1999) is predicted",
     ),
     (
         "il2_nk_proliferation",
@@ -340,10 +400,11 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "il2_treg_proliferation",
-        1.0,
+        0.082,
         "1/day",
         "Treg proliferation at IL-2 saturation",
-        "assumed: Tregs expand on high-dose IL-2 (Ahmadzadeh & Rosenberg 2006 Blood 107:2409)",
+        _CAL + "with il2_proliferation (Fyfe 1995); Tregs do expand on high-dose IL-2 (Ahmadzadeh & "
+        "Rosenberg 2006 Blood 107:2409), but at iosim 0.1's assumed 1/day no dose gave more than ~3% ORR",
     ),
     ("ifn_EC50", 50.0, "IU/mL", "interferon-alpha for half-maximal effect", "assumed"),
     (

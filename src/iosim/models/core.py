@@ -6,7 +6,11 @@ expression), so which therapy works where follows from the biology. The structur
 from published tumour-immune models:
 
 * tumour growth, ratio-dependent CD8 killing and NK killing: de Pillis, Radunskaya &
-  Wiseman 2005, Cancer Res 65:7950 (eqs 1-4, Table 1);
+  Wiseman 2005, Cancer Res 65:7950 (eqs 1-4, Table 1); CD8 killing is further bounded by the
+  killing capacity of each effector (Halle et al. 2016, Immunity 44:233) and by the room the
+  tumour bed has for effectors;
+* killed cells leave necrosis and scar that the lesions keep measuring for weeks to years,
+  so responses are partial before they are complete;
 * priming in the lymph node by antigen-presenting cells fed by antigen release from killed
   cells, PD-1/PD-L1 exhaustion, CTLA-4 brake on priming, Tregs: the QSP-IO platform of the
   Popel lab (Jafarnejad et al. 2019, AAPS J 21:79; Wang et al. 2019, J Immunother Cancer)
@@ -26,10 +30,16 @@ from __future__ import annotations
 
 import math
 
-from iosim.expr import maximum
+from iosim.expr import gt, maximum, minimum, piecewise
 from iosim.model import ModelBuilder, Reference
 from iosim.models._core_parameters import declare_parameters
-from iosim.models._core_parts import CELLS_PER_CM3, TARGET_LESIONS, one_compartment, two_compartment
+from iosim.models._core_parts import (
+    CELLS_PER_CM3,
+    DETECTION_DIAMETER_MM,
+    TARGET_LESIONS,
+    one_compartment,
+    two_compartment,
+)
 
 MODEL_ID = "core"
 
@@ -58,6 +68,8 @@ def build():
     Ab = b.state("Ab", "1", "endogenous anti-tumour antibody titre (relative)", initial=0.0, kind="other")
     C = b.state("C", "cells", "effector CAR-T cells", initial=0.0)
     Cm = b.state("Cm", "cells", "memory CAR-T cells", initial=0.0)
+    W = b.state("W", "cells", "killed tumour cells still in the lesions (necrosis), cell equivalents", initial=0.0)
+    F = b.state("F", "cells", "fibrotic scar left in the lesions by killed tumour, cell equivalents", initial=0.0)
 
     # ---------------------------------------------------------------- parameters (table in _core_parameters)
     p = declare_parameters(b)
@@ -106,7 +118,11 @@ def build():
     il2e = b.intermediate("il2_effect", il2x / (il2x + p.il2_EC50), description="exogenous IL-2 effect (0-1)")
     ifne = b.intermediate("ifn_effect", ifn / (ifn + p.ifn_EC50), description="interferon-alpha effect (0-1)")
     block = b.intermediate("pd_block", 1 - (1 - occ_pd1) * (1 - occ_pdl1), description="PD-1/PD-L1 axis blockade")
-    Ei = b.intermediate("effectors_in_tumour", p.infiltration * E, unit="cells")
+    # The tumour bed holds a bounded number of effectors, proportional to its size (room in the stroma
+    # and vessels) plus what the surrounding tissue gives a small tumour: more priming cannot make up for
+    # exclusion (Chen & Mellman 2017).
+    room = p.infiltration_room * Tpos + p.infiltration_room_min
+    Ei = b.intermediate("effectors_in_tumour", p.infiltration * E * room / (E + room + 1.0), unit="cells")
     ifng = b.intermediate("ifng", Ei / (Ei + p.ifng_half), description="IFN-gamma signal (0-1)")
     pdl1 = b.intermediate("pdl1_level", p.pdl1_base + p.pdl1_ifng * ifng, description="PD-L1 expression (0-1+)")
     spd = b.intermediate("pd1_signal", pdl1 * (1 - block), description="PD-1 signalling received by effectors")
@@ -117,11 +133,24 @@ def build():
     eil = Ei**p.kill_exponent
     # de Pillis 2005: D = d (E/T)^l / (s + (E/T)^l), multiplied through by T^l; "+ 1.0" (cells^l) only
     # keeps 0/0 away when both populations vanish.
-    fE = b.intermediate(
-        "effector_kill_per_cell",
-        p.kill_max * eil / (p.kill_half * Tpos**p.kill_exponent + eil + 1.0) * supp / (1 + p.pd1_kill_inhibition * spd),
+    contact = b.intermediate(
+        "effector_contact_kill",
+        p.kill_max * eil / (p.kill_half * Tpos**p.kill_exponent + eil + 1.0),
         unit="1/day",
         description="per-tumour-cell kill rate by CD8 effectors (de Pillis ratio-dependent form)",
+    )
+    # Each infiltrating effector kills a bounded number of tumour cells per day (Halle et al. 2016).
+    # The per-tumour-cell rate is the smaller of the de Pillis rate and this capacity, so a tumour is
+    # killed at most ctl_kill_capacity * Ei cells/day.
+    capacity = b.intermediate(
+        "effector_capacity_kill", p.ctl_kill_capacity * Ei / (Tpos + 1.0), unit="1/day",
+        description="per-tumour-cell kill rate allowed by the killing capacity of the infiltrate",
+    )  # fmt: skip
+    fE = b.intermediate(
+        "effector_kill_per_cell",
+        minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd),
+        unit="1/day",
+        description="per-tumour-cell kill rate by CD8 effectors: contact-limited (de Pillis) and capacity-limited",
     )
     fN = b.intermediate(
         "nk_kill_per_cell",
@@ -150,10 +179,18 @@ def build():
     b.reaction("growth_pos", (1 - p.antigen_loss) * divide_pos, {Tp: +1})
     b.reaction("antigen_loss_division", p.antigen_loss * divide_pos, {Tn: +1}, description="target- daughters")
     b.reaction("growth_neg", p.growth_rate * Tn * crowd, {Tn: +1})
-    b.reaction("kill_pos_immune", (fE + fN) * Tp, {Tp: -1}, description="CD8 and NK kill of target+ cells")
-    b.reaction("kill_neg_immune", (fE + fN) * Tn, {Tn: -1}, description="CD8 and NK kill of target- cells")
-    b.reaction("kill_antibody", fmab * Tp, {Tp: -1}, description="ADCC (NK) and complement on coated cells")
-    b.reaction("kill_car", fcar * Tp, {Tp: -1}, description="CAR-T kill target+ cells only")
+    # Killed cells leave a residual mass (W, necrosis) that is cleared over weeks: the lesions
+    # shrink more slowly than the viable tumour, and a small fibrotic scar (F) persists much longer, so a
+    # cleared tumour is a partial response for months and a complete response only when the scar is gone.
+    b.reaction("kill_pos_immune", (fE + fN) * Tp, {Tp: -1, W: +1}, description="CD8 and NK kill of target+ cells")
+    b.reaction("kill_neg_immune", (fE + fN) * Tn, {Tn: -1, W: +1}, description="CD8 and NK kill of target- cells")
+    b.reaction("kill_antibody", fmab * Tp, {Tp: -1, W: +1}, description="ADCC (NK) and complement on coated cells")
+    b.reaction("kill_car", fcar * Tp, {Tp: -1, W: +1}, description="CAR-T kill target+ cells only")
+    b.reaction("necrosis_clearance", (1 - p.fibrosis_fraction) * p.residue_clearance * W, {W: -1},
+               description="macrophages clear dead tissue")  # fmt: skip
+    b.reaction("fibrosis", p.fibrosis_fraction * p.residue_clearance * W, {W: -1, F: +1},
+               description="part of the dead tissue is replaced by scar")  # fmt: skip
+    b.reaction("scar_remodelling", p.scar_clearance * F, {F: -1}, description="slow remodelling of the scar")
 
     b.reaction("apc_activation", p.apc_max * p.immunogenicity * pres, {D: +1})
     b.reaction("apc_turnover", p.apc_death * D, {D: -1})
@@ -216,10 +253,14 @@ def build():
     b.reaction("car_antigen_exhaustion", p.car_exhaustion * car_drive * C, {C: -1})
 
     # ---------------------------------------------------------------- outputs
-    vol = Tpos / CELLS_PER_CM3 / TARGET_LESIONS
-    b.output("tumour_cells", T, "cells", "total tumour cells")
-    b.output("tumour_diameter_mm", TARGET_LESIONS * 10.0 * (6.0 * vol / math.pi) ** (1.0 / 3.0), "mm",
-             f"sum of {TARGET_LESIONS} equal spherical target lesions at {CELLS_PER_CM3:g} cells/cm^3")  # fmt: skip
+    vol = (Tpos + p.residue_seen * (maximum(W, 0.0) + maximum(F, 0.0))) / CELLS_PER_CM3 / TARGET_LESIONS
+    lesion = 10.0 * (6.0 * vol / math.pi) ** (1.0 / 3.0)
+    b.output("tumour_cells", T, "cells", "total viable tumour cells")
+    seen = piecewise((lesion, gt(lesion, DETECTION_DIAMETER_MM)), otherwise=0.0)
+    b.output("tumour_diameter_mm", TARGET_LESIONS * seen, "mm",
+             f"sum of {TARGET_LESIONS} equal spherical target lesions (viable cells + residue seen) at "
+             f"{CELLS_PER_CM3:g} cells/cm^3; a lesion below {DETECTION_DIAMETER_MM:g} mm is not seen (0)")  # fmt: skip
+    b.output("residual_cells", W + F, "cells", "necrosis and scar in the lesions (cell equivalents)")
     b.output("effector_cells", E, "cells", "functional tumour-specific CD8 T cells")
     b.output("exhausted_cells", X, "cells", "exhausted CD8 T cells")
     b.output("nk_cells", N, "cells", "NK cells")

@@ -16,6 +16,7 @@ Method (see docs/trials.md):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -55,6 +56,17 @@ PARAMETER_VARIATION = (
               "(Chen & Mellman 2017 Nature 541:321)"),
     Variation("pdl1_base", "logitnormal", 1.2,
               "assumed: PD-L1 tumour proportion score spans 0-100% within a tumour type (Garon 2015 NEJM 372:2018)"),
+)  # fmt: skip
+
+#: Extra variation for populations treated with a tumour-targeting antibody (added to such population
+#: files, e.g. examples/populations/follicular_lymphoma.yaml): centres are the model or calibrated values.
+ANTIBODY_VARIATION = (
+    Variation("mab_adcc", "lognormal", 0.8,
+              "assumed: NK ADCC differs several-fold between FCGR3A 158V/F genotypes (Koene et al. 1997 Blood "
+              "90:1109); V/V patients respond more often to rituximab (Cartron et al. 2002 Blood 99:754)"),
+    Variation("mab_cdc", "lognormal", 0.8,
+              "assumed: complement lysis varies with CD20 density and the complement regulators CD55/CD59 "
+              "(Golay et al. 2000 Blood 95:3900)"),
 )  # fmt: skip
 
 #: Covariates: (centre, variation). Burden's centre comes from the cancer type.
@@ -99,7 +111,7 @@ class Population:
         from iosim.cancers import get_cancer
 
         ct = get_cancer(self.cancer)
-        centres = ct.model_parameters()
+        centres = {**_model_defaults(), **ct.model_parameters(), **self.overrides}
         for name in self.shifts:
             if name not in centres and name != "tumour_cells":
                 raise InputError(f"population shift for unknown parameter {name!r}")
@@ -174,6 +186,15 @@ def load_population(path: str | Path) -> Population:
         )
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as e:
         raise InputError(f"population file {path} is malformed: {e}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _model_defaults() -> dict[str, float]:
+    """Default values of the core model's parameters: the centre of a varied parameter that the cancer
+    type does not set (e.g. ``mab_adcc`` in a population file), unless the population overrides it."""
+    from iosim.models import get_model
+
+    return {p.name: p.value for p in get_model("core").parameters}
 
 
 def _transform(v: Variation, centre: float, z: np.ndarray) -> np.ndarray:

@@ -210,6 +210,6 @@ def observed_vs_simulated(spec: TrialSpec, summary: pd.DataFrame) -> pd.DataFram
             if observed is not None:
                 rows.append({
                     "arm": arm.name, "endpoint": metric, "observed": observed, "simulated": float(sim[metric]),
-                    "role": arm.observed.role, "source": arm.observed.source,
+                    "role": arm.observed.role_of(metric), "source": arm.observed.source,
                 })  # fmt: skip
     return pd.DataFrame(rows) if rows else None

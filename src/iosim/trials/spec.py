@@ -55,6 +55,13 @@ class ArmTarget(_Strict):
     median_pfs_months: Annotated[float, Field(gt=0)] | None = None
     median_os_months: Annotated[float, Field(gt=0)] | None = None
     role: Literal["calibrated", "predicted"] = "predicted"
+    #: Endpoints the population was fitted to, when only some were (the others are predicted).
+    calibrated: list[Literal["orr", "cr_rate", "median_pfs_months", "median_os_months"]] | None = None
+
+    def role_of(self, endpoint: str) -> str:
+        if self.calibrated is not None:
+            return "calibrated" if endpoint in self.calibrated else "predicted"
+        return self.role
 
 
 class ArmSpec(_Strict):
