@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pandas as pd
 import pytest
 
@@ -81,7 +79,6 @@ def test_surveillance_rejects_bad_sizes(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("iosim.scenario") is None, reason="flagship scenarios not available")
 def test_surveillance_on_the_flagship_model(tmp_path, capsys):
     out = tmp_path / "core.csv"
     code, _, err = cli(
