@@ -68,14 +68,18 @@ def cohort(
     from iosim.cohort.result import STATUS_NAMES
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
-    from iosim.models import get_model
+    from iosim.models import get_model, is_model_file, load_model_file
 
     check_output_path(out, (".parquet",), "--out")
     for label, v in (("--workers", workers), ("--threads", threads), ("--chunk-size", chunk_size)):
         if v < 1:
             raise InputError(f"{label} must be at least 1, got {v}")
-    m = get_model(model)
     regimen = combine(parse_dose(d) for d in dose or [])
+    if is_model_file(model):
+        m, carried = load_model_file(model)
+        regimen = carried + regimen  # doses written in the file as SBML events
+    else:
+        m = get_model(model)
     ids, pcols, icols, n = read_patients(m, params)
     m, problem = prepare(
         m, days, regimen=regimen, output_every=every, final_only=final_only, method=method,
