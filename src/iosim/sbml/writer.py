@@ -159,7 +159,8 @@ def write_sbml(model: Model, path: str | os.PathLike | None = None, regimen: Reg
     c.setSpatialDimensions(3.0)
 
     explicit = {s for s, _ in model.equations}
-    rate_terms: dict[str, list[Expr]] = {s: [model.rhs(s)] for s in explicit}
+    # Declaration order, not set order: the document must not depend on Python's hash seed.
+    rate_terms: dict[str, list[Expr]] = {s: [model.rhs(s)] for s in model.state_names if s in explicit}
     for s in model.states:
         sp = m.createSpecies()
         sp.setId(s.name)
