@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 from iosim.trials import parse_trial_spec
 
@@ -17,3 +18,12 @@ def small_spec():
             {"name": "nivolumab", "therapies": [{"drug": "nivolumab", "regimen": "3mg/kg-q2w"}]},
         ],
     })  # fmt: skip
+
+
+# Property tests are deterministic: the same examples on every run (derandomize), no
+# per-example deadline (the first call of a numba kernel includes loading it).
+
+settings.register_profile(
+    "iosim", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("iosim")

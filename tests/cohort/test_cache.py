@@ -63,3 +63,15 @@ def test_cache_key_follows_the_equations_not_parameter_values(toy, tmp_path, mon
     assert sorted(p.name for p in (tmp_path / "kernels").iterdir()) == sorted(
         [Path(kf.path).name, Path(other.path).name]
     )
+
+
+def test_a_worker_without_the_file_writes_the_kernel_into_its_own_cache(toy, tmp_path, monkeypatch):
+    # A Dask worker on another machine gets the KernelFile by pickle but not the file it names.
+    import pickle
+
+    kf = pickle.loads(pickle.dumps(cache.kernel_file(toy)))
+    moved = cache.KernelFile(str(tmp_path / "gone" / "k_x.py"), kf.key, kf.model_id, kf.packed)
+    monkeypatch.setenv("IOSIM_CACHE_DIR", str(tmp_path / "worker"))
+    local = moved.local()
+    assert Path(local.path).parent == tmp_path / "worker" / "kernels"
+    assert Path(local.path).read_text() == kernel_source(toy)

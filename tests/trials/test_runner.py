@@ -70,11 +70,14 @@ def test_resume_refuses_a_different_trial(small_spec, tmp_path):
         run_trial(small_spec.with_patients(12), tmp_path / "x", chunk_size=10, resume=True)
 
 
-def test_workers_give_identical_results(small_spec, tmp_path):
+def test_workers_and_dask_give_identical_results(small_spec, tmp_path):
     spec = small_spec.with_patients(20)
     run_trial(spec, tmp_path / "one", chunk_size=10)
     run_trial(spec, tmp_path / "two", chunk_size=10, workers=2)
-    one, two = _tables(tmp_path / "one"), _tables(tmp_path / "two")
-    for name in one:
-        pd.testing.assert_frame_equal(one[name], two[name])
+    run_trial(spec, tmp_path / "dask", chunk_size=7, workers=2, cluster="local")
+    one = _tables(tmp_path / "one")
+    for other in ("two", "dask"):
+        tables = _tables(tmp_path / other)
+        for name in one:
+            pd.testing.assert_frame_equal(one[name], tables[name])
     assert np.isfinite(one["outcomes"]["os_months"]).all()

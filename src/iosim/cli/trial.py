@@ -14,7 +14,9 @@ def trial(
     spec: Path = typer.Argument(..., help="trial specification (YAML)"),
     out: Path = typer.Option(None, "--out", help="output folder (default: out/<trial name>)"),
     patients: int = typer.Option(None, "--patients", help="patients per arm (overrides the spec)"),
-    workers: int = typer.Option(1, "--workers", help="local worker processes"),
+    workers: int = typer.Option(1, "--workers", help="local worker processes (with --cluster local: Dask workers)"),
+    cluster: str = typer.Option(None, "--cluster", help="'local': run the chunks on a Dask LocalCluster (127.0.0.1)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="run the chunks on a running Dask cluster: tcp://HOST:PORT"),
     chunk_size: int = typer.Option(500, "--chunk-size", help="patients per chunk (the unit of work and of resume)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted trial in the same folder"),
 ) -> None:
@@ -39,8 +41,10 @@ def trial(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        run = run_trial(ts, folder, workers=workers, chunk_size=chunk_size, resume=resume,
-                        spec_dir=spec.resolve().parent, progress=progress)  # fmt: skip
+        run = run_trial(
+            ts, folder, workers=workers, cluster=cluster, scheduler=scheduler, chunk_size=chunk_size, resume=resume,
+            spec_dir=spec.resolve().parent, progress=progress,
+        )  # fmt: skip
 
     def months(x: float) -> str:
         return "not reached" if x != x else f"{x:.1f}"

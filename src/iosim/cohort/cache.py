@@ -18,7 +18,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -36,14 +37,26 @@ def cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class KernelFile:
-    """A generated kernel module on disk; picklable, so worker processes can load it."""
+    """A generated kernel module on disk; picklable, so worker processes can load it.
+
+    It carries its source (compressed, ~10 kB), so a worker on another machine or with
+    another cache folder writes the file into its own cache instead of failing.
+    """
 
     path: str
     key: str
     model_id: str
+    packed: bytes = field(default=b"", repr=False, compare=False)
 
     def load(self) -> ModuleType:
         return load_module(self)
+
+    def local(self) -> KernelFile:
+        """This kernel in this process's cache folder (written there if it is missing)."""
+        if Path(self.path).is_file():
+            return self
+        path = _write(cache_dir(), self.key, zlib.decompress(self.packed).decode())
+        return KernelFile(str(path), self.key, self.model_id, self.packed)
 
 
 def _key(source: str) -> str:
@@ -62,7 +75,13 @@ def kernel_file(model: Model) -> KernelFile:
 
     source = kernel_source(model)
     key = _key(source)
-    folder = cache_dir()
+    path = _write(cache_dir(), key, source)
+    kf = KernelFile(str(path), key, model.id, zlib.compress(source.encode(), 6))
+    model._cache["cohort_kernel"] = kf
+    return kf
+
+
+def _write(folder: Path, key: str, source: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"k_{key}.py"
     if not path.is_file() or path.read_text(encoding="utf-8") != source:
@@ -75,9 +94,7 @@ def kernel_file(model: Model) -> KernelFile:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    kf = KernelFile(str(path), key, model.id)
-    model._cache["cohort_kernel"] = kf
-    return kf
+    return path
 
 
 def load_module(kf: KernelFile) -> ModuleType:
@@ -85,6 +102,7 @@ def load_module(kf: KernelFile) -> ModuleType:
     with _LOCK:
         module = _LOADED.get(kf.key)
         if module is None:
+            kf = kf.local()
             name = f"iosim_kernel_{kf.key}"
             spec = importlib.util.spec_from_file_location(name, kf.path)
             assert spec is not None and spec.loader is not None

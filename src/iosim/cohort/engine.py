@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
+from iosim.parallel import Backend, run_tasks
 from iosim.simulation.reference import as_regimen, resolve_grid
 
 if TYPE_CHECKING:
@@ -171,34 +171,24 @@ def iter_chunks(
     *,
     workers: int = 1,
     threads: int = 1,
+    backend: Backend | None = None,
 ) -> Iterator[tuple[int, int, tuple]]:
     """Solve ``(lo, hi, P, Y0, scale)`` chunks; yield ``(lo, hi, result)`` in the order given.
 
-    ``chunks`` may be a generator: at most ``2 * max(workers, threads)`` chunks are in flight,
-    so a caller that builds its chunks lazily keeps memory bounded.
+    ``backend`` (else ``workers`` processes or ``threads``) says where chunks run.
+    ``chunks`` may be a generator: only a few chunks per worker are in flight, so a
+    caller that builds its chunks lazily keeps memory bounded.
     """
-    if workers <= 1 and threads <= 1:
-        for lo, hi, P, Y0, scale in chunks:
-            yield lo, hi, run_chunk(problem, P, Y0, scale)
-        return
-    pool: Executor
-    if workers > 1:
-        import multiprocessing
+    backend = backend or Backend(workers=workers, threads=threads)
+    bounds: list[tuple[int, int]] = []
 
-        # Spawned workers re-import the caller's main module: scripts need `if __name__ == "__main__":`.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    else:
-        pool = ThreadPoolExecutor(threads)
-    width = 2 * max(workers, threads)
-    with pool:
-        pending: list = []
+    def tasks():
         for lo, hi, P, Y0, scale in chunks:
-            pending.append((lo, hi, pool.submit(run_chunk, problem, P, Y0, scale)))
-            if len(pending) >= width:
-                a, b, fut = pending.pop(0)
-                yield a, b, fut.result()
-        for a, b, fut in pending:
-            yield a, b, fut.result()
+            bounds.append((lo, hi))
+            yield problem, P, Y0, scale
+
+    for i, result in run_tasks(run_chunk, tasks(), backend):
+        yield *bounds[i], result
 
 
 def slices(n: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -268,6 +258,8 @@ def simulate_cohort(
     extinction: bool = True,
     workers: int = 1,
     threads: int = 1,
+    cluster: str | None = None,
+    scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     max_steps: int = DEFAULT_MAX_STEPS,
 ) -> CohortResult:
@@ -290,14 +282,16 @@ def simulate_cohort(
     rtol, atol : local error tolerances of the adaptive step control.
     extinction : apply the extinction rule (a cell state below its threshold becomes 0).
     workers, threads, chunk_size : local processes or threads, and patients per chunk.
-        None of them changes the numbers.
+    cluster, scheduler : run the chunks on Dask: ``cluster="local"`` starts a local cluster
+        of ``workers`` processes, ``scheduler="tcp://HOST:PORT"`` uses a running one.
+        None of these changes the numbers.
 
     Returns a :class:`CohortResult`; a patient whose integration fails gets a status
     ("max_steps", "step_too_small", "not_finite") and NaN after the failure.
     """
-    for label, v in (("workers", workers), ("threads", threads), ("chunk_size", chunk_size)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise InputError(f"{label} must be a whole number of at least 1, got {v!r}")
+    if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    backend = Backend(workers, threads, cluster, scheduler)
     model, problem = prepare(
         model, t_end, regimen=regimen, t_start=t_start, output_every=output_every, times=times,
         final_only=final_only, method=method, rtol=rtol, atol=atol, extinction=extinction, max_steps=max_steps,
@@ -310,7 +304,7 @@ def simulate_cohort(
     steps = np.empty(n, np.int64)
     stiff = np.empty(n, np.bool_)
     chunks = ((lo, hi, P[lo:hi], Y0[lo:hi], scale[lo:hi]) for lo, hi in slices(n, chunk_size))
-    for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, workers=workers, threads=threads):
+    for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, backend=backend):
         y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
     ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
     if ids.shape != (n,):

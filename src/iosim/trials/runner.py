@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from iosim.errors import InputError
+from iosim.parallel import Backend, run_tasks
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
 from iosim.trials.rng import uniforms
@@ -126,14 +126,22 @@ def run_trial(
     out: str | Path,
     *,
     workers: int = 1,
+    cluster: str | None = None,
+    scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     resume: bool = False,
     spec_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> TrialRun:
-    """Run (or resume) a trial into folder ``out``: ``results.duckdb``, ``summary.csv``, ``report.html``."""
-    if workers < 1 or chunk_size < 1:
-        raise InputError("workers and chunk size must be at least 1")
+    """Run (or resume) a trial into folder ``out``: ``results.duckdb``, ``summary.csv``, ``report.html``.
+
+    Chunks run in this process, in ``workers`` local processes, or on Dask (``cluster="local"``
+    or ``scheduler="tcp://HOST:PORT"``); each finished chunk is written to the store as it
+    arrives, and the results do not depend on where or in which order chunks ran.
+    """
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputError(f"chunk size must be a whole number of at least 1, got {chunk_size!r}")
+    backend = Backend(workers, 1, cluster, scheduler)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     population = population_for(spec, spec_dir)
@@ -148,29 +156,13 @@ def run_trial(
         done = total - len(todo)
         if progress:
             progress(done, total)
-        if workers == 1:
-            for arm, k, ids in todo:
-                store.write_chunk(arm, k, simulate_chunk(spec, plans[arm], population, arm, ids))
-                done += 1
-                if progress:
-                    progress(done, total)
-        else:
-            import multiprocessing
-
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                futures = {
-                    pool.submit(simulate_chunk, spec, plans[arm], population, arm, ids): (arm, k)
-                    for arm, k, ids in todo
-                }
-                from concurrent.futures import as_completed
-
-                for fut in as_completed(futures):
-                    arm, k = futures[fut]
-                    store.write_chunk(arm, k, fut.result())
-                    done += 1
-                    if progress:
-                        progress(done, total)
+        tasks = ((spec, plans[arm], population, arm, ids) for arm, k, ids in todo)
+        for i, tables in run_tasks(simulate_chunk, tasks, backend, ordered=False):
+            arm, k, _ = todo[i]
+            store.write_chunk(arm, k, tables)
+            done += 1
+            if progress:
+                progress(done, total)
         summary = finish(spec, store, out)
     return TrialRun(spec, out, summary)
 
