@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iosim.expr import ZERO, build_function, diff, to_source
+from iosim.expr import ZERO, build_function, diff, free_symbols, to_source
 from iosim.model.declaration import Model
 
 
@@ -72,3 +72,35 @@ def compile_model(model: Model) -> CompiledModel:
     compiled = CompiledModel(model, rhs, jac, outputs)
     model._cache["compiled"] = compiled
     return compiled
+
+
+def output_function(model: Model, name: str) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """``f(t, y, p)`` for one output, computing only the intermediates it needs.
+
+    Elementwise and broadcasting: ``y[i]`` and ``p[j]`` may be arrays of any shapes that
+    broadcast with ``t`` (e.g. states ``(n_states, patients, times)`` and parameters
+    ``(n_params, patients, 1)``), so a cohort needs no tiled copy of its parameters.
+    """
+    key = f"output:{name}"
+    if key in model._cache:
+        return model._cache[key]
+    expr = next((o.expr for o in model.outputs if o.name == name), None)
+    if expr is None:
+        from iosim.errors import UnknownNameError
+
+        raise UnknownNameError("output", name, model.output_names)
+    named = model.named_expressions()
+    needed = free_symbols(expr)
+    for n, e in reversed(named):  # evaluation order: a name only uses earlier names
+        if n in needed:
+            needed |= free_symbols(e)
+    names = _names(model)
+    body = []
+    for n, e in named:
+        if n in needed:
+            body.append(f"_{n} = {to_source(e, names, 'numpy')}")
+            names[n] = f"_{n}"
+    body.append(f"return {to_source(expr, names, 'numpy')} + 0.0 * t")
+    fn = build_function("output", ["t", "y", "p"], body)
+    model._cache[key] = fn
+    return fn

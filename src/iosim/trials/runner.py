@@ -66,7 +66,7 @@ def simulate_chunk(
     from iosim.cohort import simulate_cohort
     from iosim.endpoints.death import DeathModel
     from iosim.endpoints.outcomes import assessment_rows, patient_outcomes
-    from iosim.model.compiled import compile_model
+    from iosim.model.compiled import output_function
 
     model = plan.model
     people = population.sample(spec.seed, patients)
@@ -85,13 +85,9 @@ def simulate_chunk(
     )  # fmt: skip
 
     # Sum of diameters from the model's output, for every patient and output time at once.
-    out_index = model.output_names.index("tumour_diameter_mm")
-    P = res.parameters.T
-    n, m, _ = res.y.shape
-    Y = res.y.reshape(n * m, -1).T
-    Pt = np.repeat(P, m, axis=1)
+    diameter = output_function(model, "tumour_diameter_mm")
     with np.errstate(all="ignore"):
-        sld_all = compile_model(model).outputs(np.tile(days, n), Y, Pt)[out_index].reshape(n, m)
+        sld_all = diameter(days, np.moveaxis(res.y, 2, 0), res.parameters.T[:, :, None])
     failed = ~res.ok
     sld_all[failed] = np.nan
 
