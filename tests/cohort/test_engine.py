@@ -88,13 +88,18 @@ def test_a_failing_patient_is_data_not_an_exception(toy):
     np.testing.assert_array_equal(res.y[0], res.y[2])
 
 
-def test_chunks_and_threads_do_not_change_results(toy):
+def test_chunks_threads_processes_and_dask_do_not_change_results(toy):
     rng = np.random.default_rng(7)
     params = {"k": rng.uniform(0.1, 1.0, 23), "r": rng.uniform(0.1, 1.0, 23)}
     initial = {"C": rng.uniform(10, 1e4, 23)}
     reg = bolus("A", 3.0, at=0.5, every=2.0, count=4)
     base = simulate_cohort(toy, 12, params=params, initial=initial, regimen=reg)
-    for kw in ({"chunk_size": 1}, {"chunk_size": 5, "threads": 2}, {"chunk_size": 7, "workers": 2}):
+    for kw in (
+        {"chunk_size": 1},
+        {"chunk_size": 5, "threads": 2},
+        {"chunk_size": 7, "workers": 2},
+        {"chunk_size": 4, "workers": 2, "cluster": "local"},
+    ):
         other = simulate_cohort(toy, 12, params=params, initial=initial, regimen=reg, **kw)
         np.testing.assert_array_equal(other.y, base.y)
         np.testing.assert_array_equal(other.steps, base.steps)
