@@ -54,3 +54,22 @@ def test_unknown_column_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "bogus" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_dask_cluster_writes_the_same_table(tmp_path):
+    rng = np.random.default_rng(3)
+    src = tmp_path / "p.parquet"
+    pd.DataFrame({"a": rng.uniform(0.1, 0.2, 30), "T": rng.uniform(1e5, 1e8, 30)}).to_parquet(src)
+    common = ["cohort", "kuznetsov1994", "--params", str(src), "--days", "30", "--dose", "E:1e5@5", "--chunk-size", "4"]
+    assert _cli([*common, "--out", str(tmp_path / "one.parquet")]) == 0
+    assert _cli([*common, "--workers", "2", "--cluster", "local", "--out", str(tmp_path / "dask.parquet")]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "dask.parquet"))
+
+
+def test_bad_scheduler_address_is_a_one_line_error(tmp_path, capsys):
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"a": [0.1]}).to_csv(src, index=False)
+    code = _cli(["cohort", "kuznetsov1994", "--params", str(src), "--days", "5", "--scheduler", "localhost:8786",
+                 "--out", str(tmp_path / "o.parquet")])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "tcp://" in err and len(err.splitlines()) == 1

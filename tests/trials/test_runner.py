@@ -81,3 +81,22 @@ def test_workers_and_dask_give_identical_results(small_spec, tmp_path):
         for name in one:
             pd.testing.assert_frame_equal(one[name], tables[name])
     assert np.isfinite(one["outcomes"]["os_months"]).all()
+
+
+def test_resume_refuses_another_chunk_size(small_spec, tmp_path, monkeypatch):
+    # Chunk numbers name patients only for one chunk size: another size would lose or repeat patients.
+    real = runner_module.simulate_chunk
+    calls = {"n": 0}
+
+    def cut(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "simulate_chunk", cut)
+    with pytest.raises(KeyboardInterrupt):
+        run_trial(small_spec, tmp_path / "cut", chunk_size=10)
+    monkeypatch.setattr(runner_module, "simulate_chunk", real)
+    with pytest.raises(StoreError, match="chunk"):
+        run_trial(small_spec, tmp_path / "cut", chunk_size=20, resume=True)

@@ -1,4 +1,5 @@
-"""``iosim cohort``: one model, many patients from a table, streamed to Parquet."""
+"""``iosim cohort``: one model, many patients from a table, streamed to Parquet (resumable, see
+:mod:`iosim.cohort.parts`)."""
 
 from __future__ import annotations
 
@@ -53,27 +54,35 @@ def cohort(
     atol: float = typer.Option(1e-6, "--atol"),
     workers: int = typer.Option(1, "--workers", help="local worker processes"),
     threads: int = typer.Option(1, "--threads", help="threads in this process (when --workers is 1)"),
-    chunk_size: int = typer.Option(1024, "--chunk-size", help="patients per unit of work"),
+    cluster: str = typer.Option(None, "--cluster", help="'local': run the chunks on a Dask LocalCluster (127.0.0.1)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="run the chunks on a running Dask cluster: tcp://HOST:PORT"),
+    chunk_size: int = typer.Option(1024, "--chunk-size", help="patients per unit of work (and of --resume)"),
     no_extinction: bool = typer.Option(False, "--no-extinction", help="let populations fall below one cell"),
+    resume: bool = typer.Option(
+        False, "--resume", help="continue an interrupted run with the same inputs: keep its finished chunks"
+    ),
 ) -> None:
     """Simulate a cohort: output columns `patient`, `time`, then the states."""
+    import hashlib
+
     import numpy as np
     import pyarrow as pa
-    import pyarrow.parquet as pq
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from iosim.cli.common import check_output_path
     from iosim.cohort.cache import compile_kernel
     from iosim.cohort.engine import iter_chunks, patient_matrices, prepare, slices
+    from iosim.cohort.parts import file_sha256, join_parts, open_parts, update_digest, write_part
     from iosim.cohort.result import STATUS_NAMES
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.models import get_model, is_model_file, load_model_file
+    from iosim.parallel import Backend
 
     check_output_path(out, (".parquet",), "--out")
-    for label, v in (("--workers", workers), ("--threads", threads), ("--chunk-size", chunk_size)):
-        if v < 1:
-            raise InputError(f"{label} must be at least 1, got {v}")
+    if chunk_size < 1:
+        raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
+    backend = Backend(workers, threads, cluster, scheduler)
     regimen = combine(parse_dose(d) for d in dose or [])
     if is_model_file(model):
         m, carried = load_model_file(model)
@@ -93,44 +102,48 @@ def cohort(
 
     # Validate every row first (vectorised, cheap), so a bad value fails before any work; the
     # run then builds each chunk's matrices only when it is submitted: memory stays bounded.
+    # The numbers the kernel will see are hashed on the way, for the manifest.
+    numbers = hashlib.sha256()
+    for arr in (*problem.schedule.arrays(), problem.grid, problem.thresholds):
+        update_digest(numbers, arr)
     for lo, hi in slices(n, 65536):
-        block(lo, hi)
-    _, seconds = compile_kernel(m)
-    if seconds > 2:
-        typer.echo(f"compiled {m.id} in {seconds:.1f} s (cached for next time)", err=True)
-    chunks = ((lo, hi, *block(lo, hi)) for lo, hi in slices(n, chunk_size))
+        for arr in block(lo, hi):
+            update_digest(numbers, arr)
+    manifest = {
+        "model": m.id, "model_sha256": file_sha256(Path(model)) if is_model_file(model) else None,
+        "params_sha256": file_sha256(params), "patients": n, "days": days, "dose": list(dose or []),
+        "final_only": final_only, "every": every, "method": method, "rtol": rtol, "atol": atol,
+        "extinction": not no_extinction, "chunk_size": chunk_size, "kernel": problem.kernel.key,
+        "inputs": numbers.hexdigest(),
+    }  # fmt: skip
+    parts = out.with_name(f".{out.name}.parts")
+    bounds = slices(n, chunk_size)
+    done = open_parts(parts, manifest, resume=resume, out=out)
+    todo = [(k, lo, hi) for k, (lo, hi) in enumerate(bounds) if k not in done]
+    if todo:
+        _, seconds = compile_kernel(m)
+        if seconds > 2:
+            typer.echo(f"compiled {m.id} in {seconds:.1f} s (cached for next time)", err=True)
+    chunks = ((lo, hi, *block(lo, hi)) for _, lo, hi in todo)
     grid, n_t = problem.grid, problem.grid.size
     names = list(m.state_names)
-    failed = {k: 0 for k in STATUS_NAMES[1:]}
-    tmp = out.with_name(f".{out.name}.partial")
-    writer = None
-    try:
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeRemainingColumn(), transient=True,
-        ) as bar:  # fmt: skip
-            task = bar.add_task(f"{m.id}: {n} patients", total=n)
-            for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, workers=workers, threads=threads):
-                cols = {"patient": np.repeat(ids[lo:hi], n_t), "time": np.tile(grid, hi - lo)}
-                for j, s in enumerate(names):
-                    cols[s] = y[:, :, j].reshape(-1)
-                table = pa.table(cols)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
-                writer.write_table(table)
-                for code in status[status != 0]:
-                    failed[STATUS_NAMES[int(code)]] += 1
-                bar.advance(task, hi - lo)
-        writer.close()
-        writer = None
-        tmp.replace(out)
-    finally:
-        if writer is not None:
-            writer.close()
-        if tmp.exists():
-            tmp.unlink()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"{m.id}: {n} patients", total=n)
+        bar.advance(task, n - sum(hi - lo for _, lo, hi in todo))
+        for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, backend=backend):
+            cols = {"patient": np.repeat(ids[lo:hi], n_t), "time": np.tile(grid, hi - lo)}
+            for j, s in enumerate(names):
+                cols[s] = y[:, :, j].reshape(-1)
+            codes, counts = np.unique(status[status != 0], return_counts=True)
+            failed = {STATUS_NAMES[int(c)]: int(v) for c, v in zip(codes, counts)}
+            write_part(parts, lo // chunk_size, pa.table(cols), failed)
+            bar.advance(task, hi - lo)
+    failed = join_parts(parts, len(bounds), out)
     bad = sum(failed.values())
     if bad:
-        why = ", ".join(f"{v} {k}" for k, v in failed.items() if v)
+        why = ", ".join(f"{failed[k]} {k}" for k in STATUS_NAMES[1:] if failed.get(k))
         typer.echo(f"warning: {bad} of {n} patients did not finish ({why}); their rows are NaN from there on", err=True)
     typer.echo(f"wrote {n} patients x {n_t} times to {out}", err=True)

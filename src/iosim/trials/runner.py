@@ -145,7 +145,7 @@ def run_trial(
     chunks = _chunks(spec.patients_per_arm, chunk_size)
     total = len(chunks) * len(spec.arms)
     with ResultStore(out / "results.duckdb") as store:
-        store.start(json.dumps(spec.model_dump(mode="json"), sort_keys=True), resume=resume)
+        store.start(json.dumps(spec.model_dump(mode="json"), sort_keys=True), resume=resume, chunk_size=chunk_size)
         todo = [
             (arm.name, k, ids) for arm in spec.arms for k, ids in chunks if k not in store.completed_chunks(arm.name)
         ]

@@ -6,12 +6,16 @@ assessment), ``outcomes`` (one row per patient: best response, PFS, OS, ...).
 
 A chunk's rows and its entry in ``chunks`` are written in one transaction, so a trial
 killed at any moment leaves either the whole chunk or none of it: ``--resume`` skips
-finished chunks and never duplicates a patient.
+finished chunks and never duplicates a patient. A new store is created under a temporary
+name and moved into place, so a kill while DuckDB writes the file's headers never leaves an
+unreadable ``results.duckdb`` behind. Chunk numbers only identify patients for one chunk
+size, so ``start(..., chunk_size=)`` records the size and refuses another on resume.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +37,8 @@ class ResultStore:
         if read_only and not self.path.is_file():
             raise StoreError(f"no results store at {self.path}; run `iosim trial` first")
         try:
+            if not read_only and not self.path.exists():
+                _create(self.path)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as e:
             raise StoreError(f"cannot open results store {self.path}: {str(e).splitlines()[0]}") from None
@@ -47,13 +53,15 @@ class ResultStore:
         self.close()
 
     # -- set-up ----------------------------------------------------------------------------
-    def start(self, spec_json: str, *, resume: bool) -> None:
-        """Record the trial spec; on resume, check the stored spec is the same trial."""
+    def start(self, spec_json: str, *, resume: bool, chunk_size: int | None = None) -> None:
+        """Record the trial spec (and chunk size); on resume, check the stored ones are the same."""
         self.con.execute("CREATE TABLE IF NOT EXISTS trial (spec VARCHAR)")
         self.con.execute("CREATE TABLE IF NOT EXISTS chunks (arm VARCHAR, chunk INTEGER, n INTEGER)")
+        self.con.execute("CREATE TABLE IF NOT EXISTS layout (chunk_size INTEGER)")
         row = self.con.execute("SELECT spec FROM trial").fetchone()
         if row is None:
             self.con.execute("INSERT INTO trial VALUES (?)", [spec_json])
+            self._check_chunk_size(chunk_size)
             return
         if not resume:
             raise StoreError(
@@ -62,6 +70,20 @@ class ResultStore:
         if json.loads(row[0]) != json.loads(spec_json):
             raise StoreError(
                 f"{self.path} holds a different trial (spec changed); choose another --out to start afresh"
+            )
+        self._check_chunk_size(chunk_size)
+
+    def _check_chunk_size(self, chunk_size: int | None) -> None:
+        if chunk_size is None:
+            return
+        row = self.con.execute("SELECT chunk_size FROM layout").fetchone()
+        if row is None:
+            # A new store, or one from before sizes were recorded (nothing to check against).
+            self.con.execute("INSERT INTO layout VALUES (?)", [chunk_size])
+        elif row[0] != chunk_size:
+            raise StoreError(
+                f"{self.path} was started with --chunk-size {row[0]}; resume with --chunk-size {row[0]}, "
+                f"not {chunk_size}"
             )
 
     def completed_chunks(self, arm: str) -> set[int]:
@@ -116,3 +138,26 @@ class ResultStore:
             df.to_parquet(path, index=False) if fmt == "parquet" else df.to_csv(path, index=False)
             out.append(path)
         return out
+
+
+def _create(path: Path) -> None:
+    """An empty DuckDB file at ``path``, made under a temporary name and moved into place.
+
+    A process killed between DuckDB creating a new file and writing its headers leaves a
+    file DuckDB then refuses to open ("not a valid DuckDB database file"): such a file
+    must never carry the store's name, or ``--resume`` could not continue the trial.
+    """
+    import duckdb
+
+    tmp = path.with_name(f".{path.name}.new")
+    # Leftovers of an interrupted creation, and a log without its database, hold no results.
+    for stale in (tmp, _wal(tmp), _wal(path)):
+        stale.unlink(missing_ok=True)
+    duckdb.connect(str(tmp)).close()
+    _wal(tmp).unlink(missing_ok=True)
+    os.replace(tmp, path)
+
+
+def _wal(path: Path) -> Path:
+    """DuckDB's write-ahead log of the database file ``path``."""
+    return path.with_name(path.name + ".wal")
