@@ -1,4 +1,5 @@
-"""Fixtures for the web app: an app with small caps, a TestClient, and helpers for trial jobs."""
+"""Fixtures for the web app: an app with small caps, a TestClient, helpers for trial jobs, and a
+trial queue that never starts its jobs (for tests of what the API lets in)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,29 @@ TRIAL = {
     "follow_up_months": 6,
     "seed": 7,
 }
+
+
+def idle_queue():
+    """A trial queue that accepts jobs and leaves them queued."""
+    from iosim.web.jobs import JobQueue
+
+    class IdleQueue(JobQueue):
+        def _run(self, job, chunk_size) -> None:
+            pass
+
+    return IdleQueue(workers=1, max_active=10**6)
+
+
+@pytest.fixture(name="idle_app", scope="session")
+def _idle_app():
+    """``idle_app(**caps)``: an app with small caps whose trials are accepted but never run."""
+
+    def make(**caps):
+        app = small_app(**caps)
+        app.state.jobs = idle_queue()
+        return app
+
+    return make
 
 
 @pytest.fixture(name="make_app", scope="session")

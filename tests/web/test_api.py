@@ -186,8 +186,8 @@ def test_trial_can_be_cancelled(client, wait_job, trial_body, monkeypatch):
     monkeypatch.setattr(runner, "simulate_chunk", gated)
     body = {**trial_body, "patients_per_arm": 30, "seed": 8}
     job_id = client.post("/api/trials", json=body).json()["id"]
-    wait_job(client, job_id, until=lambda j: j["done"] >= 1 or j["status"] != "running")
-    assert client.post(f"/api/trials/{job_id}/cancel").status_code == 200
+    wait_job(client, job_id, until=lambda j: j["done"] >= 1 or j["status"] not in ("queued", "running"))
+    assert client.post(f"/api/trials/{job_id}/cancel", json={}).status_code == 200
     cancel_sent.set()
     job = wait_job(client, job_id)[-1]
     assert job["status"] == "cancelled"
@@ -214,7 +214,7 @@ def test_full_queue_answers_429(make_app, trial_body):
         r = c.post("/api/trials", json=trial_body)
         assert r.status_code == 429
         assert "queue is full" in r.json()["detail"]
-        c.post(f"/api/trials/{first}/cancel")
+        c.post(f"/api/trials/{first}/cancel", json={})
 
 
 def test_openapi_documents_the_api(client):

@@ -1,4 +1,7 @@
-"""``iosim serve``: the web app (explainer, workbench, JSON API) on a local address."""
+"""``iosim serve``: the web app (explainer, workbench, JSON API) on a local address.
+
+Every cap of the app is an option here; ``docs/security.md`` explains what each one bounds.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,24 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to bind; the default keeps the app on this machine"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port"),
     max_patients: int = typer.Option(400, "--max-patients", min=1, help="most patients per trial (all arms)"),
+    max_memory_mb: float = typer.Option(
+        512.0, "--max-memory-mb", min=1.0, help="most estimated working memory of one trial (MB); larger ones get 422"
+    ),
     job_workers: int = typer.Option(1, "--job-workers", min=1, help="trials that run at the same time"),
     max_jobs: int = typer.Option(4, "--max-jobs", min=1, help="trials queued or running before requests get 429"),
+    trial_timeout: float = typer.Option(
+        300.0, "--trial-timeout", min=1.0, help="seconds a trial may run; it stops at the next chunk of patients"
+    ),
+    max_runs: int = typer.Option(
+        2, "--max-runs", min=1, help="single simulations running at once, timed-out ones included; others wait"
+    ),
+    run_timeout: float = typer.Option(
+        30.0, "--run-timeout", min=0.1, help="seconds a single simulation request may take before it gets 503"
+    ),
+    max_doses: int = typer.Option(
+        2000, "--max-doses", min=1, help="most doses in one simulation or trial arm (each one restarts the solver)"
+    ),
+    max_body_kb: float = typer.Option(64.0, "--max-body-kb", min=1.0, help="largest request body (KiB); beyond: 413"),
 ) -> None:
     """Serve the web app: a plain-language explainer, the workbench and the JSON API (docs at /docs)."""
     import uvicorn
@@ -26,6 +45,10 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: binding {host} makes the app reachable from other machines; it has no login "
                    "(see docs/security.md)", err=True)  # fmt: skip
+    web = create_app(
+        max_patients=max_patients, max_memory_mb=max_memory_mb, job_workers=job_workers, max_jobs=max_jobs,
+        trial_timeout_s=trial_timeout, max_runs=max_runs, run_timeout_s=run_timeout, max_doses=max_doses,
+        max_body_kb=max_body_kb,
+    )  # fmt: skip
     typer.echo(f"iosim: serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    web = create_app(max_patients=max_patients, job_workers=job_workers, max_jobs=max_jobs)
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -180,7 +180,10 @@ def compare_arms(
     for ep in endpoints:
         dur, ev = f"{ep}_months", f"{ep}_event"
         for arm in arms:
-            hr = hazard_ratio(d, duration=dur, event=ev, arm=arm, reference=reference, by=by, alpha=alpha)
+            if d.loc[d[by].astype(str).isin([arm, str(reference)]), ev].astype(bool).any():
+                hr = hazard_ratio(d, duration=dur, event=ev, arm=arm, reference=reference, by=by, alpha=alpha)
+            else:  # no event in either arm (nobody died in a short trial): no ratio, and Cox's fit cannot converge
+                hr = dict.fromkeys(("hr", "lower", "upper", "p"), np.nan)
             lr = logrank(d, duration=dur, event=ev, arm=arm, reference=reference, by=by)
             rows.append(
                 {

@@ -2,19 +2,18 @@
 
 Every iosim error becomes a 4xx with ``{"detail": message}`` — the same one-line message
 the CLI prints (``app.py`` installs the handler). Request bodies are pydantic models with
-bounds; the server's caps (patients per request, run time, queue size) live in
-``app.state.settings``.
+bounds; the server's caps (patients, memory and doses per request, run time, queue size)
+live in ``app.state.settings`` and are enforced here and in ``limits.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,7 +25,14 @@ CORE_SERIES = (
     "car_t_cells", "pd_axis_blockade",
 )  # fmt: skip
 MAX_DAYS = 1825.0
+#: Shortest runs: scipy's LSODA never returns for a span below about 1e-160 (it loops on an
+#: underflowing first step), and nothing shorter than a day means anything for a patient.
+MIN_DAYS, MIN_MODEL_TIME = 1.0, 1e-3
 MAX_THERAPIES = 4
+#: A trial needs one tumour assessment after baseline: the first is at week 8 (1.84 months).
+MIN_FOLLOW_UP_MONTHS = 2.0
+#: Model and job ids (job ids are server-made uuids, 32 hex digits); longer ones are not looked up.
+MAX_ID_LENGTH = 64
 
 
 class _Strict(BaseModel):
@@ -42,7 +48,7 @@ class SimulateRequest(_Strict):
         examples=[["nivolumab"]],
         description="DRUG or DRUG:REGIMEN, e.g. ipilimumab:3mg/kg-q3w-x4",
     )
-    days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 365.0
+    days: Annotated[float, Field(ge=MIN_DAYS, le=MAX_DAYS)] = 365.0
     tumour_cells: Annotated[float, Field(gt=0, lt=1e12)] | None = None
     weight_kg: Annotated[float, Field(ge=2, le=400)] | None = None
     height_cm: Annotated[float, Field(ge=40, le=260)] | None = None
@@ -52,9 +58,11 @@ class ModelSimulateRequest(_Strict):
     """Any model of the library with its published defaults, optionally changed."""
 
     model: Annotated[str, Field(min_length=1, max_length=64, examples=["kuznetsov1994"])]
-    days: Annotated[float, Field(gt=0, le=MAX_DAYS * 4)] = 365.0
-    params: dict[str, float] = Field(default_factory=dict, max_length=50)
-    initial: dict[str, float] = Field(default_factory=dict, max_length=50)
+    days: Annotated[float, Field(ge=MIN_MODEL_TIME, le=MAX_DAYS * 4)] = Field(
+        365.0, description="end time in the model's time unit (days for every model but hoffman2018)"
+    )
+    params: dict[Annotated[str, Field(max_length=64)], float] = Field(default_factory=dict, max_length=50)
+    initial: dict[Annotated[str, Field(max_length=64)], float] = Field(default_factory=dict, max_length=50)
 
     @field_validator("params", "initial")
     @classmethod
@@ -78,11 +86,19 @@ class TrialRequest(_Strict):
     cancer: Annotated[str, Field(min_length=1, max_length=64, examples=["melanoma"])]
     arms: Annotated[list[ArmRequest], Field(min_length=1, max_length=4)]
     patients_per_arm: Annotated[int, Field(gt=0)] = 50
-    follow_up_months: Annotated[float, Field(gt=0, le=60)] = 12.0
+    follow_up_months: Annotated[float, Field(ge=MIN_FOLLOW_UP_MONTHS, le=60)] = 12.0
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     population: Literal["default", "calibrated"] = Field(
         "default", description="'calibrated': the cancer's calibrated population from examples/, if there is one"
     )
+
+    @field_validator("arms")
+    @classmethod
+    def _unique(cls, v: list[ArmRequest]) -> list[ArmRequest]:
+        names = [a.name for a in v]
+        if len(set(names)) < len(names):
+            raise ValueError("arm names must be unique")
+        return v
 
 
 def _settings(request: Request):
@@ -92,12 +108,37 @@ def _settings(request: Request):
 async def _in_thread(request: Request, fn, *args):
     """Run blocking work in a thread, answering 503 when it passes the run-time cap.
 
-    The thread itself cannot be killed; the caps on days and therapies keep single runs short."""
-    limit = _settings(request).run_timeout_s
+    The thread itself cannot be killed; the caps on days and therapies keep single runs short,
+    and ``--max-runs`` bounds how many run at once, finished or not."""
+    return await request.app.state.runs.run(fn, *args, timeout_s=_settings(request).run_timeout_s)
+
+
+def _solve(fn, *args, **kwargs):
+    """Run a solver call; an error from its numerical libraries (scipy's event root finding can
+    raise ValueError on non-finite states) is a numerical failure of this input, not a bug of
+    the server: a 422 like :class:`iosim.errors.SimulationError`."""
+    from iosim.errors import IosimError, SimulationError
+
     try:
-        return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout=limit)
-    except TimeoutError:
-        raise HTTPException(503, f"the simulation ran past the {limit:g} s limit") from None
+        return fn(*args, **kwargs)
+    except IosimError:
+        raise
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as e:
+        first = (str(e).splitlines() or [""])[0][:200]
+        raise SimulationError(f"the solver stopped: {type(e).__name__}: {first}") from None
+
+
+def _check_doses(sc, days: float, request: Request, where: str = "therapies") -> None:
+    """Each dose starts a new solver segment: their number, not the days, bounds the run time."""
+    from iosim.errors import InputError
+
+    cap = _settings(request).max_doses
+    n = sum(1 for e in sc.regimen if e.time <= days)
+    if n > cap:
+        raise InputError(
+            f"{where}: {n} doses in {days:g} days; this server simulates at most {cap} per run (--max-doses): "
+            "give a longer interval or a dose count (-xN)"
+        )
 
 
 def _clean(values) -> list:
@@ -118,7 +159,7 @@ def list_models() -> list[dict]:
 
 
 @router.get("/models/{model_id}", summary="A model's equations and parameter table with sources")
-def describe_model(model_id: str) -> dict:
+def describe_model(model_id: Annotated[str, Path(max_length=MAX_ID_LENGTH)]) -> dict:
     from iosim.model.describe import equation_lines, parameter_rows
     from iosim.models import get_model, model_ids
 
@@ -166,15 +207,16 @@ def list_cancers() -> list[dict]:
 
 
 # -- one patient ---------------------------------------------------------------------------
-def _simulate_core(req: SimulateRequest):
+def _simulate_core(req: SimulateRequest, request: Request):
     from iosim.matrix import SCAN_EVERY_DAYS, recist
     from iosim.scenario import build_scenario
 
     patient = {k: v for k, v in (("weight_kg", req.weight_kg), ("height_cm", req.height_cm)) if v is not None}
     sc = build_scenario(cancer=req.cancer, therapies=req.therapies, patient=patient or None,
                         tumour_cells=req.tumour_cells, horizon_days=req.days)  # fmt: skip
+    _check_doses(sc, req.days, request)
     times = np.union1d(np.arange(0.0, req.days, max(1.0, req.days / 400)), np.arange(0.0, req.days, SCAN_EVERY_DAYS))
-    result = sc.simulate(req.days, times=np.append(times, req.days)).raise_for_status()
+    result = _solve(sc.simulate, req.days, times=np.append(times, req.days)).raise_for_status()
     scans = np.isin(result.t, np.arange(0.0, req.days + 1e-9, SCAN_EVERY_DAYS))
     sld = result["tumour_diameter_mm"][scans]
     # RECIST needs a measurable baseline and a second scan; a microscopic tumour has neither.
@@ -194,7 +236,7 @@ def _table_response(df, fmt: str, name: str) -> Response:
 
 @router.post("/simulate", summary="Simulate one patient: a cancer type and therapies in the flagship model")
 async def simulate(req: SimulateRequest, request: Request, format: Literal["json", "csv", "parquet"] = "json"):
-    result, sc, best, response = await _in_thread(request, _simulate_core, req)
+    result, sc, best, response = await _in_thread(request, _simulate_core, req, request)
     if format != "json":
         return _table_response(result.to_dataframe(), format, f"iosim_{req.cancer}")
     return {
@@ -220,7 +262,7 @@ def _simulate_model(req: ModelSimulateRequest):
         raise UnknownNameError("model", req.model, model_ids())
     m = get_model(req.model)
     times = np.linspace(0.0, req.days, 401)
-    return simulate(m, req.days, params=req.params or None, initial=req.initial or None, times=times)
+    return _solve(simulate, m, req.days, params=req.params or None, initial=req.initial or None, times=times)
 
 
 @router.post("/simulate-model", summary="Simulate any library model with its defaults, optionally changed")
@@ -271,12 +313,28 @@ def _trial_spec(req: TrialRequest, request: Request):
             raise InputError(f"no calibrated population for {req.cancer}; use population 'default'")
         data["population"] = str(path)
     spec = parse_trial_spec(data)
+    _check_memory(spec, request)
     # Validate every arm now, so that a typo is a 422 and not a failed job.
     from iosim.scenario import build_scenario
 
-    for a in req.arms:
-        build_scenario(cancer=req.cancer, therapies=a.therapies)
+    for i, a in enumerate(req.arms):
+        sc = build_scenario(cancer=req.cancer, therapies=a.therapies, horizon_days=spec.follow_up_days)
+        _check_doses(sc, spec.follow_up_days, request, where=f"arms.{i}.therapies")
     return spec
+
+
+def _check_memory(spec, request: Request) -> None:
+    from iosim.errors import InputError
+    from iosim.web.limits import trial_memory_mb
+
+    s = _settings(request)
+    need = trial_memory_mb(spec, chunk_size=s.chunk_size)
+    if need > s.max_memory_mb:
+        raise InputError(
+            f"patients_per_arm: {len(spec.arms)} x {spec.patients_per_arm} patients over {spec.follow_up_months:g} "
+            f"months need about {need:.0f} MB; this server allows {s.max_memory_mb:g} MB per trial "
+            "(--max-memory-mb): use fewer patients"
+        )
 
 
 def _therapy(text: str) -> dict:
@@ -296,10 +354,14 @@ def start_trial(req: TrialRequest, request: Request) -> dict:
     return job.public()
 
 
+JobId = Annotated[str, Path(max_length=MAX_ID_LENGTH, description="the id POST /api/trials answered")]
+
+
 def _job(request: Request, job_id: str):
     job = request.app.state.jobs.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no trial job {job_id!r} (finished jobs are kept only for a while)")
+        shown = job_id if job_id.isalnum() and job_id.isascii() else "that id"
+        raise HTTPException(404, f"no trial job {shown} (finished jobs are kept only for a while)")
     return job
 
 
@@ -311,12 +373,12 @@ def _finished(request: Request, job_id: str):
 
 
 @router.get("/trials/{job_id}", summary="A trial job's status, progress and (when done) summary")
-def trial_status(job_id: str, request: Request) -> dict:
+def trial_status(job_id: JobId, request: Request) -> dict:
     return _job(request, job_id).public()
 
 
 @router.post("/trials/{job_id}/cancel", summary="Cancel a queued or running trial")
-def cancel_trial(job_id: str, request: Request) -> dict:
+def cancel_trial(job_id: JobId, request: Request) -> dict:
     _job(request, job_id)
     return request.app.state.jobs.cancel(job_id).public()
 
@@ -328,8 +390,12 @@ def _store_query(job, sql: str):
         return store.query(sql)
 
 
+#: Patients per arm in the spider plot.
+SPIDER_PATIENTS = 50
+
+
 @router.get("/trials/{job_id}/plots", summary="Data for the waterfall, spider and Kaplan-Meier plots")
-def trial_plots(job_id: str, request: Request) -> dict:
+def trial_plots(job_id: JobId, request: Request) -> dict:
     from iosim.endpoints.survival import fit_arms
 
     job = _finished(request, job_id)
@@ -337,7 +403,11 @@ def trial_plots(job_id: str, request: Request) -> dict:
     best = _store_query(
         job, "SELECT arm, patient, MIN(pct_change) AS best FROM assessments WHERE week > 0 GROUP BY arm, patient"
     )
-    spider = _store_query(job, "SELECT arm, patient, week, pct_change FROM assessments ORDER BY arm, patient, week")
+    # Only the patients the spider plot shows: the whole table grows with the trial.
+    spider = _store_query(
+        job, f"SELECT arm, patient, week, pct_change FROM assessments QUALIFY dense_rank() OVER "
+        f"(PARTITION BY arm ORDER BY patient) <= {SPIDER_PATIENTS} ORDER BY arm, patient, week",
+    )  # fmt: skip
     arms = [a.name for a in job.spec.arms]
     out: dict = {"arms": arms, "waterfall": {}, "spider": {}, "km": {}}
     for arm in arms:
@@ -348,7 +418,7 @@ def trial_plots(job_id: str, request: Request) -> dict:
         s = spider[spider.arm == arm]
         out["spider"][arm] = [
             {"patient": int(p), "week": g.week.tolist(), "pct_change": _clean(g["pct_change"])}
-            for p, g in list(s.groupby("patient"))[:50]
+            for p, g in s.groupby("patient")
         ]
     for endpoint in ("pfs", "os"):
         fits = fit_arms(outcomes, duration=f"{endpoint}_months", event=f"{endpoint}_event")
@@ -361,19 +431,33 @@ def trial_plots(job_id: str, request: Request) -> dict:
 
 
 @router.get("/trials/{job_id}/outcomes.{fmt}", summary="Download per-patient outcomes (CSV or Parquet)")
-def trial_outcomes(job_id: str, fmt: Literal["csv", "parquet"], request: Request):
+def trial_outcomes(job_id: JobId, fmt: Literal["csv", "parquet"], request: Request):
     job = _finished(request, job_id)
-    return _table_response(_store_query(job, "SELECT * FROM outcomes ORDER BY arm, patient"), fmt, "outcomes")
+    path = job.folder / f"outcomes.{fmt}"
+    if not path.is_file():  # DuckDB writes the file in a stream: memory does not grow with the trial
+        import uuid
+
+        from iosim.trials import ResultStore
+
+        tmp = job.folder / f".{uuid.uuid4().hex}.partial"  # concurrent downloads each write their own
+        options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
+        quoted = str(tmp).replace("'", "''")
+        with ResultStore(job.folder / "results.duckdb", read_only=True) as store:
+            store.con.execute(f"COPY (SELECT * FROM outcomes ORDER BY arm, patient) TO '{quoted}' ({options})")
+        tmp.replace(path)
+    media = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
+    disposition = f'attachment; filename="outcomes.{fmt}"'
+    return FileResponse(path, media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.get("/trials/{job_id}/summary.csv", summary="Download the arm summary")
-def trial_summary(job_id: str, request: Request):
+def trial_summary(job_id: JobId, request: Request):
     job = _finished(request, job_id)
     return _table_response(job.summary, "csv", "summary")
 
 
 @router.get("/trials/{job_id}/report.html", summary="The trial report (HTML)")
-def trial_report(job_id: str, request: Request):
+def trial_report(job_id: JobId, request: Request):
     job = _finished(request, job_id)
     return FileResponse(job.folder / "report.html", media_type="text/html",
                         headers={"Content-Disposition": 'attachment; filename="report.html"'})  # fmt: skip
@@ -382,5 +466,7 @@ def trial_report(job_id: str, request: Request):
 @router.get("/limits", summary="This server's caps")
 def limits(request: Request) -> dict:
     s = _settings(request)
-    return {"max_patients": s.max_patients, "run_timeout_s": s.run_timeout_s, "trial_timeout_s": s.trial_timeout_s,
-            "max_jobs": s.max_jobs, "job_workers": s.job_workers, "max_days": MAX_DAYS}  # fmt: skip
+    return {"max_patients": s.max_patients, "max_memory_mb": s.max_memory_mb, "max_jobs": s.max_jobs,
+            "job_workers": s.job_workers, "trial_timeout_s": s.trial_timeout_s, "run_timeout_s": s.run_timeout_s,
+            "max_runs": s.max_runs, "max_doses": s.max_doses, "max_body_kb": s.max_body_kb,
+            "max_days": MAX_DAYS}  # fmt: skip

@@ -3,8 +3,9 @@
     from iosim.web import create_app
     app = create_app(max_patients=400, job_workers=1)
 
-State lives on ``app.state``: the settings (caps), the trial job queue, and the therapy x
-cancer matrix, computed once in a background thread the first time a page or the API asks.
+State lives on ``app.state``: the settings (caps), the trial job queue, the slots for single
+simulations, and the therapy x cancer matrix, computed once in a background thread the first
+time a page or the API asks. The caps themselves are in ``limits.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from iosim.errors import IosimError, SimulationError, UnknownNameError
+from iosim.errors import InputError, IosimError, SimulationError, UnknownNameError
 
 HERE = Path(__file__).parent
 #: Calibrated populations shipped with the repository (examples/populations/<cancer>.yaml).
@@ -35,6 +36,10 @@ class Settings:
     run_timeout_s: float = 30.0
     trial_timeout_s: float = 300.0
     chunk_size: int = 25
+    max_memory_mb: float = 512.0
+    max_body_kb: float = 64.0
+    max_runs: int = 2
+    max_doses: int = 2000
     matrix_cancers: tuple[str, ...] | None = None
     matrix_therapies: tuple[str, ...] | None = None
 
@@ -93,16 +98,31 @@ def create_app(
     run_timeout_s: float = 30.0,
     trial_timeout_s: float = 300.0,
     chunk_size: int = 25,
+    max_memory_mb: float = 512.0,
+    max_body_kb: float = 64.0,
+    max_runs: int = 2,
+    max_doses: int = 2000,
     matrix_cancers: Sequence[str] | None = None,
     matrix_therapies: Sequence[str] | None = None,
 ) -> FastAPI:
-    """The web app. Caps: ``max_patients`` per trial (all arms), ``max_jobs`` trials queued or
-    running (429 beyond), ``run_timeout_s`` per single simulation, ``trial_timeout_s`` per trial."""
+    """The web app. Caps: ``max_patients`` per trial (all arms), ``max_memory_mb`` of estimated
+    working memory per trial, ``max_jobs`` trials queued or running (429 beyond), ``trial_timeout_s``
+    per trial, ``run_timeout_s`` per single simulation (503 beyond), ``max_runs`` single simulations
+    at once, ``max_doses`` per simulation or trial arm, ``max_body_kb`` per request body (413
+    beyond). ``docs/security.md`` explains each."""
     from iosim.web import api, pages
     from iosim.web.jobs import JobQueue
+    from iosim.web.limits import BodyLimit, RunSlots
 
+    for name, value in (("max_patients", max_patients), ("max_memory_mb", max_memory_mb),
+                        ("max_body_kb", max_body_kb), ("max_runs", max_runs), ("max_doses", max_doses),
+                        ("run_timeout_s", run_timeout_s), ("trial_timeout_s", trial_timeout_s),
+                        ("chunk_size", chunk_size)):  # fmt: skip
+        if not value > 0:
+            raise InputError(f"{name} must be positive, got {value}")
     settings = Settings(
-        max_patients, job_workers, max_jobs, run_timeout_s, trial_timeout_s, chunk_size,
+        max_patients, job_workers, max_jobs, run_timeout_s, trial_timeout_s, chunk_size, float(max_memory_mb),
+        float(max_body_kb), max_runs, max_doses,
         tuple(matrix_cancers) if matrix_cancers else None, tuple(matrix_therapies) if matrix_therapies else None,
     )  # fmt: skip
 
@@ -121,22 +141,28 @@ def create_app(
     app.state.settings = settings
     app.state.jobs = JobQueue(workers=job_workers, max_active=max_jobs, timeout_s=trial_timeout_s)
     app.state.matrix = MatrixCache(settings.matrix_cancers, settings.matrix_therapies)
+    app.state.runs = RunSlots(max_runs)
+    app.add_middleware(BodyLimit, max_bytes=int(max_body_kb * 1024))
 
     @app.exception_handler(IosimError)
     async def _iosim_error(request: Request, exc: IosimError) -> JSONResponse:
         if isinstance(exc, SimulationError):
-            return JSONResponse({"detail": f"numerical failure: {exc}"}, status_code=422)
+            return JSONResponse({"detail": _one_line(f"numerical failure: {exc}")}, status_code=422)
         code = 404 if isinstance(exc, UnknownNameError) and request.method == "GET" else 422
-        return JSONResponse({"detail": str(exc)}, status_code=code)
+        return JSONResponse({"detail": _one_line(str(exc))}, status_code=code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"] if p != "body") or "the request"
-        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "json_invalid":
+            detail = f"the request body is not valid JSON (at character {first['loc'][-1]})"
+            return JSONResponse({"detail": detail, "errors": _plain(exc.errors())}, status_code=422)
+        where = ".".join(_short(p) for p in first["loc"] if p != "body")
+        msg = _short(first["msg"].removeprefix("Value error, "), 300)
         if first["type"] == "extra_forbidden":
             msg = "unknown field: remove it or check its spelling"
-        return JSONResponse({"detail": f"field '{where}': {msg}", "errors": _plain(exc.errors())}, status_code=422)
+        detail = f"field '{where}': {msg}" if where else f"the request body: {msg}"
+        return JSONResponse({"detail": detail, "errors": _plain(exc.errors())}, status_code=422)
 
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -144,8 +170,25 @@ def create_app(
     return app
 
 
+def _one_line(message: str, limit: int = 2000) -> str:
+    """iosim's messages are one line already; this keeps it so whatever the input (and bounded:
+    the longest, an unknown name with every choice listed, is about 1.5 kB)."""
+    if "\n" in message or "\r" in message:
+        message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _short(part, limit: int = 60) -> str:
+    """A field name or message as one short line: control characters escaped, long ones cut."""
+    text = str(part)
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _plain(errors) -> list[dict]:
-    return [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in errors]
+    """Validation errors without the offending input (which may be huge), at most 10 of them."""
+    return [{"loc": [_short(p) for p in e["loc"]], "msg": _short(e["msg"], 300), "type": e["type"]}
+            for e in errors[:10]]  # fmt: skip
 
 
 def _version() -> str:

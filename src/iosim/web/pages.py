@@ -8,8 +8,9 @@ htmx from ``static/``, Plotly from the installed ``plotly`` package.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -80,7 +81,8 @@ def matrix(request: Request):
 
 
 @router.get("/learn/explore", response_class=HTMLResponse)
-def explore(request: Request, cancer: str = "melanoma", therapy: str = "nivolumab"):
+def explore(request: Request, cancer: Annotated[str, Query(max_length=64)] = "melanoma",
+            therapy: Annotated[str, Query(max_length=120)] = "nivolumab"):  # fmt: skip
     """The simulation behind one matrix cell (values are only preselected in the form)."""
     return _render(request, "explore.html", page="matrix", cancer=cancer, therapy=therapy)
 
@@ -95,7 +97,7 @@ def workbench(request: Request):
 
 
 @router.get("/fragments/model", response_class=HTMLResponse)
-def model_fragment(request: Request, id: str = "core"):
+def model_fragment(request: Request, id: Annotated[str, Query(max_length=64)] = "core"):
     """Equations and parameter table of one model (loaded by htmx into the workbench)."""
     from iosim.web.api import describe_model
 
