@@ -39,6 +39,35 @@ class Scenario:
         return simulate(self.model, days, params=self.params, initial=self.initial, regimen=self.regimen, **kwargs)
 
 
+#: Longest treatment horizon accepted (100 years): any longer is a typo, and would only
+#: multiply the doses generated for an open-ended regimen.
+MAX_HORIZON_DAYS = 36_525.0
+#: Largest scenario file accepted.
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def _number(value: object, what: str) -> float:
+    """A float from a number (or numeric text, as YAML 1.1 reads ``2e10``); a one-line InputError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(f"{what} must be a number, got {value!r}"[:200])
+    try:
+        return float(value)
+    except ValueError:
+        raise InputError(f"{what} must be a number, got {value!r}"[:200]) from None
+
+
+def _patient(patient: Mapping[str, float] | None):
+    from iosim.therapy.units import Patient
+
+    if patient is None:
+        return Patient.from_mapping(None)
+    if not isinstance(patient, Mapping):
+        raise InputError("patient covariates are a mapping, e.g. {weight_kg: 70, height_cm: 175}")
+    # height_cm may be None (unknown: mg/m2 doses then fail with a hint); every other value is a number.
+    values = {k: None if v is None and k == "height_cm" else _number(v, f"patient {k}") for k, v in patient.items()}
+    return Patient.from_mapping(values)
+
+
 def _split(therapy: str) -> tuple[str, str | None]:
     if not isinstance(therapy, str) or not therapy.strip():
         raise InputError("empty therapy; write DRUG or DRUG:REGIMEN (see `iosim drugs`)")
@@ -63,15 +92,21 @@ def build_scenario(
     from iosim.models import get_model
     from iosim.therapy.catalogue import get_drug
     from iosim.therapy.regimens import DEFAULT_HORIZON_DAYS, parse_regimen
-    from iosim.therapy.units import Patient
 
+    if not isinstance(cancer, str):
+        raise InputError(f"cancer must be a cancer id (see `iosim cancers`), got {cancer!r}"[:200])
+    listed = isinstance(therapies, Sequence) and not isinstance(therapies, str)
+    if not (listed and all(isinstance(t, str) for t in therapies)):
+        raise InputError("therapies are a list of 'DRUG' or 'DRUG:REGIMEN' texts (see `iosim drugs`)")
     ct = get_cancer(cancer)
-    pt = Patient.from_mapping(patient)
-    horizon = DEFAULT_HORIZON_DAYS if horizon_days is None else float(horizon_days)
+    pt = _patient(patient)
+    horizon = DEFAULT_HORIZON_DAYS if horizon_days is None else _number(horizon_days, "horizon_days")
+    if not 0 < horizon <= MAX_HORIZON_DAYS:
+        raise InputError(f"horizon_days={horizon:g} must be positive and at most {MAX_HORIZON_DAYS:g} (100 years)")
     model = get_model("core")
     params = ct.model_parameters()
     notes: list[str] = []
-    burden = ct.tumour_cells.value if tumour_cells is None else float(tumour_cells)
+    burden = ct.tumour_cells.value if tumour_cells is None else _number(tumour_cells, "tumour_cells")
     if not burden > 0 or burden >= model.parameter("capacity").value:
         raise InputError(f"tumour_cells={tumour_cells} must be positive and below the carrying capacity 1e12")
 
@@ -168,9 +203,19 @@ def load_scenario(path: str | Path) -> Scenario:
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
+        found = False
+    if not found:
+        raise InputError(f"scenario file {str(path)[:200]!r} does not exist")
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InputError(f"scenario {path} is larger than {MAX_SCENARIO_BYTES} bytes")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise InputError(f"scenario {path}: not valid YAML ({e.__class__.__name__})") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InputError(f"scenario {path}: lists or mappings nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError(f"scenario {path}: expected a mapping with keys cancer, patient, tumour_cells, therapies")
     unknown = set(data) - {"cancer", "patient", "tumour_cells", "therapies", "horizon_days"}
@@ -180,19 +225,27 @@ def load_scenario(path: str | Path) -> Scenario:
         )
     if "cancer" not in data:
         raise InputError(f"scenario {path}: missing 'cancer' (see `iosim cancers`)")
+    if not isinstance(data["cancer"], str):
+        raise InputError(f"scenario {path}: 'cancer' must be a cancer id (see `iosim cancers`)")
+    items = data.get("therapies") or []
+    if not isinstance(items, list):
+        raise InputError(f"scenario {path}: 'therapies' is a list of 'DRUG[:REGIMEN]' or {{drug: ..., regimen: ...}}")
     therapies = []
-    for item in data.get("therapies") or []:
+    for item in items:
         if isinstance(item, str):
             therapies.append(item)
-        elif isinstance(item, dict) and "drug" in item:
-            therapies.append(f"{item['drug']}:{item['regimen']}" if item.get("regimen") else str(item["drug"]))
+        elif isinstance(item, dict) and isinstance(item.get("drug"), str) and set(item) <= {"drug", "regimen"}:
+            regimen = item.get("regimen")
+            if regimen is not None and not isinstance(regimen, str):
+                raise InputError(f"scenario {path}: the regimen of {item['drug']!r} must be text, e.g. 3mg/kg-q2w")
+            therapies.append(f"{item['drug']}:{regimen}" if regimen else item["drug"])
         else:
             raise InputError(f"scenario {path}: a therapy is 'DRUG[:REGIMEN]' or {{drug: ..., regimen: ...}}")
     cells = data.get("tumour_cells")
     return build_scenario(
-        cancer=str(data["cancer"]),
+        cancer=data["cancer"],
         therapies=therapies,
         patient=data.get("patient"),
-        tumour_cells=None if cells is None else float(cells),
+        tumour_cells=None if cells is None else _number(cells, "tumour_cells"),
         horizon_days=data.get("horizon_days"),
     )

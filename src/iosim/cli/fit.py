@@ -26,7 +26,7 @@ def fit(
     estimate: str = typer.Option(..., "--estimate", help="comma-separated parameters (or initial states) to fit"),
     error: str = typer.Option("proportional", "--error", help="error model: proportional, additive or combined"),
     starts: int = typer.Option(5, "--starts", help="number of optimiser starts"),
-    seed: int = typer.Option(0, "--seed", help="seed of the random starts"),
+    seed: int = typer.Option(0, "--seed", min=0, help="seed of the random starts"),
     out: Path = typer.Option(None, "--out", help="estimates table (.csv)"),
     plot: Path = typer.Option(None, "--plot", help="goodness-of-fit plot (.png)"),
 ) -> None:

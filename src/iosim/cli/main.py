@@ -1,7 +1,8 @@
 """Entry point of the ``iosim`` command: loads every command module, maps errors to exit codes.
 
 User errors (any :class:`iosim.IosimError` except a numerical failure, and bad option
-values) print one line and exit with code 2; a numerical failure exits with code 1.
+values, unknown commands and missing arguments) print one line and exit with code 2; a
+numerical failure exits with code 1.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from iosim.cli import __path__ as _cli_path
 from iosim.cli.app import app
@@ -23,13 +25,33 @@ def _load_commands() -> None:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Run the CLI. Typer handles usage errors (exit 2) and ``--help``; iosim's own errors
-    are caught here and printed as one line."""
+    """Run the CLI. Typer handles ``--help``; usage errors and iosim's own errors are caught
+    here and printed as one line."""
+    import typer
+
     from iosim.errors import IosimError, SimulationError
 
+    # Click's exception classes, from click itself or from the copy that newer typer vendors.
+    click_errors = sys.modules[typer.BadParameter.__module__]
+    no_args = getattr(click_errors, "NoArgsIsHelpError", ())
+    aborted = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
     _load_commands()
     try:
-        app(args=argv)
+        with warnings.catch_warnings():
+            # numpy's overflow warnings would add lines to a one-line error; a failed run says so itself
+            warnings.simplefilter("ignore", RuntimeWarning)
+            code = app(args=argv, prog_name="iosim", standalone_mode=False)
+    except no_args as e:  # bare `iosim`: the help (typer's rich help is already printed)
+        if e.format_message().strip():
+            e.show()
+        sys.exit(e.exit_code)
+    except click_errors.UsageError as e:  # unknown command or option, missing or malformed value
+        where = f" (see `{e.ctx.command_path} --help`)" if e.ctx is not None else ""
+        _fail(" ".join(e.format_message().split()) + where, e.exit_code)
+    except click_errors.ClickException as e:
+        _fail(" ".join(e.format_message().split()), e.exit_code)
+    except aborted:
+        _fail("interrupted", 130)
     except SimulationError as e:
         _fail(f"numerical failure: {e}", 1)
     except IosimError as e:
@@ -38,9 +60,12 @@ def run(argv: list[str] | None = None) -> None:
         _fail(f"{e.strerror or e}: {e.filename or ''}".rstrip(": "), 2)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    if isinstance(code, int) and code:  # a command's typer.Exit(code)
+        sys.exit(code)
 
 
 def _fail(message: str, code: int) -> None:
+    message = " ".join(message.split())  # one line, whatever the message holds
     print(f"iosim: error: {message}", file=sys.stderr)
     sys.exit(code)
 

@@ -15,11 +15,11 @@ def sensitivity_command(
     output: str = typer.Option(..., "--output", help="state or output to analyse"),
     at_day: float = typer.Option(..., "--at-day", help="day at which the output is read"),
     method: str = typer.Option("sobol", "--method", help="sobol or morris"),
-    n: int = typer.Option(256, "--n", help="base sample size (Sobol: n*(k+2) runs; Morris: n*(k+1))"),
+    n: int = typer.Option(256, "--n", max=2**20, help="base sample size (Sobol: n*(k+2) runs; Morris: n*(k+1))"),
     spread: float = typer.Option(0.5, "--spread", help="log-uniform range [v/(1+s), v*(1+s)] around each value"),
     params: str = typer.Option("", "--params", help="comma-separated parameters (default: all)"),
     init: list[str] = typer.Option(None, "--init", help="initial states NAME=VALUE"),
-    seed: int = typer.Option(0, "--seed", help="sampling and bootstrap seed"),
+    seed: int = typer.Option(0, "--seed", min=0, help="sampling and bootstrap seed"),
     out: Path = typer.Option(None, "--out", help="indices table (.csv)"),
     plot: Path = typer.Option(None, "--plot", help="bar chart (.png)"),
 ) -> None:

@@ -10,6 +10,9 @@ from iosim.cli.app import app
 
 _TABLES = (".csv", ".parquet")
 _FIGURES = (".png", ".svg", ".pdf")
+#: Most replicates one command runs: each needs its own seeds and trajectory rows, and a
+#: typo such as 1000000000 would otherwise fail only when memory runs out.
+MAX_REPLICATES = 1_000_000
 _DOSE_HELP = "STATE:AMOUNT@DAY[,every=DAYS,count=N,over=DAYS] or STATE=VALUE@DAY (repeatable)"
 
 
@@ -21,10 +24,12 @@ def _seed_note(seed: int | None, entropy) -> None:
 @app.command()
 def stochastic(
     model: str = typer.Argument(..., help="model id (see `iosim models`) or model file"),
-    replicates: int = typer.Option(..., "--replicates", help="number of independent stochastic paths"),
+    replicates: int = typer.Option(
+        ..., "--replicates", min=1, max=MAX_REPLICATES, help="number of independent stochastic paths"
+    ),
     days: float = typer.Option(..., "--days", help="simulated time, in days"),
     method: str = typer.Option("ssa", "--method", help="ssa (exact), tau (tau-leaping) or hybrid"),
-    seed: int = typer.Option(None, "--seed", help="random seed; the same seed reproduces every replicate"),
+    seed: int = typer.Option(None, "--seed", min=0, help="random seed; the same seed reproduces every replicate"),
     set_: list[str] = typer.Option(None, "--set", help="parameter value NAME=VALUE (repeatable)"),
     init: list[str] = typer.Option(None, "--init", help="initial state STATE=VALUE (repeatable)"),
     dose: list[str] = typer.Option(None, "--dose", help=_DOSE_HELP),
@@ -89,9 +94,9 @@ def surveillance(
     cancer: str = typer.Option(None, "--cancer", help="cancer type (flagship model `core`)"),
     therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN] (flagship model; repeatable)"),
     sizes: str = typer.Option(..., "--sizes", help="initial tumour sizes in cells, e.g. 1,10,100"),
-    replicates: int = typer.Option(..., "--replicates", help="replicates per size"),
+    replicates: int = typer.Option(..., "--replicates", min=1, max=MAX_REPLICATES, help="replicates per size"),
     days: float = typer.Option(60.0, "--days", help="time by which the tumour must be extinct, in days"),
-    seed: int = typer.Option(None, "--seed", help="random seed; the same seed reproduces the table"),
+    seed: int = typer.Option(None, "--seed", min=0, help="random seed; the same seed reproduces the table"),
     state: str = typer.Option(None, "--state", help="tumour state (default: the model's tumour_cells output)"),
     set_: list[str] = typer.Option(None, "--set", help="parameter value NAME=VALUE (repeatable)"),
     init: list[str] = typer.Option(None, "--init", help="initial state STATE=VALUE (repeatable)"),

@@ -8,6 +8,9 @@ import typer
 
 from iosim.cli.app import app
 
+#: Longest follow-up of the response matrix: every cell simulates a patient day by day.
+MAX_MATRIX_DAYS = 3652.5
+
 
 def _console():
     """A rich console; when writing to a pipe or file, wide enough that no id is cut."""
@@ -109,6 +112,10 @@ def matrix(
 
     check_output_path(out, (".csv", ".parquet"), "--out")
     check_output_path(plot, (".png", ".svg", ".pdf"), "--plot")
+    if not 0 < days <= MAX_MATRIX_DAYS:  # also rejects NaN, which the daily output grid cannot hold
+        from iosim.errors import InputError
+
+        raise InputError(f"--days {days:g}: give a follow-up between 0 and {MAX_MATRIX_DAYS:g} days (10 years)")
     cs = [c.strip() for c in cancers.split(",") if c.strip()] if cancers else None
     ts = [t.strip() for t in therapies.split(",") if t.strip()] if therapies else None
     df = response_matrix(cs, ts, days=days)

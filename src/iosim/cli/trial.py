@@ -17,7 +17,7 @@ def trial(
     workers: int = typer.Option(1, "--workers", help="local worker processes (with --cluster local: Dask workers)"),
     cluster: str = typer.Option(None, "--cluster", help="'local': run the chunks on a Dask LocalCluster (127.0.0.1)"),
     scheduler: str = typer.Option(None, "--scheduler", help="run the chunks on a running Dask cluster: tcp://HOST:PORT"),
-    chunk_size: int = typer.Option(500, "--chunk-size", help="patients per chunk (the unit of work and of resume; --resume needs the same value)"),
+    chunk_size: int = typer.Option(500, "--chunk-size", help="patients per chunk (unit of work and of resume; keep it for --resume)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted trial in the same folder"),
 ) -> None:
     """Run a virtual trial: results.duckdb, summary.csv and report.html in the output folder."""
@@ -25,11 +25,16 @@ def trial(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
+    from iosim.parallel import Backend
     from iosim.trials import load_trial_spec, run_trial
+    from iosim.trials.runner import population_for
 
     ts = load_trial_spec(spec)
     if patients is not None:
         ts = ts.with_patients(patients)
+    # Input errors before the progress bar, so that they are one line.
+    population_for(ts, spec.resolve().parent)
+    Backend(workers, 1, cluster, scheduler)
     folder = out or Path("out") / ts.name
     console = Console(stderr=True)
     with Progress(

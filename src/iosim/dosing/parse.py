@@ -7,12 +7,17 @@ zero-order infusion of that duration instead. ``STATE=VALUE@DAY`` sets a state.
 
 from __future__ import annotations
 
+import math
 import re
 
 from iosim.dosing.regimen import Regimen, bolus, infusion, set_state
 from iosim.errors import DosingError
 
 _FORM = "STATE:AMOUNT@DAY[,every=DAYS,count=N,over=DAYS] or STATE=VALUE@DAY"
+#: Most doses one text may expand to (``count=``): far above any clinical schedule (daily for
+#: 100 years is 36,525), low enough that a typo such as ``count=1e9`` fails at once instead of
+#: filling memory.
+MAX_DOSES = 100_000
 _HEAD = re.compile(r"^\s*([A-Za-z_]\w*)\s*([:=])\s*([^@,\s]+)\s*@\s*([^,\s]+)\s*$")
 
 
@@ -24,6 +29,8 @@ def _number(text: str, what: str, spec: str) -> float:
 
 
 def parse_dose(spec: str) -> Regimen:
+    if not isinstance(spec, str):
+        raise DosingError(f"a dose is text ({_FORM}), got {type(spec).__name__}")
     head, *options = spec.split(",")
     m = _HEAD.match(head)
     if not m:
@@ -44,8 +51,10 @@ def parse_dose(spec: str) -> Regimen:
         return set_state(state, amount, at=day, label=spec)
     every = _number(opts["every"], "every", spec) if "every" in opts else None
     count_f = _number(opts.get("count", "1"), "count", spec)
-    if count_f != int(count_f):
+    if not (math.isfinite(count_f) and count_f == int(count_f)):
         raise DosingError(f"dose {spec!r}: count must be a whole number")
+    if count_f > MAX_DOSES:
+        raise DosingError(f"dose {spec!r}: count={count_f:g} is more than {MAX_DOSES:,} doses")
     count = int(count_f)
     if "over" in opts:
         over = _number(opts["over"], "over", spec)

@@ -42,6 +42,8 @@ class EventTableError(InputError):
 def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise EventTableError(f"an event table is a pandas DataFrame, got {type(df).__name__}")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise EventTableError("an event table has one row of column names (TIME, AMT, CMT, ...), not several levels")
     out = df.rename(columns={c: str(c).strip().upper() for c in df.columns})
     dup = out.columns[out.columns.duplicated()].tolist()
     if dup:
@@ -52,6 +54,8 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
 def _number(df: pd.DataFrame, col: str, default: float = 0.0) -> np.ndarray:
     if col not in df.columns:
         return np.full(len(df), default)
+    if df[col].dtype.kind in "cmM":  # complex numbers, dates and durations are not event-table numbers
+        raise EventTableError(f"column {col} holds {df[col].dtype} values; it needs plain numbers")
     values = pd.to_numeric(df[col], errors="coerce")
     bad = df[col].notna() & values.isna()
     if bad.any():
@@ -95,7 +99,10 @@ def regimen_from_table(df: pd.DataFrame, model: Model, *, id=None) -> Regimen:
     if missing:
         raise EventTableError(f"event table has no {', '.join(missing)} column; it needs {', '.join(REQUIRED)}")
     if "ID" in df.columns:
-        ids = pd.unique(df["ID"])
+        try:
+            ids = pd.unique(df["ID"])
+        except TypeError:  # lists or other unhashable cells
+            raise EventTableError("column ID holds values that are not subject ids (numbers or names)") from None
         if id is None:
             if len(ids) > 1:
                 raise EventTableError(f"event table holds {len(ids)} subjects; choose one with id=")
@@ -128,8 +135,10 @@ def regimen_from_table(df: pd.DataFrame, model: Model, *, id=None) -> Regimen:
             )
         if addl[row] < 0 or not float(addl[row]).is_integer():
             raise EventTableError(f"row {row + 1}: ADDL must be a whole number, got {addl[row]:g}")
-        if addl[row] > 0 and ii[row] <= 0:
-            raise EventTableError(f"row {row + 1}: ADDL={addl[row]:g} needs an interval II > 0")
+        if addl[row] > 0 and not (0 < ii[row] < math.inf):
+            raise EventTableError(f"row {row + 1}: ADDL={addl[row]:g} needs an interval II > 0 (and finite)")
+        if dur[row] < 0:
+            raise EventTableError(f"row {row + 1}: DUR {dur[row]:g} is negative; give the infusion's duration")
         n_doses = int(addl[row]) + 1
         if len(events) + n_doses > MAX_EVENTS:
             raise EventTableError(f"event table expands to more than {MAX_EVENTS:,} doses; check ADDL")

@@ -52,10 +52,14 @@ def load_model_file(name: str):
     from pathlib import Path
 
     path = Path(name)
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
+        found = False
+    if not found:
         from iosim.errors import InputError
 
-        raise InputError(f"model file {name} does not exist")
+        raise InputError(f"model file {name[:200]!r} does not exist")
     from iosim import sbml
 
     source = sbml.antimony_to_sbml(path) if path.suffix.lower() == ".ant" else path

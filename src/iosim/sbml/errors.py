@@ -11,7 +11,13 @@ from iosim.errors import ModelError
 
 
 class SBMLError(ModelError):
-    """An SBML document could not be read or translated."""
+    """An SBML document could not be read or translated.
+
+    The message is one line: libSBML and libAntimony write theirs over several lines, and
+    their whitespace is collapsed here."""
+
+    def __init__(self, message: str = "", *args: object):
+        super().__init__(" ".join(str(message).split()), *args)
 
 
 class UnsupportedSBMLError(SBMLError):

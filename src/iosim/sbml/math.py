@@ -17,13 +17,16 @@ from collections.abc import Callable, Mapping
 import libsbml
 
 from iosim.errors import ExpressionError
-from iosim.expr import ONE, ZERO, Expr, Num, Sym, call, free_symbols, substitute
+from iosim.expr import ONE, ZERO, Expr, Num, Op, Sym, call, free_symbols, substitute
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
 
 #: Deepest expression accepted (nesting of operators).
 MAX_DEPTH = 200
 #: Largest expression accepted, in nodes, per formula.
 MAX_NODES = 100_000
+#: Deepest expression accepted once user functions are inlined: calls nest function bodies,
+#: and the algebra and code generation that follow recurse through the tree.
+MAX_INLINED_DEPTH = MAX_DEPTH
 
 #: Name used for SBML's time csymbol before symbols are mapped to model names.
 TIME = "__sbml_time__"
@@ -241,6 +244,23 @@ _FUNCTIONS: dict[int, Callable[[list[Expr]], Expr]] = {
     _T.AST_FUNCTION_REM: lambda a: a[0] - a[1] * _quotient(a),
 }
 
+#: Argument counts of the node types with a fixed arity: (fewest, most; None = any).
+#: libSBML's validation catches most wrong counts, but not all (a <divide/> with one argument).
+_ARITY: dict[int, tuple[str, int, int | None]] = {
+    _T.AST_MINUS: ("minus", 1, None),
+    _T.AST_DIVIDE: ("divide", 2, 2),
+    _T.AST_POWER: ("power", 2, 2),
+    _T.AST_FUNCTION_POWER: ("power", 2, 2),
+    _T.AST_FUNCTION_LOG: ("log", 1, 2),
+    _T.AST_FUNCTION_ROOT: ("root", 1, 2),
+    _T.AST_LOGICAL_IMPLIES: ("implies", 2, 2),
+    _T.AST_RELATIONAL_NEQ: ("neq", 2, 2),
+    _T.AST_FUNCTION_MAX: ("max", 1, None),
+    _T.AST_FUNCTION_MIN: ("min", 1, None),
+    _T.AST_FUNCTION_QUOTIENT: ("quotient", 2, 2),
+    _T.AST_FUNCTION_REM: ("rem", 2, 2),
+}
+
 _UNSUPPORTED = {
     _T.AST_FUNCTION_DELAY: "delay csymbol",
     _T.AST_FUNCTION_RATE_OF: "rateOf csymbol",
@@ -278,12 +298,30 @@ def to_expr(
         raise SBMLError(f"{where} has no math")
     check_size(node, where)
     try:
-        return _convert(node, functions, names or {}, where)
+        return _convert(node, functions, names or {}, where, [MAX_NODES])
     except ExpressionError as e:
         raise SBMLError(f"{where}: {e}") from None
+    except RecursionError:  # inlining nested functions before _spend could measure the result
+        raise SBMLError(f"formula in {where} is nested deeper than {MAX_INLINED_DEPTH} levels once inlined") from None
 
 
-def _convert(node, functions, names, where) -> Expr:
+def _spend(e: Expr, budget: list[int], where: str) -> None:
+    """Count ``e``'s nodes and depth against the formula's budget (iteratively, stopping at the
+    limit): inlining functions that call functions can grow a formula exponentially."""
+    stack, count = [(e, 1)], 0
+    while stack:
+        node, d = stack.pop()
+        count += 1
+        if count > budget[0]:
+            raise SBMLError(f"formula in {where} has more than {MAX_NODES} nodes once its functions are inlined")
+        if d > MAX_INLINED_DEPTH:
+            raise SBMLError(f"formula in {where} is nested deeper than {MAX_INLINED_DEPTH} levels once inlined")
+        if isinstance(node, Op):
+            stack.extend((a, d + 1) for a in node.args)
+    budget[0] -= count
+
+
+def _convert(node, functions, names, where, budget) -> Expr:
     t = node.getType()
     if t in (_T.AST_INTEGER, _T.AST_REAL, _T.AST_REAL_E, _T.AST_RATIONAL):
         return _number(node)
@@ -304,7 +342,7 @@ def _convert(node, functions, names, where) -> Expr:
         return ZERO
     if t in _UNSUPPORTED:
         raise UnsupportedSBMLError(_UNSUPPORTED[t], where)
-    args = [_convert(node.getChild(i), functions, names, where) for i in range(node.getNumChildren())]
+    args = [_convert(node.getChild(i), functions, names, where, budget) for i in range(node.getNumChildren())]
     if t == _T.AST_FUNCTION:
         name = node.getName()
         if name not in functions:
@@ -312,10 +350,16 @@ def _convert(node, functions, names, where) -> Expr:
         params, body = functions[name]
         if len(params) != len(args):
             raise SBMLError(f"{where} calls {name} with {len(args)} arguments; it takes {len(params)}")
-        return substitute(body, dict(zip(params, args)))
+        out = substitute(body, dict(zip(params, args)))
+        _spend(out, budget, where)
+        return out
     fn = _FUNCTIONS.get(t)
     if fn is None:
-        raise UnsupportedSBMLError(f"MathML element {node.getName() or libsbml.ASTNode.getTypeCode(node)}", where)
+        raise UnsupportedSBMLError(f"MathML element {node.getName() or f'of type {t}'}", where)
+    op, lo, hi = _ARITY.get(t, ("", 0, None))
+    if len(args) < lo or (hi is not None and len(args) > hi):
+        wanted = f"{lo}" if lo == hi else f"{lo} or more" if hi is None else f"{lo} to {hi}"
+        raise SBMLError(f"{where}: MathML <{op}> takes {wanted} arguments, got {len(args)}")
     return fn(args)
 
 

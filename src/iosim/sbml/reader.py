@@ -81,7 +81,7 @@ def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
         path = Path(source)
         try:
             found = path.is_file()
-        except OSError:  # e.g. a name too long to be a path
+        except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
             found = False
         if not found:
             raise SBMLError(f"no SBML file at {str(path)[:200]}")
@@ -89,9 +89,11 @@ def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
             raise SBMLError(f"{path} is larger than {MAX_BYTES // 2**20} MB")
         text = path.read_text(encoding="utf-8", errors="replace")
     else:
-        text = str(source)
-        if len(text.encode("utf-8")) > MAX_BYTES:
+        # Lone surrogates (text decoded with errors="surrogateescape") cannot reach libSBML as UTF-8.
+        data = str(source).encode("utf-8", errors="replace")
+        if len(data) > MAX_BYTES:
             raise SBMLError(f"SBML text is larger than {MAX_BYTES // 2**20} MB")
+        text = data.decode("utf-8")
     doc = libsbml.readSBMLFromString(text.lstrip("\ufeff"))  # a byte-order mark is not XML
     problems = [
         doc.getError(i).getMessage().strip()
@@ -109,4 +111,8 @@ def import_sbml(source: str | os.PathLike, *, model_id: str | None = None) -> SB
     fixed-time events as a :class:`~iosim.Regimen`."""
     from iosim.sbml.translate import Translator
 
-    return Translator(load_document(source), model_id).run()
+    doc = load_document(source)
+    try:
+        return Translator(doc, model_id).run()
+    except RecursionError:  # formulas within the depth limits that still nest too deeply once combined
+        raise SBMLError("the model's formulas nest too deeply once rules and kinetic laws are combined") from None

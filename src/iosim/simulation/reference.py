@@ -22,6 +22,8 @@ from iosim.simulation.result import SimulationResult
 
 METHODS = ("LSODA", "BDF", "Radau", "RK45", "DOP853")
 _MAX_RESTARTS = 10_000
+#: Most output times of a regular grid (a million rows: a daily grid over 2,700 years).
+MAX_OUTPUT_TIMES = 1_000_000
 
 
 def as_regimen(regimen: Regimen | Iterable[Regimen | DoseEvent] | None) -> Regimen:
@@ -38,11 +40,21 @@ def as_regimen(regimen: Regimen | Iterable[Regimen | DoseEvent] | None) -> Regim
 def output_grid(t_start: float, t_end: float, every: float) -> np.ndarray:
     if not (math.isfinite(every) and every > 0):
         raise InputError(f"output interval must be a positive number, got {every}")
-    n = int(math.floor((t_end - t_start) / every + 1e-9))
+    ratio = (t_end - t_start) / every
+    if ratio > MAX_OUTPUT_TIMES:  # before allocating: 1e9 days at every=1 would need 8 GB
+        raise InputError(
+            f"an output every {every:g} over {t_end - t_start:g} time units is {ratio:.3g} output times, more than "
+            f"{MAX_OUTPUT_TIMES:,}; give a larger output interval"
+        )
+    n = int(math.floor(ratio + 1e-9))
     grid = t_start + every * np.arange(n + 1)
     if t_end - grid[-1] > 1e-9 * max(1.0, abs(t_end)):
         grid = np.append(grid, t_end)
     return grid
+
+
+#: Shortest simulated span, relative to the size of the times.
+MIN_SPAN = 1e-9
 
 
 def resolve_grid(
@@ -52,6 +64,10 @@ def resolve_grid(
     t_start, t_end = float(t_start), float(t_end)
     if not (math.isfinite(t_start) and math.isfinite(t_end) and t_end > t_start):
         raise InputError(f"end time must be a finite number after the start ({t_start}), got {t_end}")
+    # Integrators cannot step through a span near round-off of the times (LSODA loops for ever).
+    shortest = MIN_SPAN * max(1.0, abs(t_start), abs(t_end))
+    if t_end - t_start < shortest:
+        raise InputError(f"simulated time {t_end - t_start:.3g} is too short: give at least {shortest:.3g}")
     if times is None:
         grid = output_grid(t_start, t_end, output_every)
     else:
@@ -115,6 +131,13 @@ def simulate(
     return _Run(model, p, reg, method, rtol, atol, extinction, max_step).run(y, t_start, t_end, grid)
 
 
+class _NotFinite(Exception):
+    """Raised inside the solver's callbacks to stop it at the first non-finite value."""
+
+    def __init__(self, t: float, what: str):
+        self.t, self.what = t, what
+
+
 class _Run:
     def __init__(self, model, p, regimen, method, rtol, atol, extinction, max_step):
         self.model, self.p, self.regimen = model, p, regimen
@@ -146,7 +169,10 @@ class _Run:
 
     def _extinguish(self, t: float, y: np.ndarray, u: np.ndarray) -> np.ndarray:
         for i in self.extinct_idx:
-            if 0.0 < y[i] < self.thresholds[i]:
+            # Exactly at the threshold and not growing is gone too: armed there, the event function
+            # starts at 0 and scipy's root finder fails ("f(a) and f(b) must have different signs").
+            at_threshold = y[i] == self.thresholds[i] and self.compiled.rhs(t, y, self.p)[i] + u[i] <= 0.0
+            if 0.0 < y[i] < self.thresholds[i] or at_threshold:
                 y[i] = 0.0
                 self.extinctions.append((self.model.state_names[i], t))
                 self._hold(i, t, y, u)
@@ -203,13 +229,18 @@ class _Run:
                 x[held] = 0.0
                 d = rhs(t, x, p) + u
                 d[held] = 0.0
-                return d
-            return rhs(t, x, p) + u
+            else:
+                d = rhs(t, x, p) + u
+            if not np.isfinite(d).all():  # the solvers would crawl or fail inside linear algebra
+                raise _NotFinite(t, "derivative")
+            return d
 
         def j(t, x):
             m = jac(t, x, p)
             if held.size:
                 m[held, :] = 0.0
+            if not np.isfinite(m).all():
+                raise _NotFinite(t, "Jacobian")
             return m
 
         kwargs = {"jac": j} if self.method in ("LSODA", "BDF", "Radau") else {}
@@ -227,18 +258,21 @@ class _Run:
                 if i not in self.held and y[i] >= self.thresholds[i]:
                     ev = _threshold_event(i, self.thresholds[i])
                     events.append((i, ev))
-            sol = solve_ivp(
-                f,
-                (t0, b),
-                y,
-                method=self.method,
-                t_eval=t_eval,
-                rtol=self.rtol,
-                atol=self.atol,
-                events=[ev for _, ev in events] or None,
-                max_step=self.max_step,
-                **kwargs,
-            )
+            try:
+                sol = solve_ivp(
+                    f,
+                    (t0, b),
+                    y,
+                    method=self.method,
+                    t_eval=t_eval,
+                    rtol=self.rtol,
+                    atol=self.atol,
+                    events=[ev for _, ev in events] or None,
+                    max_step=self.max_step,
+                    **kwargs,
+                )
+            except _NotFinite as e:
+                return False, f"integration failed at t={e.t:g}: the {e.what} is not finite (a value overflows)", y
             if sol.status == -1:
                 last = np.asarray(sol.t, float)
                 return False, f"integration failed at t={last[-1] if last.size else t0:g}: {sol.message}", y

@@ -34,6 +34,11 @@ _SEG = re.compile(
 #: duration of checkpoint-inhibitor treatment in trials (e.g. KEYNOTE-006, CheckMate 067 protocols).
 DEFAULT_HORIZON_DAYS = 730.0
 
+#: Most doses one regimen may expand to: far above any clinical schedule (q8h for 20 years is
+#: about 22,000), low enough that ``q0.0001h`` or ``-x99999999999`` fails at once instead of
+#: filling memory.
+MAX_DOSES = 100_000
+
 
 def _interval_days(freq: str) -> float | None:
     if freq == "once":
@@ -48,6 +53,13 @@ def _interval_days(freq: str) -> float | None:
     if n <= 0:
         raise DosingError(f"frequency {freq!r} needs a positive interval")
     return n * {"h": 1.0 / 24.0, "d": 1.0, "w": 7.0}[unit]
+
+
+def _fitting(span: float, step: float, count: int | None) -> int:
+    """How many of ``count`` (or unlimited) repeats every ``step`` days to generate to cover ``span``
+    days: one more than fit, so that the caller's tolerance on the horizon decides the last one."""
+    fit = math.floor(min(span / step, MAX_DOSES + 1.0)) + 2
+    return fit if count is None else min(count, fit)
 
 
 @dataclass(frozen=True)
@@ -89,14 +101,22 @@ class Segment:
         return _interval_days(self.freq)
 
     def times(self, start: float, horizon: float) -> list[float]:
+        if not (math.isfinite(start) and math.isfinite(horizon)):
+            raise DosingError(f"dose times need a finite start and horizon, got {start} and {horizon} days")
+        if horizon + 1e-9 < start:  # the tolerance of the filter below
+            return []
         iv = self.interval
-        if iv is None:
-            per_cycle = [0.0]
-        elif self.count is None:
-            per_cycle = [k * iv for k in range(int(math.floor((horizon - start) / iv + 1e-9)) + 1)]
-        else:
-            per_cycle = [k * iv for k in range(self.count)]
-        out = [start + c * self.cycle_days + t for c in range(self.cycles) for t in per_cycle]
+        # Doses past the horizon are dropped, so never generate more than fit before it (the
+        # ratios are capped before rounding: a tiny interval over a long horizon overflows).
+        n_dose = 1 if iv is None else _fitting(horizon - start, iv, self.count)
+        n_cycle = 1 if self.cycles == 1 else _fitting(horizon - start, self.cycle_days, self.cycles)
+        if n_dose * n_cycle > MAX_DOSES:
+            raise DosingError(
+                f"{self.freq} over {horizon - start:g} days gives more than {MAX_DOSES:,} doses; "
+                "give a longer interval or a count (-xN)"
+            )
+        iv = iv or 0.0
+        out = [start + c * self.cycle_days + k * iv for c in range(n_cycle) for k in range(n_dose)]
         return [t for t in out if t <= horizon + 1e-9]
 
 

@@ -115,6 +115,9 @@ class Population:
         for name in self.shifts:
             if name not in centres and name != "tumour_cells":
                 raise InputError(f"population shift for unknown parameter {name!r}")
+        for v in self.variations:
+            if v.name not in centres:
+                raise InputError(f"population variation of unknown parameter {v.name!r}")
         burden = ct.tumour_cells.value * self.shifts.get("tumour_cells", 1.0)
         patients = np.asarray(patients, dtype=np.int64)
         n = patients.size
@@ -166,26 +169,103 @@ class Population:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False), encoding="utf-8")
 
 
+#: Largest population file accepted (a saved population is about 2 kB).
+MAX_POPULATION_BYTES = 1_000_000
+_KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations")
+#: Widest spread accepted, on the log, logit or natural scale (``exp(10 * z)`` already spans
+#: twenty orders of magnitude between z = -2 and z = 2).
+MAX_SPREAD = 10.0
+
+
 def load_population(path: str | Path) -> Population:
+    """Read a population saved by :meth:`Population.save` (or written by hand in that form).
+
+    Every value is checked here, so that a malformed file fails when it is read, with the
+    field named, rather than as NaN patients later."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"population file {path} does not exist")
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
+        found = False
+    shown = repr(str(path)[:200])
+    if not found:
+        raise InputError(f"population file {shown} does not exist")
+    if path.stat().st_size > MAX_POPULATION_BYTES:
+        raise InputError(f"population file {shown} is larger than {MAX_POPULATION_BYTES} bytes")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        variations = (
-            tuple(Variation(v["name"], v["kind"], float(v["spread"]), v["source"]) for v in data.get("variations", []))
-            or PARAMETER_VARIATION
-        )
-        return Population(
-            cancer=str(data["cancer"]),
-            variations=variations,
-            shifts={str(k): float(v) for k, v in (data.get("shifts") or {}).items()},
-            overrides={str(k): float(v) for k, v in (data.get("overrides") or {}).items()},
-            doubling_range=tuple(data.get("doubling_range", (0.25, 4.0))),
-            calibrated_to=tuple(data.get("calibrated_to", ())),
-        )
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as e:
-        raise InputError(f"population file {path} is malformed: {e}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(f"population file {shown} is not valid YAML: {first!r}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InputError(f"population file {shown} nests lists or mappings too deeply") from None
+    return _population_from(data, shown)
+
+
+def _population_from(data: object, shown: str) -> Population:
+    def fail(what: str) -> InputError:
+        return InputError(f"population file {shown}: {what}")
+
+    if not isinstance(data, dict):
+        raise fail(f"expected a mapping with {', '.join(_KEYS)}")
+    unknown = sorted(str(k) for k in data if k not in _KEYS)
+    if unknown:
+        raise fail(f"unknown field {unknown[0]!r}; use {', '.join(_KEYS)}")
+    cancer = data.get("cancer")
+    if not isinstance(cancer, str):
+        raise fail("'cancer' must be a cancer id (see `iosim cancers`)")
+
+    def number(field: str, value: object, lo: float, hi: float) -> float:
+        # YAML 1.1 reads 1e-3 (no dot) as text: accept numbers written that way too.
+        try:
+            x = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else math.nan
+        except ValueError:
+            x = math.nan
+        if not lo <= x <= hi:
+            raise fail(f"{field} must be a number in [{lo:g}, {hi:g}], got {value!r}"[:300])
+        return x
+
+    def mapping(field: str, lo: float, hi: float) -> dict[str, float]:
+        values = data.get(field) or {}
+        if not isinstance(values, dict):
+            raise fail(f"'{field}' must be a mapping of parameter names to numbers")
+        return {str(k): number(f"{field} {str(k)!r}", v, lo, hi) for k, v in values.items()}
+
+    # Shifts multiply a centre: positive; 1e-6..1e6 spans any calibration (which moves centres
+    # by factors of a few) with room, and keeps shifted centres finite.
+    shifts = mapping("shifts", 1e-6, 1e6)
+    # Overrides are model parameter values: none comes near 1e30, and sampled values stay finite.
+    overrides = mapping("overrides", -1e30, 1e30)
+    rng = data.get("doubling_range", [0.25, 4.0])
+    if not (isinstance(rng, (list, tuple)) and len(rng) == 2):
+        raise fail("'doubling_range' must be [low, high], multiples of the median doubling time")
+    lo, hi = (number("doubling_range", v, 1e-6, 1e6) for v in rng)
+    if not lo < hi:
+        raise fail(f"'doubling_range' needs low < high, got [{lo:g}, {hi:g}]")
+    calibrated = data.get("calibrated_to") or []
+    if isinstance(calibrated, str):
+        calibrated = [calibrated]
+    if not (isinstance(calibrated, list) and all(isinstance(c, str) for c in calibrated)):
+        raise fail("'calibrated_to' must be a list of text lines")
+    raw = data.get("variations") or []
+    if not isinstance(raw, list):
+        raise fail("'variations' must be a list of {name, kind, spread, source}")
+    variations = []
+    for k, v in enumerate(raw):
+        if not (isinstance(v, dict) and set(v) == {"name", "kind", "spread", "source"}):
+            raise fail(f"variations[{k}] must have exactly the fields name, kind, spread, source")
+        if not (isinstance(v["name"], str) and v["kind"] in ("lognormal", "logitnormal", "normal")):
+            raise fail(f"variations[{k}]: name is a parameter name and kind is lognormal, logitnormal or normal")
+        spread = number(f"variations[{k}].spread", v["spread"], 0.0, MAX_SPREAD)
+        variations.append(Variation(v["name"], v["kind"], spread, str(v["source"])))
+    return Population(
+        cancer=cancer,
+        variations=tuple(variations) or PARAMETER_VARIATION,
+        shifts=shifts,
+        overrides=overrides,
+        doubling_range=(lo, hi),
+        calibrated_to=tuple(calibrated),
+    )
 
 
 @functools.lru_cache(maxsize=1)

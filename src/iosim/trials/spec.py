@@ -26,6 +26,9 @@ from iosim.errors import InputError
 
 MAX_SPEC_BYTES = 1_000_000
 DAYS_PER_MONTH = 365.25 / 12
+#: Shortest interval between assessments (one day): a shorter one only multiplies the rows
+#: stored per patient (an interval of 1e-9 weeks would never finish).
+MIN_ASSESSMENT_WEEKS = 1.0 / 7.0
 
 
 class TrialSpecError(InputError):
@@ -39,7 +42,7 @@ class _Strict(BaseModel):
 class TherapySpec(_Strict):
     drug: str
     regimen: str | None = None
-    start_day: Annotated[float, Field(ge=0)] = 0.0
+    start_day: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
 
     @property
     def text(self) -> str:
@@ -52,8 +55,8 @@ class ArmTarget(_Strict):
     source: str
     orr: Annotated[float, Field(ge=0, le=1)] | None = None
     cr_rate: Annotated[float, Field(ge=0, le=1)] | None = None
-    median_pfs_months: Annotated[float, Field(gt=0)] | None = None
-    median_os_months: Annotated[float, Field(gt=0)] | None = None
+    median_pfs_months: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    median_os_months: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     role: Literal["calibrated", "predicted"] = "predicted"
     #: Endpoints the population was fitted to, when only some were (the others are predicted).
     calibrated: list[Literal["orr", "cr_rate", "median_pfs_months", "median_os_months"]] | None = None
@@ -87,13 +90,18 @@ class TrialSpec(_Strict):
     @classmethod
     def _schedule(cls, v: Any) -> Any:
         if isinstance(v, (int, float)):
-            if not (math.isfinite(v) and v > 0):
-                raise ValueError("must be a positive number of weeks")
+            if not (math.isfinite(v) and v >= MIN_ASSESSMENT_WEEKS):
+                raise ValueError(f"must be a number of weeks of at least {MIN_ASSESSMENT_WEEKS:.4g} (one day)")
             return float(v)
+        if not v:
+            raise ValueError("give a number of weeks, or a list of [until_week, every_weeks] phases")
         last = 0.0
         for until, every in v:
-            if not (every > 0 and until > last):
-                raise ValueError("each [until_week, every_weeks] needs every_weeks > 0 and increasing until_week")
+            if not (math.isfinite(every) and every >= MIN_ASSESSMENT_WEEKS and until > last):
+                raise ValueError(
+                    "each [until_week, every_weeks] needs every_weeks of at least one day (1/7) and increasing "
+                    "until_week"
+                )
             last = until
         return v
 
@@ -103,6 +111,15 @@ class TrialSpec(_Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"arm names must be unique; repeated: {', '.join(sorted(dup))}")
+        return self
+
+    @model_validator(mode="after")
+    def _one_assessment(self) -> TrialSpec:
+        # RECIST needs a baseline and at least one assessment after it.
+        if not self.assessment_weeks():
+            raise ValueError(
+                "follow_up_months ends before the first tumour assessment; lengthen it or assess more often"
+            )
         return self
 
     @property
@@ -132,10 +149,19 @@ class TrialSpec(_Strict):
         return self.model_copy(update={"patients_per_arm": int(n)})
 
 
+def _printable(text: str) -> str:
+    """One line: control characters (a newline in a YAML key) escaped as in Python."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def _describe(err: ValidationError) -> str:
     first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "the file"
-    kind, msg = first["type"], first["msg"]
+    where = _printable(".".join(str(p) for p in first["loc"]))
+    kind, msg = first["type"], _printable(first["msg"])
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    if not where:  # a check of the whole trial
+        return f"trial file: {msg}"
     if kind == "extra_forbidden":
         return f"unknown field '{where}': remove it or check its spelling"
     if kind == "missing":
@@ -154,12 +180,18 @@ def parse_trial_spec(data: Any) -> TrialSpec:
 
 def load_trial_spec(path: str | Path) -> TrialSpec:
     path = Path(path)
-    if not path.is_file():
-        raise TrialSpecError(f"trial file {path} does not exist")
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
+        found = False
+    if not found:
+        raise TrialSpecError(f"trial file {_printable(str(path)[:200])} does not exist")
     if path.stat().st_size > MAX_SPEC_BYTES:
         raise TrialSpecError(f"trial file {path} is larger than {MAX_SPEC_BYTES} bytes")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise TrialSpecError(f"trial file {path} is not valid YAML: {str(e).splitlines()[0]}") from None
+        raise TrialSpecError(f"trial file {path} is not valid YAML: {_printable(str(e).splitlines()[0])}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise TrialSpecError(f"trial file {path} nests lists or mappings too deeply") from None
     return parse_trial_spec(data)
