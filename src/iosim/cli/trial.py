@@ -17,7 +17,9 @@ def trial(
     workers: int = typer.Option(1, "--workers", help="local worker processes (with --cluster local: Dask workers)"),
     cluster: str = typer.Option(None, "--cluster", help="'local': run the chunks on a Dask LocalCluster (127.0.0.1)"),
     scheduler: str = typer.Option(None, "--scheduler", help="run the chunks on a running Dask cluster: tcp://HOST:PORT"),
-    chunk_size: int = typer.Option(500, "--chunk-size", help="patients per chunk (unit of work and of resume; keep it for --resume)"),
+    chunk_size: int = typer.Option(
+        500, "--chunk-size", help="patients per chunk (the unit of work and of resume; --resume needs the same)"
+    ),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted trial in the same folder"),
 ) -> None:
     """Run a virtual trial: results.duckdb, summary.csv and report.html in the output folder."""
