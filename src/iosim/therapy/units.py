@@ -3,6 +3,7 @@
 Supported units: ``mg``, ``mg/kg``, ``mg/m2``, ``IU``, ``IU/kg``, ``MIU``, ``MIU/m2``,
 ``cells``, ``cells/kg``. A per-kg dose needs ``weight_kg``; a per-m² dose needs ``weight_kg``
 and ``height_cm`` (BSA by Mosteller 1987, N Engl J Med 317:1098: sqrt(height_cm * weight_kg / 3600)).
+:func:`to_absolute` converts a dose to mg, IU or cells for one patient; :func:`from_absolute` is its inverse.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ TYPICAL_PATIENT = {"weight_kg": 70.0, "height_cm": 170.0}
 
 def normalise_unit(unit: str) -> str:
     u = unit.strip()
+    if u.startswith("mIU"):  # lower-case m is milli: reading it as million (the "miu" alias) is a 1e9-fold error
+        raise DosingError(f"dose unit {unit!r} reads as milli-IU; write IU, or MIU for million IU")
     u = _ALIASES.get(u, _ALIASES.get(u.lower(), u))
     if u not in UNITS:
         raise DosingError(f"unknown dose unit {unit!r}; use one of {', '.join(UNITS)}")
@@ -89,15 +92,31 @@ def _check_range(name: str, value: float, lo: float, hi: float) -> None:
         raise InputError(f"patient {name}={value} is outside [{lo:g}, {hi:g}]; give a plausible value")
 
 
+def _per_patient(per: str, patient: Patient) -> float:
+    """What a per-kg or per-m² dose is multiplied by for this patient (1 for a flat dose)."""
+    if per == "kg":
+        return patient.weight_kg
+    if per == "m2":
+        return patient.bsa_m2
+    return 1.0
+
+
 def to_absolute(amount: float, unit: str, patient: Patient) -> tuple[float, str]:
     """Convert ``amount`` in ``unit`` to an absolute amount in mg, IU or cells for this patient."""
     u = normalise_unit(unit)
     base, per, factor = UNITS[u]
     if not (math.isfinite(amount) and amount > 0):
         raise DosingError(f"dose amount must be a positive number, got {amount}")
-    value = amount * factor
-    if per == "kg":
-        value *= patient.weight_kg
-    elif per == "m2":
-        value *= patient.bsa_m2
-    return value, base
+    return amount * factor * _per_patient(per, patient), base
+
+
+def from_absolute(value: float, unit: str, patient: Patient) -> float:
+    """The dose in ``unit`` (mg/kg, MIU/m2, ...) that gives ``value`` mg, IU or cells to this patient.
+
+    The inverse of :func:`to_absolute`: ``from_absolute(to_absolute(a, u, p)[0], u, p) == a`` up to rounding.
+    """
+    u = normalise_unit(unit)
+    _, per, factor = UNITS[u]
+    if not (math.isfinite(value) and value > 0):
+        raise DosingError(f"absolute dose must be a positive number, got {value}")
+    return value / (factor * _per_patient(per, patient))
