@@ -6,7 +6,7 @@ Grammar of one segment::
 
     AMOUNT UNIT - FREQUENCY [-xCOUNT] [-NcyclesN] [-cycleDAYSd] [@STARTd]
 
-FREQUENCY is ``once``, ``qd``, ``tiw`` (three times a week, days 0/2/4), ``qw``, or
+FREQUENCY is ``once``, ``qd``, ``tiw`` (three times a week, evenly: days 0, 2⅓, 4⅔), ``qw``, or
 ``qN{h,d,w}`` (every N hours, days or weeks). Without ``-xCOUNT`` a repeated dose continues
 to the end of the treatment horizon. ``-2cycles`` repeats the block of doses (cycles start
 every 14 days unless ``-cycle21d`` says otherwise). A later segment without ``@START`` starts
