@@ -18,8 +18,10 @@ reciprocal multiplication and no signed zeros, none of which lets the compiler a
 values are finite (the NaN/inf checks stay exact).
 
 Per patient: adaptive steps, doses applied between segments (never stepped across),
-grid output by dense interpolation, the extinction rule located by root finding on the
-interpolant, and a status code instead of an exception.
+grid output by dense interpolation (each method's own; a stiff patient whose Rodas4P2
+interpolant disagrees with the Hermite one steps onto the output times instead), the
+extinction rule located by root finding on the interpolant, and a status code instead of
+an exception.
 """
 
 import math
@@ -63,6 +65,10 @@ def wsolve(W, b):  # pragma: no cover - stub
 
 OK, MAX_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
 AUTO, DOPRI5, ROSENBROCK = 0, 1, 2
+DENSE_DOPRI, DENSE_RODAS, DENSE_HERMITE = 0, 1, 2
+#: Largest mean square, in units of the tolerance, of the mid-step gap between Rodas4P2's and the
+#: Hermite interpolant before a stiff patient's steps stop on output times: a gap of ~3 tolerances.
+DENSE_CHECK = 10.0
 #: Steps within one dosing segment before ``auto`` may hand a stiff patient to Rosenbrock.
 AUTO_SWITCH_STEPS = 30
 
@@ -102,6 +108,10 @@ RCC = np.array([
 ])  # fmt: skip
 RCT = np.array([0.0, 0.75, 0.321448134013046, 0.519745732277726, 1.0, 1.0])
 RDD = np.array([0.25, -0.5, -0.189532918363016, 0.085612108792769, 0.0, 0.0])
+# Rodas4P2's dense output (same sources): y(th) = (1 - th) y0 + th (y1 + (1 - th) (r1 + th r2)),
+# r1 = sum_j RH1_j k_j, r2 = sum_j RH2_j k_j over the first five stages.
+RH1 = np.array([-5.323528268423303, -10.042123754867493, 17.175254928256965, -5.079931171878093, -0.016185991706112])
+RH2 = np.array([6.984505741529879, 6.914061169603662, -0.849178943070653, 18.104410789349338, -3.516963011559032])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
@@ -237,12 +247,16 @@ def _wsolve(pivoted, W, piv, b):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
-def _dense(stiff, th, y0, y1, h, r1, r2, r3, r4, j):
-    """State component j at fraction th of the last step (r*: the step's dense coefficients)."""
+def _dense(mode, th, y0, y1, h, r1, r2, r3, r4, j):
+    """State component j at fraction th of the last step (r*: the step's dense coefficients).
+
+    ``mode``: DENSE_DOPRI (Dormand–Prince's own, r1..r4), DENSE_RODAS (Rodas4P2's own, r1, r2)
+    or DENSE_HERMITE (cubic Hermite on the end values and slopes r1 = f(y0), r2 = f(y1)).
+    """
     th1 = 1.0 - th
-    if stiff:
-        # Cubic Hermite on the step's end values and slopes (r1: f at the start, r2: f at the end).
-        # Rodas' own interpolant loses accuracy on stiff non-autonomous problems; this one does not.
+    if mode == DENSE_RODAS:
+        return th1 * y0[j] + th * (y1[j] + th1 * (r1[j] + th * r2[j]))
+    if mode == DENSE_HERMITE:
         t2 = th * th
         t3 = t2 * th
         return (
@@ -286,6 +300,8 @@ def solve_one(
     held = np.zeros(n, dtype=np.bool_)
     n_held = 0
     stiff = method == ROSENBROCK
+    land = False  # stiff steps stop on output times (once the interpolants disagree, see below)
+    dmode = DENSE_DOPRI
     steps = 0
     n_stiff = 0
     n_nonstiff = 0
@@ -347,10 +363,10 @@ def solve_one(
             if h < 1e-14 * max(1.0, abs(t)) or not math.isfinite(h):
                 status = STEP_TOO_SMALL
                 break
-            # Step onto the segment end; a stiff step also stops on the next output time, because
-            # interpolating a stiff component amplifies its error (f ~ L (y - y_eq)).
+            # Step onto the segment end; a stiff step of a patient whose interpolants disagreed also
+            # stops on the next output time.
             target = b
-            if stiff and gi < ng and grid[gi] < b:
+            if land and stiff and gi < ng and grid[gi] < b:
                 target = grid[gi]
             hit_end = t + h >= target - 1e-12 * max(1.0, abs(target))
             h_free = h
@@ -440,10 +456,42 @@ def solve_one(
                 continue
             # Accepted: dense-output coefficients of this step.
             tn = target if hit_end else t + h
-            if step_stiff:
-                for i in range(n):
-                    r1[i] = k1[i]
-                    r2[i] = k7[i]
+            inside = gi < ng and grid[gi] < tn and (grid[gi] < b or last)  # an output time within the step
+            crossing = False
+            for i in range(n):
+                if armed[i] and y1[i] < thr[i]:
+                    crossing = True
+            if step_stiff and not (inside or crossing):
+                dmode = DENSE_RODAS  # nothing to interpolate in this step
+            elif step_stiff:
+                # Rodas4P2's own dense output, checked at mid-step against the cubic Hermite one: each
+                # has its weakness on stiff components (Rodas' on stiff non-autonomous problems, where
+                # its error does not shrink with the tolerance; Hermite's end slope f(y1) amplifies the
+                # error of y1 by h L), so where they agree within the tolerance the step is trusted.
+                # Where they do not, the step is retried stopping on the output time inside it, and so
+                # are the patient's later stiff steps (exact values there, Hermite between).
+                chk = 0.0
+                if not land:
+                    for i in range(n):
+                        acc1 = 0.0
+                        acc2 = 0.0
+                        for j in range(5):
+                            acc1 += RH1[j] * kr[j, i]
+                            acc2 += RH2[j] * kr[j, i]
+                        r1[i] = acc1
+                        r2[i] = acc2
+                        mid_r = 0.5 * y[i] + 0.5 * (y1[i] + 0.5 * (acc1 + 0.5 * acc2))
+                        mid_h = 0.5 * (y[i] + y1[i]) + 0.125 * h * (k1[i] - k7[i])
+                        chk += ((mid_r - mid_h) / (atol + rtol * max(abs(y[i]), abs(y1[i])))) ** 2
+                dmode = DENSE_RODAS
+                if land or chk > DENSE_CHECK * n:
+                    if not land and inside:
+                        land = True
+                        continue
+                    for i in range(n):
+                        r1[i] = k1[i]
+                        r2[i] = k7[i]
+                    dmode = DENSE_HERMITE
             else:
                 for i in range(n):
                     dy = y1[i] - y[i]
@@ -452,6 +500,7 @@ def solve_one(
                     r1[i] = dy
                     r2[i] = bs
                     r3[i] = dy - h * k7[i] - bs
+                dmode = DENSE_DOPRI
                 if method == AUTO:
                     # Hairer's stiffness test: h times the local Lipschitz estimate near the stability limit.
                     num = 0.0
@@ -477,7 +526,7 @@ def solve_one(
             th_cross = 2.0
             i_cross = -1
             for i in range(n):
-                if armed[i] and y1[i] < thr[i]:
+                if crossing and armed[i] and y1[i] < thr[i]:
                     lo = 0.0
                     hi = 1.0
                     glo = y[i] - thr[i]
@@ -487,7 +536,7 @@ def solve_one(
                         mid = hi - ghi * (hi - lo) / (ghi - glo) if ghi != glo else 0.5 * (lo + hi)
                         if not (lo < mid < hi) or it % 3 == 2:
                             mid = 0.5 * (lo + hi)
-                        gm = _dense(step_stiff, mid, y, y1, h, r1, r2, r3, r4, i) - thr[i]
+                        gm = _dense(dmode, mid, y, y1, h, r1, r2, r3, r4, i) - thr[i]
                         if gm > 0.0:
                             lo = mid
                             glo = gm
@@ -509,11 +558,11 @@ def solve_one(
                 else:
                     th = (grid[gi] - t) / h
                     for i in range(n):
-                        out[gi, i] = _dense(step_stiff, th, y, y1, h, r1, r2, r3, r4, i)
+                        out[gi, i] = _dense(dmode, th, y, y1, h, r1, r2, r3, r4, i)
                 gi += 1
             if i_cross >= 0:
                 for i in range(n):
-                    w[i] = _dense(step_stiff, th_cross, y, y1, h, r1, r2, r3, r4, i)
+                    w[i] = _dense(dmode, th_cross, y, y1, h, r1, r2, r3, r4, i)
                 for i in range(n):
                     y[i] = w[i]
                 y[i_cross] = 0.0

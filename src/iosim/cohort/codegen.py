@@ -3,9 +3,12 @@
 The Jacobian is exact and derived from the expression tree with :func:`iosim.expr.diff`,
 in forward mode through the intermediates and reaction rates (each named expression gets
 its partial derivatives once), so it does not blow up the way fully inlined expressions
-do. Every name in the generated code comes from the model's own identifiers behind a
-fixed prefix (``_v_`` values, ``_d<j>_`` derivatives), so user names cannot clash with
-the kernel's variables, and no user text is executed.
+do; constant partials (d(Ts + Tr)/dTs = 1) are folded in rather than stored. Within each
+generated function a subexpression that occurs more than once is computed once into a
+local (``_c<k>``), outside conditionals only. Every name in the generated code comes from
+the model's own identifiers behind a fixed prefix (``_v_`` values, ``_d<j>_`` derivatives,
+``_c<k>`` shared subexpressions), so user names cannot clash with the kernel's variables,
+and no user text is executed.
 
 For the Rosenbrock solver it also writes ``wlu``/``wsolve``: the LU factorisation of
 ``I/(h gamma) - J`` and its triangular solves, unrolled for the Jacobian's nonzero pattern
@@ -16,7 +19,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-from iosim.expr import ZERO, Expr, Sym, add, diff, free_symbols, mul, to_source
+from iosim.expr import ZERO, Expr, Num, Sym, add, diff, free_symbols, mul, to_source
+from iosim.expr.nodes import Op
 from iosim.model.declaration import Model
 
 _FLAGS = 'cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}'
@@ -35,44 +39,109 @@ def _symbol_targets(model: Model) -> dict[str, str]:
     return names
 
 
-def _derivatives(model: Model, variables: list[str], tag: list[str]) -> tuple[list[str], dict[str, dict[int, str]]]:
-    """Lines computing d(named expression)/d(variable) for every named expression.
+def _derivatives(
+    model: Model, variables: list[str], tag: list[str]
+) -> tuple[list[tuple[str, Expr]], dict[str, dict[int, Expr]]]:
+    """Assignments computing d(named expression)/d(variable) for every named expression.
 
-    Returns the lines and, per named expression, the local holding each nonzero partial.
-    ``tag[j]`` is the suffix used in local names for ``variables[j]``.
+    Returns the assignments and, per named expression, each nonzero partial: a constant, or
+    the local that holds it. ``tag[j]`` is the suffix used in local names for ``variables[j]``.
     """
-    lines: list[str] = []
-    partials: dict[str, dict[int, str]] = {}
-    targets = _symbol_targets(model)
+    lines: list[tuple[str, Expr]] = []
+    partials: dict[str, dict[int, Expr]] = {}
     for name, e in model.named_expressions():
         partials[name] = {}
         used = free_symbols(e)
         for j, v in enumerate(variables):
             d = _chain(e, v, j, used, partials)
-            if d != ZERO:
+            if isinstance(d, Num):
+                if d != ZERO:
+                    partials[name][j] = d  # a constant (T = Ts + Tr: 1) folds into the chain rule
+            else:
                 local = f"_d{tag[j]}_{name}"
-                targets[local] = local
-                lines.append(f"{local} = {to_source(d, targets)}")
-                partials[name][j] = local
+                lines.append((local, d))
+                partials[name][j] = Sym(local)
     return lines, partials
 
 
-def _chain(e: Expr, v: str, j: int, used: set[str], partials: dict[str, dict[int, str]]) -> Expr:
+def _chain(e: Expr, v: str, j: int, used: set[str], partials: dict[str, dict[int, Expr]]) -> Expr:
     """d e / d v, with the chain rule through named expressions whose partials are known."""
     terms = [diff(e, v)]
     for m in sorted(used):  # sorted: the generated text (and its cache key) must not depend on set order
         if m in partials and j in partials[m]:
             de = diff(e, m)
             if de != ZERO:
-                terms.append(mul(de, Sym(partials[m][j])))
+                terms.append(mul(de, partials[m][j]))
     return add(*terms)
+
+
+#: Operators whose arguments are evaluated only on some branches: nothing is hoisted out of them.
+_LAZY = {"piecewise", "and", "or"}
+
+
+def _cse(
+    assignments: list[tuple[str, Expr]], targets: dict[str, str], suffix: dict[str, str] | None = None
+) -> list[str]:
+    """Source lines for ``target = expr`` assignments, each repeated subexpression computed once.
+
+    A subexpression that occurs twice or more in the function (``E^n`` in a Hill term and in
+    its denominator, ``(g + T)^2`` across Jacobian entries) goes into a local ``_c<k>`` at its
+    first use. Numba's optimiser merges repeats only where it can prove them identical, and
+    it does not across calls like ``pow``; hoisting here also keeps the source short. Nothing
+    is hoisted out of a conditional (``piecewise``): its branches must not run unconditionally.
+    ``suffix[target]`` is appended to that assignment's right-hand side.
+    """
+    counts: dict[Expr, int] = {}
+
+    def count(e: Expr) -> None:
+        if isinstance(e, Op):
+            counts[e] = counts.get(e, 0) + 1
+            if counts[e] == 1 and e.op not in _LAZY:  # a repeat's insides are computed with it
+                for a in e.args:
+                    count(a)
+
+    for _, e in assignments:
+        count(e)
+    names: dict[Expr, Sym] = {}
+    lines: list[str] = []
+    targets = dict(targets)
+
+    def reuse(e: Expr) -> Expr:
+        # Inside a conditional only what is already computed is reused.
+        if not isinstance(e, Op):
+            return e
+        if e in names:
+            return names[e]
+        return Op(e.op, tuple(reuse(a) for a in e.args))
+
+    def hoist(e: Expr) -> Expr:
+        if not isinstance(e, Op):
+            return e
+        if e in names:
+            return names[e]
+        new = reuse(e) if e.op in _LAZY else Op(e.op, tuple(hoist(a) for a in e.args))
+        trivial = e.op == "neg" and not isinstance(e.args[0], Op)
+        if counts.get(e, 0) < 2 or trivial:
+            return new
+        local = f"_c{len(names)}"
+        while local in targets:  # a model symbol of that name (names may start with "_")
+            local += "_"
+        targets[local] = local
+        lines.append(f"{local} = {to_source(new, targets)}")
+        names[e] = Sym(local)
+        return names[e]
+
+    for target, e in assignments:
+        lines.append(f"{target} = {to_source(hoist(e), targets)}{(suffix or {}).get(target, '')}")
+        targets.setdefault(target, target)
+    return lines
 
 
 def model_source(model: Model) -> str:
     """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``wlu``, ``wsolve`` and their flags."""
     n = len(model.states)
     targets = _symbol_targets(model)
-    values = [f"{targets[name]} = {to_source(e, targets)}" for name, e in model.named_expressions()]
+    values = [(targets[name], e) for name, e in model.named_expressions()]
     rhs_exprs = [model.rhs(s) for s in model.state_names]
     uses_t = any("t" in free_symbols(e) for _, e in model.named_expressions()) or any(
         "t" in free_symbols(e) for e in rhs_exprs
@@ -81,39 +150,34 @@ def model_source(model: Model) -> str:
     def block(body: list[str]) -> str:
         return "".join(f"    {line}\n" for line in body)
 
-    rhs_body = values + [f"out[{i}] = {to_source(e, targets)} + u[{i}]" for i, e in enumerate(rhs_exprs)]
+    outs = [(f"out[{i}]", e) for i, e in enumerate(rhs_exprs)]
+    rhs_body = _cse(values + outs, targets, {f"out[{i}]": f" + u[{i}]" for i in range(n)})
 
     # Jacobian: partials of every named expression with respect to every state, then of each rhs.
     states = list(model.state_names)
     dlines, partials = _derivatives(model, states, [str(j) for j in range(n)])
-    dtargets = dict(targets)
-    for per in partials.values():
-        dtargets.update({local: local for local in per.values()})
     # Only the structurally nonzero entries are written: the caller zeroes J once, and the
     # unrolled factorisation below reads exactly these entries.
-    jac_body = values + dlines
+    entries: list[tuple[str, Expr]] = []
     pattern: set[tuple[int, int]] = set()
     for i, e in enumerate(rhs_exprs):
         used = free_symbols(e)
         for j, s in enumerate(states):
             d = _chain(e, s, j, used, partials)
             if d != ZERO:
-                jac_body.append(f"J[{i}, {j}] = {to_source(d, dtargets)}")
+                entries.append((f"J[{i}, {j}]", d))
                 pattern.add((i, j))
-    if len(jac_body) == len(values) + len(dlines):
-        jac_body.append("pass")
+    jac_body = _cse(values + dlines + entries, targets) if entries else ["pass"]
 
     dt_body = ["out[:] = 0.0"]
     if uses_t:
         tlines, tpartials = _derivatives(model, ["t"], ["t"])
-        ttargets = dict(targets)
-        for per in tpartials.values():
-            ttargets.update({local: local for local in per.values()})
-        dt_body = values + tlines + dt_body
+        dt_entries = []
         for i, e in enumerate(rhs_exprs):
             d = _chain(e, "t", 0, free_symbols(e), tpartials)
             if d != ZERO:
-                dt_body.append(f"out[{i}] = {to_source(d, ttargets)}")
+                dt_entries.append((f"out[{i}]", d))
+        dt_body = ["out[:] = 0.0", *_cse(values + tlines + dt_entries, targets)]
 
     lu = lu_source(n, pattern)
     return (
