@@ -86,3 +86,18 @@ def test_regimens_combine_and_sort():
     reg = bolus("A", 1.0, at=5) + bolus("A", 2.0, at=1)
     assert [e.time for e in reg] == [1.0, 5.0]
     assert isinstance(reg, Regimen) and reg.total("A") == 3.0
+
+
+def test_an_infusion_ending_a_rounding_before_the_end_does_not_break_either_engine():
+    # 58.99999999999999 + 1.0 ends ~7e-15 days before day 60: a last segment no solver can cross.
+    from iosim.cohort import simulate_cohort
+
+    zero = iosim.bolus("E", 0.0, at=58.99999999999999) + iosim.infusion("E", rate=0.0, duration=1.0,
+                                                                         at=58.99999999999999)  # fmt: skip
+    ref = iosim.simulate("kuznetsov1994", 60, regimen=zero, extinction=False)
+    plain = iosim.simulate("kuznetsov1994", 60, extinction=False)
+    assert ref.ok
+    np.testing.assert_allclose(ref.y[-1], plain.y[-1], rtol=1e-7)
+    coh = simulate_cohort("kuznetsov1994", 60, regimen=zero, extinction=False)
+    assert coh.status[0] == "ok"
+    np.testing.assert_allclose(coh.y[0, -1], plain.y[-1], rtol=1e-5)

@@ -170,6 +170,13 @@ class Regimen:
                 times.add(e.end)
         return sorted(times)
 
+    def segment_starts(self, t_start: float, t_end: float) -> list[float]:
+        """Where integration segments start in [t_start, t_end): ``t_start`` and every breakpoint
+        before ``t_end``. A breakpoint within SAME_INSTANT of ``t_end`` is ``t_end`` itself (its
+        doses fall at the end, which is not simulated) rather than a segment no solver can cross."""
+        last = t_end - SAME_INSTANT * max(1.0, abs(t_end))
+        return sorted({t_start, *(b for b in self.breakpoints() if t_start <= b < last)})
+
     def total(self, state: str) -> float:
         """Total amount delivered into ``state`` by boluses and infusions."""
         return sum(e.amount for e in self.events if e.state == state and isinstance(e, (Bolus, Infusion)))

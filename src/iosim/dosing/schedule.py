@@ -35,7 +35,7 @@ class Schedule:
 
 
 def encode_schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> Schedule:
-    breaks = sorted({t_start, *(b for b in regimen.breakpoints() if t_start <= b < t_end)})
+    breaks = regimen.segment_starts(t_start, t_end)
     lo, hi, kind, state, value = [], [], [], [], []
     u = np.zeros((len(breaks), len(model.states)))
     for k, a in enumerate(breaks):

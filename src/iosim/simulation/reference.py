@@ -192,8 +192,7 @@ class _Run:
             self.held.discard(i)
 
     def run(self, y: np.ndarray, t_start: float, t_end: float, grid: np.ndarray) -> SimulationResult:
-        breaks = sorted({t_start, *(b for b in self.regimen.breakpoints() if t_start <= b < t_end)})
-        breaks.append(t_end)
+        breaks = [*self.regimen.segment_starts(t_start, t_end), t_end]
         out = np.full((grid.size, y.size), np.nan)
         status, message = "ok", ""
         rhs, jac = self.compiled.rhs, self.compiled.jacobian
