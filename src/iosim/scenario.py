@@ -15,6 +15,7 @@ from pathlib import Path
 
 from iosim.dosing import Bolus, Regimen, SetState
 from iosim.errors import DosingError, InputError
+from iosim.files import load_yaml
 from iosim.model import Model
 
 #: Fraction of NK cells and Tregs left after fludarabine/cyclophosphamide lymphodepletion
@@ -199,23 +200,9 @@ def load_scenario(path: str | Path) -> Scenario:
       - drug: ipilimumab
         regimen: 3mg/kg-q3w-x4
     """
-    import yaml
 
     path = Path(path)
-    try:
-        found = path.is_file()
-    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
-        found = False
-    if not found:
-        raise InputError(f"scenario file {str(path)[:200]!r} does not exist")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(f"scenario {path} is larger than {MAX_SCENARIO_BYTES} bytes")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise InputError(f"scenario {path}: not valid YAML ({e.__class__.__name__})") from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise InputError(f"scenario {path}: lists or mappings nested too deeply") from None
+    data = load_yaml(path, "scenario file", MAX_SCENARIO_BYTES)
     if not isinstance(data, dict):
         raise InputError(f"scenario {path}: expected a mapping with keys cancer, patient, tumour_cells, therapies")
     unknown = set(data) - {"cancer", "patient", "tumour_cells", "therapies", "horizon_days"}

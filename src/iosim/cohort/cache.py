@@ -15,7 +15,6 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from iosim.files import write_atomically
 from iosim.model.declaration import Model
 
 _LOADED: dict[str, ModuleType] = {}
@@ -82,19 +82,7 @@ def kernel_file(model: Model) -> KernelFile:
 
 
 def _write(folder: Path, key: str, source: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"k_{key}.py"
-    if not path.is_file() or path.read_text(encoding="utf-8") != source:
-        fd, tmp = tempfile.mkstemp(prefix=f".k_{key}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(source)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return path
+    return write_atomically(folder / f"k_{key}.py", source)
 
 
 def load_module(kf: KernelFile) -> ModuleType:

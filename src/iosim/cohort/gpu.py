@@ -27,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
-import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterable, Mapping
@@ -47,6 +45,7 @@ from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.errors import InputError
 from iosim.expr import to_source
+from iosim.files import write_atomically
 from iosim.model.declaration import Model
 
 if TYPE_CHECKING:
@@ -108,19 +107,7 @@ def kernel_file(model: Model) -> KernelFile:
     version = getattr(importlib.import_module("numba_cuda"), "__version__", "?")
     stamp = f"{source}\n# numba {numba.__version__} numba-cuda {version} python {sys.version_info[:3]}"
     key = "gpu_" + hashlib.sha256(stamp.encode()).hexdigest()[:24]
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.py"
-    if not path.is_file() or path.read_text(encoding="utf-8") != source:
-        # Temporary file + os.replace: processes writing the same kernel never see a torn file.
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(source)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    path = write_atomically(cache_dir() / f"{key}.py", source)
     kf = KernelFile(str(path), key, model.id)
     model._cache["cohort_gpu_kernel"] = kf
     return kf

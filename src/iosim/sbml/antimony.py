@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from iosim.files import is_file
 from iosim.model import Model
 from iosim.sbml.errors import SBMLError
 from iosim.sbml.reader import MAX_BYTES, read_sbml
@@ -22,11 +23,7 @@ def antimony_to_sbml(source: str | os.PathLike) -> str:
     text = str(source)
     if isinstance(source, os.PathLike) or ("\n" not in text and Path(text).suffix in (".ant", ".txt", ".antimony")):
         path = Path(source)
-        try:
-            found = path.is_file()
-        except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
-            found = False
-        if not found:
+        if not is_file(path):
             raise SBMLError(f"no Antimony file at {str(path)[:200]}")
         if path.stat().st_size > MAX_BYTES:
             raise SBMLError(f"{path} is larger than {MAX_BYTES // 2**20} MB")

@@ -37,6 +37,7 @@ import libsbml
 
 from iosim.dosing import Regimen
 from iosim.expr import Expr
+from iosim.files import is_file
 from iosim.model import Model
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
 
@@ -79,11 +80,7 @@ def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
     text: str
     if isinstance(source, os.PathLike) or not str(source).lstrip("\ufeff \t\r\n").startswith("<"):
         path = Path(source)
-        try:
-            found = path.is_file()
-        except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
-            found = False
-        if not found:
+        if not is_file(path):
             raise SBMLError(f"no SBML file at {str(path)[:200]}")
         if path.stat().st_size > MAX_BYTES:
             raise SBMLError(f"{path} is larger than {MAX_BYTES // 2**20} MB")

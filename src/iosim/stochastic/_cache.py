@@ -11,11 +11,11 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import ModuleType
 
+from iosim.files import write_atomically
 from iosim.model.declaration import Model
 
 _LOADED: dict[str, ModuleType] = {}
@@ -41,18 +41,7 @@ def kernel_module(model: Model) -> ModuleType:
     with _LOCK:
         module = _LOADED.get(key)
         if module is None:
-            folder = cache_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"s_{key}.py"
-            if not path.is_file() or path.read_text(encoding="utf-8") != source:
-                fd, tmp = tempfile.mkstemp(prefix=f".s_{key}.", suffix=".tmp", dir=folder)
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as f:
-                        f.write(source)
-                    os.replace(tmp, path)
-                finally:
-                    if os.path.exists(tmp):
-                        os.unlink(tmp)
+            path = write_atomically(cache_dir() / f"s_{key}.py", source)
             name = f"iosim_stochastic_{key}"
             spec = importlib.util.spec_from_file_location(name, path)
             assert spec is not None and spec.loader is not None

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from iosim.errors import InputError
+from iosim.files import load_yaml
 from iosim.trials.rng import normals
 
 MAX_ATTEMPTS = 20
@@ -183,23 +184,8 @@ def load_population(path: str | Path) -> Population:
     Every value is checked here, so that a malformed file fails when it is read, with the
     field named, rather than as NaN patients later."""
     path = Path(path)
-    try:
-        found = path.is_file()
-    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
-        found = False
-    shown = repr(str(path)[:200])
-    if not found:
-        raise InputError(f"population file {shown} does not exist")
-    if path.stat().st_size > MAX_POPULATION_BYTES:
-        raise InputError(f"population file {shown} is larger than {MAX_POPULATION_BYTES} bytes")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"population file {shown} is not valid YAML: {first!r}") from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise InputError(f"population file {shown} nests lists or mappings too deeply") from None
-    return _population_from(data, shown)
+    data = load_yaml(path, "population file", MAX_POPULATION_BYTES)
+    return _population_from(data, repr(str(path)[:200]))
 
 
 def _population_from(data: object, shown: str) -> Population:

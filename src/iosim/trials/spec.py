@@ -19,10 +19,10 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from iosim.errors import InputError
+from iosim.files import load_yaml
 
 MAX_SPEC_BYTES = 1_000_000
 DAYS_PER_MONTH = 365.25 / 12
@@ -179,19 +179,5 @@ def parse_trial_spec(data: Any) -> TrialSpec:
 
 
 def load_trial_spec(path: str | Path) -> TrialSpec:
-    path = Path(path)
-    try:
-        found = path.is_file()
-    except (OSError, ValueError):  # a name too long to be a path, or one with a NUL byte
-        found = False
-    if not found:
-        raise TrialSpecError(f"trial file {_printable(str(path)[:200])} does not exist")
-    if path.stat().st_size > MAX_SPEC_BYTES:
-        raise TrialSpecError(f"trial file {path} is larger than {MAX_SPEC_BYTES} bytes")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise TrialSpecError(f"trial file {path} is not valid YAML: {_printable(str(e).splitlines()[0])}") from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise TrialSpecError(f"trial file {path} nests lists or mappings too deeply") from None
+    data = load_yaml(Path(path), "trial file", MAX_SPEC_BYTES, TrialSpecError)
     return parse_trial_spec(data)
