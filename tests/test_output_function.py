@@ -8,11 +8,9 @@ from iosim.errors import UnknownNameError
 from iosim.model.compiled import compile_model, output_function
 
 
-@pytest.mark.parametrize("model_id", iosim.model_ids())
+@pytest.mark.parametrize("model_id", [m for m in iosim.model_ids() if iosim.get_model(m).outputs])
 def test_each_output_alone_equals_the_full_table(model_id):
     model = iosim.get_model(model_id)
-    if not model.outputs:
-        pytest.skip("model declares no outputs")
     rng = np.random.default_rng(0)
     n, m = 4, 6
     t = np.linspace(0.0, 30.0, m)

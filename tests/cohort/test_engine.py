@@ -125,6 +125,8 @@ def test_dataframe_and_array_inputs(toy):
     table = a.to_dataframe()
     assert list(table.columns) == ["patient", "time", "A", "C", "S", "B"]
     assert table.shape == (2 * 5, 6) and table["patient"].tolist()[:5] == ["p1"] * 5
+    with pytest.raises(InputError, match="one id per patient"):
+        simulate_cohort(toy, 4, params=df, patient_ids=["p1"])
 
 
 def test_bad_inputs_raise_one_line_errors(toy):

@@ -191,6 +191,14 @@ def iter_chunks(
         yield *bounds[i], result
 
 
+def patient_id_array(patient_ids: Any, n: int) -> np.ndarray:
+    """The patients' ids (0..n-1 by default), checked before any work is done."""
+    ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
+    if ids.shape != (n,):
+        raise InputError(f"patient_ids needs one id per patient ({n}), got {ids.size}")
+    return ids
+
+
 def slices(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
 
@@ -298,6 +306,7 @@ def simulate_cohort(
     )  # fmt: skip
     P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
     n = P.shape[0]
+    ids = patient_id_array(patient_ids, n)
     warm_up(load_module(problem.kernel), len(model.states), len(model.parameters))
     y = np.empty((n, problem.grid.size, len(model.states)))
     status = np.empty(n, np.int64)
@@ -306,9 +315,6 @@ def simulate_cohort(
     chunks = ((lo, hi, P[lo:hi], Y0[lo:hi], scale[lo:hi]) for lo, hi in slices(n, chunk_size))
     for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, backend=backend):
         y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
-    ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
-    if ids.shape != (n,):
-        raise InputError(f"patient_ids needs one id per patient ({n}), got {ids.size}")
     return CohortResult(
         model=model,
         t=problem.grid,

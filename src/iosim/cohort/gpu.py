@@ -40,7 +40,7 @@ import numpy as np
 
 from iosim.cohort.cache import KernelFile, cache_dir, load_module
 from iosim.cohort.codegen import _symbol_targets
-from iosim.cohort.engine import DEFAULT_MAX_STEPS, patient_matrices, prepare
+from iosim.cohort.engine import DEFAULT_MAX_STEPS, patient_id_array, patient_matrices, prepare
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.errors import InputError
@@ -158,9 +158,7 @@ def simulate_cohort_gpu(
     )  # fmt: skip
     P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
     n = P.shape[0]
-    ids = np.arange(n) if patient_ids is None else np.asarray(patient_ids)
-    if ids.shape != (n,):
-        raise InputError(f"patient_ids needs one id per patient ({n}), got {ids.size}")
+    ids = patient_id_array(patient_ids, n)
     kernel = load_module(kernel_file(model)).solve_kernel
 
     n_states, n_times = problem.n_states, problem.grid.size
