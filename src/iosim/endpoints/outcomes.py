@@ -37,6 +37,7 @@ def patient_outcomes(
     died,
     follow_up_months: float,
     new_lesion=None,
+    new_lesion_growth=None,
     criteria: str = "recist",
     confirm_weeks: float | None = 4.0,
     sd_min_weeks: float = 6.0,
@@ -82,7 +83,7 @@ def patient_outcomes(
         prog_w, prog_ev = recist.progression(codes, t)
         dor_w, dor_ev = recist.duration_of_response(codes, t, confirm_weeks=confirm_weeks, sd_min_weeks=sd_min_weeks)
     else:
-        codes = irecist.assess(sld, new_lesion=new_lesion, cr_mm=cr_mm)
+        codes = irecist.assess(sld, new_lesion=new_lesion, new_lesion_growth=new_lesion_growth, cr_mm=cr_mm)
         best = _IRECIST_TO_RECIST[
             irecist.best_overall_response(codes, t, confirm_weeks=confirm_weeks, sd_min_weeks=sd_min_weeks)
         ]

@@ -152,6 +152,12 @@ class Model:
         except ValueError:
             raise UnknownNameError("state", name, self.state_names) from None
 
+    def parameter_index(self, name: str) -> int:
+        try:
+            return self.parameter_names.index(name)
+        except ValueError:
+            raise UnknownNameError("parameter", name, self.parameter_names) from None
+
     # -- equations -----------------------------------------------------------------------
     def rhs(self, state: str) -> Expr:
         """d(state)/dt in terms of states, parameters, intermediates and ``t``."""

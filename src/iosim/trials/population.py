@@ -28,9 +28,11 @@ import yaml
 
 from iosim.errors import InputError
 from iosim.files import load_yaml
-from iosim.trials.rng import normals
+from iosim.trials.lesions import LesionModel
+from iosim.trials.rng import normals, uniforms
 
 MAX_ATTEMPTS = 20
+_POOL_STREAM = 60_000
 Kind = Literal["lognormal", "logitnormal", "normal"]
 
 
@@ -103,12 +105,44 @@ class Population:
     #: Plausible tumour doubling times, as multiples of the cancer type's median.
     doubling_range: tuple[float, float] = (0.25, 4.0)
     calibrated_to: tuple[str, ...] = ()
+    #: A Parquet file of selected virtual patients (:mod:`iosim.trials.vpop`); trials draw patients
+    #: from it instead of from the parametric spreads. Relative paths are relative to the population file.
+    pool: str | None = None
+    #: How trial patients map to pool rows: "resample" (seeded draw with replacement) or "identity"
+    #: (patient i is row i; used while selecting).
+    pool_order: Literal["resample", "identity"] = "resample"
+    #: Seed of the lesions (anatomy) of pool patients, so they keep their lesions in every trial.
+    anatomy_seed: int | None = None
+    lesions: LesionModel = field(default_factory=LesionModel)
+    #: How the pool was selected (counts, goodness of fit per target); informational.
+    selection: dict[str, object] = field(default_factory=dict)
 
     def with_shifts(self, **shifts: float) -> Population:
         return replace(self, shifts={**self.shifts, **shifts})
 
     def sample(self, seed: int, patients: np.ndarray) -> pd.DataFrame:
         """One row per patient: covariates, parameter values and the attempt that was kept."""
+        if self.pool is not None:
+            return self._from_pool(seed, patients)
+        return self._parametric(seed, patients)
+
+    def _from_pool(self, seed: int, patients: np.ndarray) -> pd.DataFrame:
+        pool = read_pool(self.pool)
+        patients = np.asarray(patients, dtype=np.int64)
+        if self.pool_order == "identity":
+            if patients.size and (patients.min() < 0 or patients.max() >= len(pool)):
+                raise InputError(f"population pool {self.pool} has {len(pool)} patients; patient ids exceed it")
+            rows = patients
+        else:
+            rows = np.minimum((uniforms(seed, patients, _POOL_STREAM) * len(pool)).astype(np.int64), len(pool) - 1)
+        picked = pool.iloc[rows].reset_index(drop=True)
+        df = picked.drop(columns=["source_patient"]).copy()
+        df.insert(0, "patient", patients)
+        df["draw_attempt"] = 0
+        df["anatomy_id"] = picked["source_patient"].to_numpy(dtype=np.int64)
+        return df
+
+    def _parametric(self, seed: int, patients: np.ndarray) -> pd.DataFrame:
         from iosim.cancers import get_cancer
 
         ct = get_cancer(self.cancer)
@@ -161,6 +195,8 @@ class Population:
             "overrides": {k: float(v) for k, v in self.overrides.items()},
             "doubling_range": list(self.doubling_range),
             "calibrated_to": list(self.calibrated_to),
+            **({"pool": self.pool, "anatomy_seed": self.anatomy_seed} if self.pool else {}),
+            **({"selection": self.selection} if self.selection else {}),
             "variations": [
                 {"name": v.name, "kind": v.kind, "spread": v.spread, "source": v.source} for v in self.variations
             ],
@@ -172,7 +208,8 @@ class Population:
 
 #: Largest population file accepted (a saved population is about 2 kB).
 MAX_POPULATION_BYTES = 1_000_000
-_KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations")
+_KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations", "pool", "anatomy_seed",
+         "selection")
 #: Widest spread accepted, on the log, logit or natural scale (``exp(10 * z)`` already spans
 #: twenty orders of magnitude between z = -2 and z = 2).
 MAX_SPREAD = 10.0
@@ -185,10 +222,10 @@ def load_population(path: str | Path) -> Population:
     field named, rather than as NaN patients later."""
     path = Path(path)
     data = load_yaml(path, "population file", MAX_POPULATION_BYTES)
-    return _population_from(data, repr(str(path)[:200]))
+    return _population_from(data, repr(str(path)[:200]), path.parent)
 
 
-def _population_from(data: object, shown: str) -> Population:
+def _population_from(data: object, shown: str, base: Path | None = None) -> Population:
     def fail(what: str) -> InputError:
         return InputError(f"population file {shown}: {what}")
 
@@ -244,6 +281,20 @@ def _population_from(data: object, shown: str) -> Population:
             raise fail(f"variations[{k}]: name is a parameter name and kind is lognormal, logitnormal or normal")
         spread = number(f"variations[{k}].spread", v["spread"], 0.0, MAX_SPREAD)
         variations.append(Variation(v["name"], v["kind"], spread, str(v["source"])))
+    pool = data.get("pool")
+    anatomy_seed = data.get("anatomy_seed")
+    if pool is not None:
+        if not isinstance(pool, str) or not pool.endswith(".parquet"):
+            raise fail("'pool' must be the name of a .parquet file of virtual patients (iosim vpop select)")
+        if base is not None and not Path(pool).is_absolute():
+            pool = str(base / pool)
+        if not (isinstance(anatomy_seed, int) and not isinstance(anatomy_seed, bool) and 0 <= anatomy_seed < 2**63):
+            raise fail("a population with a 'pool' needs 'anatomy_seed', the whole-number seed it was selected with")
+    elif anatomy_seed is not None:
+        raise fail("'anatomy_seed' belongs to a population with a 'pool'; remove it")
+    selection = data.get("selection") or {}
+    if not isinstance(selection, dict):
+        raise fail("'selection' must be a mapping (written by iosim vpop select)")
     return Population(
         cancer=cancer,
         variations=tuple(variations) or PARAMETER_VARIATION,
@@ -251,7 +302,22 @@ def _population_from(data: object, shown: str) -> Population:
         overrides=overrides,
         doubling_range=(lo, hi),
         calibrated_to=tuple(calibrated),
+        pool=pool,
+        anatomy_seed=anatomy_seed,
+        selection=selection,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def read_pool(path: str) -> pd.DataFrame:
+    """The virtual patients of a pool file (read once per process)."""
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read population pool {path}: {str(e).splitlines()[0][:200]}") from None
+    if "source_patient" not in df or len(df) == 0:
+        raise InputError(f"population pool {path}: expected a non-empty table with a 'source_patient' column")
+    return df
 
 
 @functools.lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from iosim.parallel import Backend, run_tasks
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
 from iosim.trials.rng import uniforms
+from iosim.trials.scans import lesion_scans
 from iosim.trials.spec import DAYS_PER_MONTH, TrialSpec
 from iosim.trials.store import ResultStore
 
@@ -84,7 +85,7 @@ def simulate_chunk(
         times=days, rtol=RTOL, atol=ATOL,
     )  # fmt: skip
 
-    # Sum of diameters from the model's output, for every patient and output time at once.
+    # The model's sum of diameters (three equal spheres) drives the death model; RECIST reads the lesions.
     diameter = output_function(model, "tumour_diameter_mm")
     with np.errstate(all="ignore"):
         sld_all = diameter(days, np.moveaxis(res.y, 2, 0), res.parameters.T[:, :, None])
@@ -92,14 +93,16 @@ def simulate_chunk(
     sld_all[failed] = np.nan
 
     col = np.searchsorted(days, weeks * 7.0)
-    sld = sld_all[:, col]
+    scans = lesion_scans(spec, population, people, patients, res, days, col)
+    sld = np.where(failed[:, None], np.nan, scans.sld)
     months = days / DAYS_PER_MONTH
     death_model = DeathModel()
     u = uniforms(spec.seed, patients, _DEATH_STREAM)
     filled = np.where(np.isnan(sld_all), 0.0, sld_all)
     death_m, died = death_model.sample_with_uniforms(months, filled, u)
     outcomes, codes = patient_outcomes(
-        np.where(failed[:, None], np.nan, sld), weeks, death_months=death_m, died=died,
+        sld, weeks, death_months=death_m, died=died, new_lesion=scans.progression_other,
+        new_lesion_growth=scans.new_lesion_growth,
         follow_up_months=spec.follow_up_months, criteria=spec.criteria,
         confirm_weeks=4.0 if spec.confirm_response else None,
     )  # fmt: skip
@@ -109,8 +112,13 @@ def simulate_chunk(
     outcomes.insert(2, "status", status)
     people.insert(0, "arm", arm)
     people["status"] = status
+    people["target_lesions"] = scans.anatomy.n_targets
+    people["first_new_lesion_day"] = scans.new_lesion_day
+    people["scans_after_progression"] = scans.scans_after_progression
     assessments = assessment_rows(arm, patients, weeks, sld, codes, criteria=spec.criteria)
-    return {"patients": people, "assessments": assessments, "outcomes": outcomes}
+    alive = (weeks[None, :] * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
+    lesions = scans.rows(arm, patients, weeks * 7.0, alive) if spec.store_lesions else scans.rows_empty()
+    return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, np.ndarray]]:
@@ -128,11 +136,13 @@ def run_trial(
     resume: bool = False,
     spec_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    population: Population | None = None,
 ) -> TrialRun:
     """Run (or resume) a trial into folder ``out``: ``results.duckdb``, ``summary.csv``, ``report.html``.
 
     Chunks run in this process, in ``workers`` local processes, or on Dask (``cluster="local"``
-    or ``scheduler="tcp://HOST:PORT"``); each finished chunk is written to the store as it
+    or ``scheduler="tcp://HOST:PORT"``); ``population`` replaces the spec's population file (used
+    when selecting virtual patients). Each finished chunk is written to the store as it
     arrives, and the results do not depend on where or in which order chunks ran.
     """
     if not isinstance(chunk_size, int) or chunk_size < 1:
@@ -140,7 +150,7 @@ def run_trial(
     backend = Backend(workers, 1, cluster, scheduler)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    population = population_for(spec, spec_dir)
+    population = population if population is not None else population_for(spec, spec_dir)
     plans = {a.name: plan_arm(spec.cancer, [t.text for t in a.therapies], spec.follow_up_days) for a in spec.arms}
     chunks = _chunks(spec.patients_per_arm, chunk_size)
     total = len(chunks) * len(spec.arms)

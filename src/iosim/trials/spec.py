@@ -85,6 +85,8 @@ class TrialSpec(_Strict):
     confirm_response: bool = True
     population: str | None = None
     model: str = "core"
+    #: Store every lesion measurement (table ``lesions``); off for very large trials.
+    store_lesions: bool = True
 
     @field_validator("assessment_every_weeks")
     @classmethod

@@ -22,7 +22,7 @@ import pandas as pd
 
 from iosim.errors import InputError
 
-TABLES = ("patients", "assessments", "outcomes")
+TABLES = ("patients", "assessments", "outcomes", "lesions")
 
 
 class StoreError(InputError):
@@ -116,7 +116,8 @@ class ResultStore:
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES + ("chunks", "trial"):
             raise StoreError(f"unknown table {name!r}; choose from {', '.join(TABLES)}")
-        order = " ORDER BY arm, patient" + (", week" if name == "assessments" else "") if name in TABLES else ""
+        within = {"assessments": ", week", "lesions": ", day, lesion"}.get(name, "")
+        order = " ORDER BY arm, patient" + within if name in TABLES else ""
         return self.con.execute(f"SELECT * FROM {name}{order}").df()
 
     def query(self, sql: str) -> pd.DataFrame:
