@@ -19,7 +19,7 @@ def build(
     spec: Path = typer.Argument(..., help="trial specification (YAML) whose arm the population is selected on"),
     arm: str = typer.Option(..., "--arm", help="the arm whose simulated response is matched to the data"),
     data: str = typer.Option(..., "--data", help=_DATA_HELP),
-    out: Path = typer.Option(..., "--out", help="population file to write (.yaml; its patients go beside it, .parquet)"),
+    out: Path = typer.Option(..., "--out", help="population file to write (.yaml; patients beside it, .parquet)"),
     plausible: int = typer.Option(200_000, "--plausible", help="plausible patients to simulate"),
     seed: int = typer.Option(1, "--seed", help="seed of the plausible patients, their lesions and the selection"),
     workers: int = typer.Option(1, "--workers", help="local worker processes"),
