@@ -12,8 +12,9 @@ from iosim.cli.app import app
 @app.command()
 def validate(
     patients: int = typer.Option(1000, "--patients", help="virtual patients per arm"),
-    out: Path = typer.Option(Path("out/validation"), "--out", help="folder for validation.csv, validation.md and "
-                             "predicted_vs_observed.png"),  # fmt: skip
+    out: Path = typer.Option(
+        Path("out/validation"), "--out", help="folder for validation.csv, validation.md and predicted_vs_observed.png"
+    ),  # fmt: skip
     workers: int = typer.Option(1, "--workers", help="local worker processes per trial"),
 ) -> None:
     """Run every registry trial once and compare each entry with its observed 95% CI."""

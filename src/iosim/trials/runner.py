@@ -186,4 +186,3 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
         hazard_ratios=hrs, calibration=calibration,
     )  # fmt: skip
     return summary
-

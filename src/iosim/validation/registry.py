@@ -132,7 +132,8 @@ def _load(path: Path) -> Registry:
         entry = Entry(
             id=str(raw["id"]), trial=str(raw["trial"]), spec=str(raw["spec"]), arm=str(raw["arm"]),
             endpoint=str(raw["endpoint"]), observed=_number(where, "observed", raw["observed"]),
-            ci_low=_optional(where, "ci_low", raw.get("ci_low")), ci_high=_optional(where, "ci_high", raw.get("ci_high")),
+            ci_low=_optional(where, "ci_low", raw.get("ci_low")),
+            ci_high=_optional(where, "ci_high", raw.get("ci_high")),
             n=_count(where, raw.get("n")), role=raw["role"], source=str(raw["source"]),
             ci_source=str(raw.get("ci_source") or "reported"),
         )  # fmt: skip
@@ -188,8 +189,11 @@ def check_observed(spec) -> None:
             if value is None:
                 continue
             entry = registry.find(spec.name, arm.name, endpoint)
-            if entry is None or not math.isclose(value, entry.observed, rel_tol=1e-9, abs_tol=1e-12) \
-                    or arm.observed.role_of(endpoint) != entry.role:
+            if (
+                entry is None
+                or not math.isclose(value, entry.observed, rel_tol=1e-9, abs_tol=1e-12)
+                or arm.observed.role_of(endpoint) != entry.role
+            ):
                 said = "has no such entry" if entry is None else f"says {entry.observed:g} ({entry.role})"
                 raise RegistryError(
                     f"arm {arm.name!r}: observed {endpoint}={value:g} does not match {REGISTRY_NAME}, which {said}; "
