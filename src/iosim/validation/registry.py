@@ -76,7 +76,7 @@ class Registry:
         for e in self.entries:
             if e.id == entry_id:
                 return e
-        raise RegistryError(f"{entry_id!r} is not an entry of {REGISTRY_NAME}; `iosim validate` lists them")
+        raise RegistryError(f"{entry_id!r} is not an entry of {REGISTRY_NAME}; docs/validation.md lists them")
 
     def spec_path(self, trial: str) -> Path:
         from iosim.library import trial_path
