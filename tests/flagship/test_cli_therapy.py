@@ -48,3 +48,12 @@ def test_simulate_core_with_cancer_and_therapy(tmp_path):
     r = iosim("simulate", "core", "--cancer", "dlbcl", "--therapy", "rituximab", "--days", "14",
               "--patient", "weight_kg=70")  # fmt: skip
     assert r.returncode == 2 and "height_cm" in r.stderr
+
+
+def test_simulate_writes_combinations_as_the_matrix_does(tmp_path):
+    joined, repeated = tmp_path / "a.csv", tmp_path / "b.csv"
+    for out, args in ((joined, ["--therapy", "nivolumab+ipilimumab"]),
+                      (repeated, ["--therapy", "nivolumab", "--therapy", "ipilimumab"])):  # fmt: skip
+        r = iosim("simulate", "core", "--cancer", "melanoma", *args, "--days", "30", "--out", str(out))
+        assert r.returncode == 0, r.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(joined), pd.read_csv(repeated))

@@ -53,3 +53,11 @@ def test_compare_rows_hand_made():
     assert list(df.columns[: len(COLUMNS)]) == COLUMNS
     assert df["within"].tolist()[:2] == [True, False]  # ORR 0.30 in [0.2, 0.35]; CR 0.10 not in [0.2, 0.4]
     assert pd.isna(df["within"].iloc[2])  # no observed CI: not judged
+
+
+def test_misses_are_calibrated_rows_judged_outside_and_never_unjudged_ones():
+    from iosim.validation.validate import Validation
+
+    t = pd.DataFrame({"role": ["calibrated", "calibrated", "calibrated", "predicted"],
+                      "within": pd.array([None, False, True, False], dtype="boolean")})  # fmt: skip
+    assert Validation(t, {}, 10).misses.index.tolist() == [1]

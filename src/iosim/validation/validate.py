@@ -39,7 +39,7 @@ class Validation:
     def misses(self) -> pd.DataFrame:
         """Calibrated rows outside their observed 95% CI."""
         t = self.table
-        return t[(t["role"] == "calibrated") & (t["within"] == False)]  # noqa: E712 (nullable boolean)
+        return t[(t["role"] == "calibrated") & t["within"].eq(False).fillna(False).astype(bool)]
 
 
 def check_patients(patients: object) -> int:
