@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from iosim.errors import InputError
 from iosim.models._core_parts import DETECTION_DIAMETER_MM, TARGET_LESIONS
 
 SCAN_EVERY_DAYS = 56.0
@@ -163,6 +164,8 @@ def response_matrix(
     from iosim.therapy.toxicity import crs_indicator, irae_indicator
     from iosim.validation.endpoints import clopper_pearson
 
+    if not SCAN_EVERY_DAYS <= days:  # also NaN
+        raise InputError(f"days={days:g}: the matrix reads scans every {SCAN_EVERY_DAYS:g} days; give at least that")
     cancers, therapies = list(cancers or cancer_ids()), list(therapies or drug_ids())
     rows = []
     for c in cancers:

@@ -168,14 +168,15 @@ def matrix(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     from iosim.cli.common import check_output_path, write_table
-    from iosim.matrix import plot_matrix, response_matrix
+    from iosim.matrix import SCAN_EVERY_DAYS, plot_matrix, response_matrix
 
     check_output_path(out, (".csv", ".parquet"), "--out")
     check_output_path(plot, (".png", ".svg", ".pdf"), "--plot")
-    if not 0 < days <= MAX_MATRIX_DAYS:  # also rejects NaN, which the daily output grid cannot hold
+    if not SCAN_EVERY_DAYS <= days <= MAX_MATRIX_DAYS:  # also rejects NaN, which the daily output grid cannot hold
         from iosim.errors import InputError
 
-        raise InputError(f"--days {days:g}: give a follow-up between 0 and {MAX_MATRIX_DAYS:g} days (10 years)")
+        raise InputError(f"--days {days:g}: give a follow-up from {SCAN_EVERY_DAYS:g} days (the first scan) to "
+                         f"{MAX_MATRIX_DAYS:g} days (10 years)")  # fmt: skip
     if not 1 <= patients <= MAX_MATRIX_PATIENTS:
         from iosim.errors import InputError
 
