@@ -87,13 +87,12 @@ def therapy_parts(therapy: str) -> list[str]:
 
 
 def cancer_population(cancer: str):
-    """(population, status): the shipped calibrated population file where there is one, else the
-    cancer type's default; status is "calibrated (trials)" or "uncalibrated" (iosim.validation)."""
-    from iosim.library import population_path
+    """(population, status): the population the cancer's registry trials use (a calibrated trial's
+    first), else the cancer type's default; status is "calibrated (trials)" or "uncalibrated"."""
     from iosim.trials.population import Population, load_population
-    from iosim.validation.registry import calibration_status
+    from iosim.validation.registry import calibration_status, load_registry
 
-    path = population_path(cancer)
+    path = load_registry().population_path(cancer)
     return (load_population(path) if path else Population(cancer)), calibration_status(cancer)
 
 

@@ -86,6 +86,19 @@ class Registry:
     def cancer_of(self, trial: str) -> str:
         return _spec_cancer(self.spec_path(trial))
 
+    def population_path(self, cancer: str) -> Path | None:
+        """The population file a registry trial of ``cancer`` uses (a calibrated trial's first), if any."""
+        from iosim.library import EXAMPLES
+        from iosim.trials.spec import load_trial_spec
+
+        trials = [t for t in self.trials() if self.cancer_of(t) == cancer]
+        calibrated = set(self.calibrated_trials(cancer))
+        for trial in sorted(trials, key=lambda t: t not in calibrated):
+            population = load_trial_spec(self.spec_path(trial)).population
+            if population:
+                return EXAMPLES / population
+        return None
+
     def calibrated_trials(self, cancer: str) -> list[str]:
         """Trials with a ``calibrated`` entry whose cancer is ``cancer``: where its population comes from."""
         return [t for t in self.trials() if self.cancer_of(t) == cancer
