@@ -22,8 +22,9 @@ run: install
 	$(BIN)/iosim trial examples/checkmate067.yaml --out $(OUT)/checkmate067
 	@echo "open $(OUT)/checkmate067/report.html"
 
+# Every calibration-registry entry simulated and compared: docs/validation.md, .csv and the plot.
 validation: install
-	$(BIN)/python examples/validate.py --patients 1000 --out docs/validation.md
+	$(BIN)/iosim validate --patients 1000 --out docs
 
 test: install
 	$(BIN)/ruff check src tests

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Calibrate the shipped populations (examples/populations/*.yaml) to the trials named in each
-# command. Everything not listed here is predicted. Takes about 15 minutes on 2 cores.
+# command. Every target is an entry of the calibration registry (src/iosim/validation/registry.yaml)
+# with role `calibrated`; `iosim calibrate` refuses anything else. Everything not listed here is
+# predicted. Takes about 15 minutes on 2 cores. At the end the populations are copied into the
+# package (src/iosim/library/examples/populations/), which `iosim validate` and the matrix use.
 set -euo pipefail
 cd "$(dirname "$0")"
 IOSIM=${IOSIM:-iosim}
 # Melanoma: anti-PD-1 and anti-CTLA-4 monotherapy arms of CheckMate 067, in two steps
 # (the population's immunogenicity from nivolumab, then the CTLA-4 mechanism from ipilimumab).
 # The combination arm is predicted.
-$IOSIM calibrate checkmate067.yaml --target arm=nivolumab,orr=0.437,median_pfs_months=6.9 \
+$IOSIM calibrate checkmate067.yaml --target checkmate067/nivolumab/orr,checkmate067/nivolumab/median_pfs_months \
   --vary immunogenicity --patients 300 --max-evaluations 16 --population default --out populations/melanoma.yaml
 $IOSIM calibrate checkmate067.yaml --population populations/melanoma.yaml \
-  --target arm=ipilimumab,orr=0.19,median_pfs_months=2.9 \
+  --target checkmate067/ipilimumab/orr,checkmate067/ipilimumab/median_pfs_months \
   --vary ctla4_priming_gain,ctla4_treg_depletion --patients 300 --max-evaluations 24 --out populations/melanoma.yaml
 # Follicular lymphoma: rituximab ORR and CR (McLaughlin 1998). The starting population
 # (follicular_lymphoma_base.yaml) also varies ADCC and complement lysis between patients
@@ -20,22 +23,23 @@ $IOSIM calibrate checkmate067.yaml --population populations/melanoma.yaml \
 # Nelder-Mead cannot move.
 # The CR rate (6%) is not a target: with the scar of a CT-assessed lesion only the smallest burdens reach
 # CR, and weighting it made the fit trade the ORR away (84% ORR).
-$IOSIM calibrate mclaughlin1998.yaml --target arm=rituximab,orr=0.48 \
+$IOSIM calibrate mclaughlin1998.yaml --target mclaughlin1998/rituximab/orr \
   --vary mab_adcc,mab_cdc --patients 300 --max-evaluations 24 --population populations/follicular_lymphoma_base.yaml \
   --out populations/follicular_lymphoma.yaml
 # HER2+ breast: trastuzumab ORR (Cobleigh 1999).
-$IOSIM calibrate cobleigh1999.yaml --target arm=trastuzumab,orr=0.15 \
+$IOSIM calibrate cobleigh1999.yaml --target cobleigh1999/trastuzumab/orr \
   --vary mab_adcc --patients 300 --max-evaluations 16 --population default --out populations/breast_her2_positive.yaml
 # Large B-cell lymphoma: axicabtagene ciloleucel ORR and CR (ZUMA-1).
-$IOSIM calibrate zuma1.yaml --target arm=axicabtagene_ciloleucel,orr=0.82,cr_rate=0.54 \
+$IOSIM calibrate zuma1.yaml --target zuma1/axicabtagene_ciloleucel/orr,zuma1/axicabtagene_ciloleucel/cr_rate \
   --vary car_kill,car_expansion --patients 300 --max-evaluations 24 --population default --out populations/dlbcl.yaml
 # Renal cell carcinoma: high-dose IL-2 ORR and CR (Fyfe 1995), through effector and Treg expansion
 # (with Tregs expanding as fast as effectors no IL-2 dose gives more than ~3% ORR). The fitted values
 # are also the model defaults (_core_parameters.py), so IL-2 in melanoma (Atkins 1999) is predicted.
-$IOSIM calibrate hd_il2_rcc.yaml --target arm=aldesleukin,orr=0.14,cr_rate=0.05 \
+$IOSIM calibrate hd_il2_rcc.yaml --target hd_il2_rcc/aldesleukin/orr,hd_il2_rcc/aldesleukin/cr_rate \
   --vary il2_proliferation,il2_treg_proliferation --patients 300 --max-evaluations 24 --population default \
   --out populations/rcc.yaml
 # Prostate: IMPACT's placebo overall survival is not calibrated. It is set by the death model's
 # baseline hazard far more than by tumour growth (fitting growth_rate drove its centre to ~1e-20
 # without reaching 21.7 months), so populations/prostate.yaml is the cancer type's default
 # population (no shifts) and both IMPACT arms are predicted.
+cp populations/*.yaml ../src/iosim/library/examples/populations/

@@ -1,23 +1,36 @@
-"""The therapy x cancer response matrix: each therapy at its labelled regimen in a typical
-patient of each cancer type, read out RECIST-style.
+"""The therapy x cancer response matrix: each therapy at its labelled regimen in a virtual
+population of each cancer type, read out RECIST-style.
+
+Each cell simulates ``patients`` virtual patients (default 200) of the cancer's population: the
+calibrated one shipped in the package (:mod:`iosim.library`) where there is one, else the cancer
+type's default spread; a cancer with no calibrated registry entry is marked ``uncalibrated``. The
+cell shows the population's ORR with its exact 95% interval, and the **median patient**: patients
+ranked by best overall response (CR, PR, SD, PD, NE), then by best % change in the sum of
+diameters, and the middle one taken (the lower middle for an even count). Ranking by response
+first makes the median patient consistent with the population: it is a responder only when at least
+half the patients respond, so no "PR" cell has a population ORR below 50%. Its time course
+(diameters, cells, toxicity indicators) is that patient re-simulated day by day with the reference
+engine.
 
 Tumour size is the sum of target-lesion diameters (output ``tumour_diameter_mm`` of the
 model ``core``), scanned every 8 weeks as in most immunotherapy trials. RECIST 1.1
-(Eisenhauer 2009, Eur J Cancer 45:228): CR = lesions gone (each below the CT detection limit
-of 2 mm), PR = at least 30% below baseline, PD = at least 20% (and 5 mm) above the nadir,
-SD otherwise; the best overall response is the best one before the first PD. SD counts only
-once it has lasted :data:`MIN_SD_DAYS` (RECIST leaves the minimum to the protocol, "in general
-not less than 6-8 weeks"; iosim uses 12 weeks, so that a tumour still growing slowly at the
-first scan and progressing at the second is PD).
+(Eisenhauer 2009, Eur J Cancer 45:228) as in virtual trials (:mod:`iosim.endpoints.recist`):
+CR = lesions gone, PR = at least 30% below baseline (confirmed 4 weeks later), PD = at least
+20% (and 5 mm) above the nadir, SD otherwise. :func:`recist` below reads one patient's scans the
+same way without confirmation (the web app's single-patient readout): SD counts only once it has
+lasted :data:`MIN_SD_DAYS` (RECIST leaves the minimum to the protocol, "in general not less than
+6-8 weeks"; iosim uses 12 weeks, so that a tumour still growing slowly at the first scan and
+progressing at the second is PD).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from iosim.errors import InputError
 from iosim.models._core_parts import DETECTION_DIAMETER_MM, TARGET_LESIONS
 
 SCAN_EVERY_DAYS = 56.0
@@ -61,60 +74,141 @@ def recist(diameters: np.ndarray, times: np.ndarray | None = None) -> tuple[floa
     return best_change, best
 
 
-def _run(cancer: str, therapy: str, days: float):
+#: Virtual patients per matrix cell (assumed: enough for an ORR interval about +-7 points wide).
+MATRIX_PATIENTS = 200
+#: Seed of every cell's population (assumed; any fixed value keeps the matrix reproducible).
+MATRIX_SEED = 2026
+_RANK = {"CR": 0, "PR": 1, "SD": 2, "PD": 3, "NE": 4}
+
+
+def therapy_parts(therapy: str) -> list[str]:
+    """``"nivolumab+ipilimumab"`` -> ``["nivolumab", "ipilimumab"]``; ``"none"`` -> ``[]``."""
+    return [p.strip() for p in therapy.split("+") if p.strip()] if therapy != "none" else []
+
+
+def cancer_population(cancer: str):
+    """(population, status): the population the cancer's registry trials use (a calibrated trial's
+    first), else the cancer type's default; status is "calibrated (trials)" or "uncalibrated"."""
+    from iosim.trials.population import Population, load_population
+    from iosim.validation.registry import calibration_status, load_registry
+
+    path = load_registry().population_path(cancer)
+    return (load_population(path) if path else Population(cancer)), calibration_status(cancer)
+
+
+def simulate_cell(cancer: str, therapy: str, population, *, days: float, patients: int, seed: int):
+    """(outcomes, people, best % change) of ``patients`` virtual patients given ``therapy``."""
+    from iosim.trials.arms import plan_arm
+    from iosim.trials.runner import simulate_chunk
+    from iosim.trials.spec import DAYS_PER_MONTH, parse_trial_spec
+
+    parts = therapy_parts(therapy)
+    therapies = [dict(zip(("drug", "regimen"), p.split(":", 1))) for p in parts]
+    spec = parse_trial_spec({
+        "name": "matrix", "cancer": cancer, "seed": seed, "patients_per_arm": patients,
+        "follow_up_months": days / DAYS_PER_MONTH, "assessment_every_weeks": SCAN_EVERY_DAYS / 7.0,
+        "arms": [{"name": "cell", "therapies": therapies}],
+    })  # fmt: skip
+    plan = plan_arm(cancer, parts, spec.follow_up_days)
+    tables = simulate_chunk(spec, plan, population, "cell", np.arange(patients, dtype=np.int64))
+    a = tables["assessments"]
+    best = a[a["week"] > 0].groupby("patient")["pct_change"].min()
+    change = best.reindex(tables["outcomes"]["patient"]).to_numpy()
+    return tables["outcomes"], tables["patients"], change
+
+
+def median_patient(outcomes, best_change: np.ndarray) -> int:
+    """Row of the median patient: ranked by best response (failed integrations last), then by best % change."""
+    ok = (outcomes["status"] == "ok").to_numpy()
+    rank = np.where(ok, outcomes["best_response"].map(_RANK).fillna(len(_RANK)).to_numpy(), len(_RANK) + 1)
+    change = np.where(np.isfinite(best_change), best_change, np.inf)
+    order = np.lexsort((change, rank))
+    return int(order[(len(order) - 1) // 2])
+
+
+def _run_patient(cancer: str, therapy: str, days: float, person, population):
+    """One patient of ``population`` (a row of its sampled parameters), simulated day by day."""
+    from dataclasses import replace
+
     from iosim.scenario import build_scenario
 
-    parts = [p for p in therapy.split("+") if p] if therapy != "none" else []
-    sc = build_scenario(cancer=cancer, therapies=parts)
+    sc = build_scenario(cancer=cancer, therapies=therapy_parts(therapy), horizon_days=days,
+                        patient={"weight_kg": person["weight_kg"], "height_cm": person["height_cm"]},
+                        tumour_cells=person["tumour_cells"])  # fmt: skip
+    own = {v.name: float(person[v.name]) for v in population.variations}
+    sc = replace(sc, params={**sc.params, **population.overrides, **own})
     # Daily output (toxicity indicators need the CAR-T peak), plus the 6- and 12-month time points.
     months = [t for t in (6 * MONTH_DAYS, 12 * MONTH_DAYS) if t <= days]
     times = sorted({*np.arange(0.0, days + 1e-9, 1.0), *months, float(days)})
     return sc, sc.simulate(days, times=times, rtol=1e-6, atol=1e-6)
 
 
-def response_matrix(cancers: Sequence[str] | None = None, therapies: Sequence[str] | None = None, *, days: float = 365):
+def response_matrix(
+    cancers: Sequence[str] | None = None,
+    therapies: Sequence[str] | None = None,
+    *,
+    days: float = 365,
+    patients: int = MATRIX_PATIENTS,
+    seed: int = MATRIX_SEED,
+    progress: Callable[[int, int], None] | None = None,
+):
     """One row per (cancer, therapy). ``therapies`` entries are ``DRUG[:REGIMEN]`` joined by ``+``
-    for combinations (``"nivolumab:with_ipilimumab+ipilimumab"``), or ``"none"``."""
+    for combinations (``"nivolumab+ipilimumab"``), or ``"none"``; a regimen gives each drug one kind of
+    dose unit (per kg, per m² or flat), as in a virtual trial. ``progress(done, total)`` is called after
+    each cell."""
     import pandas as pd
 
     from iosim.cancers import cancer_ids
     from iosim.therapy.catalogue import drug_ids
     from iosim.therapy.toxicity import crs_indicator, irae_indicator
+    from iosim.validation.endpoints import clopper_pearson
 
+    if not SCAN_EVERY_DAYS <= days:  # also NaN
+        raise InputError(f"days={days:g}: the matrix reads scans every {SCAN_EVERY_DAYS:g} days; give at least that")
+    cancers, therapies = list(cancers or cancer_ids()), list(therapies or drug_ids())
     rows = []
-    for c in cancers or cancer_ids():
-        for th in therapies or drug_ids():
-            sc, r = _run(c, th, days)
-            d = r["tumour_diameter_mm"]
-            phase = np.mod(r.t, SCAN_EVERY_DAYS)
-            scans = np.isclose(phase, 0.0) | np.isclose(phase, SCAN_EVERY_DAYS)
-            best, response = recist(d[scans], r.t[scans])
+    for c in cancers:
+        population, status = cancer_population(c)
+        for th in therapies:
+            outcomes, people, change = simulate_cell(c, th, population, days=days, patients=patients, seed=seed)
+            ok = outcomes["status"] == "ok"
+            br = outcomes.loc[ok, "best_response"].astype(str)
+            n, k = int(ok.sum()), int(br.isin(["CR", "PR"]).sum())
+            low, high = clopper_pearson(k, n)
+            m = median_patient(outcomes, change)
+            sc, r = _run_patient(c, th, days, people.iloc[m], population)
 
             def at(name, month, r=r):
                 t = month * MONTH_DAYS
-                return float(r.at(name, t)) if t <= days + 1e-9 else float("nan")
+                return float(r.at(name, t)) if t <= days + 1e-9 and r.ok else float("nan")
 
-            rows.append(
-                {
-                    "cancer": c,
-                    "therapy": th,
-                    "best_pct_change": round(best, 1),
-                    "response": response if r.ok else "failed",
-                    "diameter_mm_baseline": float(d[0]),
-                    "diameter_mm_6mo": at("tumour_diameter_mm", 6),
-                    "diameter_mm_12mo": at("tumour_diameter_mm", 12),
-                    "tumour_cells_6mo": at("tumour_cells", 6),
-                    "tumour_cells_12mo": at("tumour_cells", 12),
-                    "crs_indicator": round(crs_indicator(r), 3),
-                    "irae_indicator": round(irae_indicator(r), 3),
-                    "notes": "; ".join(sc.notes),
-                }
-            )
+            med_ok = outcomes["status"].iloc[m] == "ok"
+            rows.append({
+                "cancer": c, "therapy": th,
+                "population": "uncalibrated" if status == "uncalibrated" else "calibrated",
+                "calibration": status, "patients": n,
+                "orr": k / n if n else float("nan"), "orr_low": low, "orr_high": high,
+                "cr_rate": float((br == "CR").mean()) if n else float("nan"),
+                "response": str(outcomes["best_response"].iloc[m]) if med_ok else "failed",
+                "best_pct_change": round(float(change[m]), 1),
+                "median_patient": int(outcomes["patient"].iloc[m]),
+                "diameter_mm_baseline": float(r["tumour_diameter_mm"][0]) if r.ok else float("nan"),
+                "diameter_mm_6mo": at("tumour_diameter_mm", 6),
+                "diameter_mm_12mo": at("tumour_diameter_mm", 12),
+                "tumour_cells_6mo": at("tumour_cells", 6),
+                "tumour_cells_12mo": at("tumour_cells", 12),
+                "crs_indicator": round(crs_indicator(r), 3) if r.ok else float("nan"),
+                "irae_indicator": round(irae_indicator(r), 3) if r.ok else float("nan"),
+                "notes": "; ".join(sc.notes),
+            })  # fmt: skip
+            if progress:
+                progress(len(rows), len(cancers) * len(therapies))
     return pd.DataFrame(rows)
 
 
 def plot_matrix(df, path: str | Path | None = None):
-    """Heatmap of best % change (colour) with the RECIST response written in each cell."""
+    """Heatmap of the population ORR (colour) with the median patient's best response and the ORR in
+    each cell; uncalibrated cancers are starred."""
     import matplotlib
 
     if path is not None:
@@ -125,19 +219,23 @@ def plot_matrix(df, path: str | Path | None = None):
     therapies = list(dict.fromkeys(df["therapy"]))
     grid = np.full((len(cancers), len(therapies)), np.nan)
     labels = [["" for _ in therapies] for _ in cancers]
+    starred = set(df.loc[df["population"] == "uncalibrated", "cancer"])
     for _, row in df.iterrows():
         i, j = cancers.index(row["cancer"]), therapies.index(row["therapy"])
-        grid[i, j] = max(-100.0, min(100.0, row["best_pct_change"]))
-        labels[i][j] = row["response"]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.9 * len(therapies), 1.2 + 0.5 * len(cancers)))
-    im = ax.imshow(grid, cmap="RdYlGn_r", vmin=-100, vmax=100, aspect="auto")
+        grid[i, j] = 100.0 * row["orr"]
+        labels[i][j] = f"{row['response']}\n{row['orr']:.0%}"
+    fig, ax = plt.subplots(figsize=(1.6 + 0.95 * len(therapies), 1.6 + 0.55 * len(cancers)))
+    im = ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(therapies)), therapies, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(cancers)), cancers, fontsize=8)
+    ax.set_yticks(range(len(cancers)), [f"{c} *" if c in starred else c for c in cancers], fontsize=8)
     for i in range(len(cancers)):
         for j in range(len(therapies)):
-            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=7)
-    fig.colorbar(im, ax=ax, label="best % change in sum of diameters")
-    ax.set_title("iosim core: best overall response (RECIST 1.1), typical patient", fontsize=9)
+            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=6.5)
+    fig.colorbar(im, ax=ax, label="objective response rate (%)")
+    n = int(df["patients"].max()) if len(df) else 0
+    ax.set_title(f"iosim core: ORR of {n} virtual patients per cell (colour, %) and the median patient's best "
+                 "response (RECIST 1.1)\n* uncalibrated: no registry trial calibrated this cancer's population",
+                 fontsize=8)  # fmt: skip
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=120)

@@ -1,51 +1,55 @@
-"""The therapy x cancer matrix pattern comes out of the mechanism (reduced matrix, typical patients)."""
+"""The therapy x cancer matrix pattern comes out of the mechanism (reduced matrix, virtual populations:
+population ORR per cell)."""
 
 import numpy as np
 import pytest
 
 from iosim.matrix import recist, response_matrix
 
-WORKS = {"CR", "PR"}
+PATIENTS = 80
 
 
 @pytest.fixture(scope="module")
 def checkpoint():
     cancers = ["melanoma", "nsclc", "rcc", "crc_msi_high", "crc_mss", "pancreatic"]
-    return response_matrix(cancers, ["nivolumab", "atezolizumab"]).set_index(["cancer", "therapy"])["response"]
+    m = response_matrix(cancers, ["nivolumab", "atezolizumab"], patients=PATIENTS)
+    return m.set_index(["cancer", "therapy"])["orr"]
 
 
 @pytest.mark.parametrize("cancer", ["melanoma", "nsclc", "rcc", "crc_msi_high"])
 def test_checkpoint_inhibitors_work_in_immunogenic_inflamed_cancers(checkpoint, cancer):
-    assert checkpoint[cancer, "nivolumab"] in WORKS
-    assert checkpoint[cancer, "atezolizumab"] in WORKS
+    # a sizeable share responds (melanoma: 43.7% observed with nivolumab in CheckMate 067)
+    assert checkpoint[cancer, "nivolumab"] >= 0.25
+    assert checkpoint[cancer, "atezolizumab"] >= 0.25
 
 
 @pytest.mark.parametrize("cancer", ["crc_mss", "pancreatic"])
 def test_checkpoint_inhibitors_fail_in_cold_cancers(checkpoint, cancer):
-    assert checkpoint[cancer, "nivolumab"] == "PD"
-    assert checkpoint[cancer, "atezolizumab"] == "PD"
+    assert checkpoint[cancer, "nivolumab"] <= 0.12
+    assert checkpoint[cancer, "atezolizumab"] <= 0.12
 
 
 def test_targeted_therapies_work_only_where_their_target_is():
     df = response_matrix(
         ["b_all", "dlbcl", "follicular_lymphoma", "breast_her2_positive", "melanoma", "nsclc"],
         ["axicabtagene_ciloleucel", "rituximab", "trastuzumab"],
+        patients=PATIENTS,
     ).set_index(["cancer", "therapy"])
-    r = df["response"]
+    orr = df["orr"]
     # CD19 CAR-T: B-ALL and DLBCL respond, solid tumours do not
-    assert r["b_all", "axicabtagene_ciloleucel"] in WORKS and r["dlbcl", "axicabtagene_ciloleucel"] in WORKS
+    assert orr["b_all", "axicabtagene_ciloleucel"] >= 0.2 and orr["dlbcl", "axicabtagene_ciloleucel"] >= 0.5
     for solid in ("melanoma", "nsclc", "breast_her2_positive"):
-        assert r[solid, "axicabtagene_ciloleucel"] not in WORKS
+        assert orr[solid, "axicabtagene_ciloleucel"] <= 0.05
         assert "does not express CD19" in df.loc[(solid, "axicabtagene_ciloleucel"), "notes"]
     # rituximab: the CD20+ lymphomas only (B-ALL has CD20 on a minority of blasts)
-    assert r["dlbcl", "rituximab"] in WORKS and r["follicular_lymphoma", "rituximab"] in WORKS
+    assert orr["dlbcl", "rituximab"] >= 0.1 and orr["follicular_lymphoma", "rituximab"] >= 0.3
     for other in ("b_all", "breast_her2_positive", "melanoma", "nsclc"):
-        assert r[other, "rituximab"] not in WORKS
+        assert orr[other, "rituximab"] <= 0.05
     # trastuzumab: HER2+ breast only
-    assert r["breast_her2_positive", "trastuzumab"] in WORKS
+    assert orr["breast_her2_positive", "trastuzumab"] >= 0.05
     for other in ("b_all", "dlbcl", "follicular_lymphoma", "melanoma", "nsclc"):
-        assert r[other, "trastuzumab"] not in WORKS
-    # columns the CLI and the docs promise
+        assert orr[other, "trastuzumab"] <= 0.05
+    # columns the CLI and the docs promise, for the median patient
     for col in ("best_pct_change", "diameter_mm_6mo", "diameter_mm_12mo", "tumour_cells_6mo", "tumour_cells_12mo"):
         assert np.isfinite(df[col]).all(), col
 

@@ -96,7 +96,8 @@ COMMANDS = {
     "matrix": (
         st.tuples(st.just("--cancers"), _mostly(["melanoma"], ["nope", ",,", "rcc,nope"]),
                   st.just("--therapies"), _mostly(["nivolumab"], ["nope", "none", "nivolumab+nope"])),
-        {"--days": _mostly(["30"], ["nan", "0", "1e12", "-5", "abc"])},
+        {"--days": _mostly(["60"], ["nan", "0", "30", "1e12", "-5", "abc"]),
+         "--patients": _mostly(["20"], ["0", "abc"])},
     ),
 }  # fmt: skip
 #: Commands that compute more (an optimiser, stochastic replicates, a sensitivity design):

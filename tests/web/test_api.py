@@ -246,3 +246,19 @@ def test_calibrated_population_only_where_one_is_shipped(client, trial_body):
     r = client.post("/api/trials", json={**trial_body, "cancer": "pancreatic", "population": "calibrated"})
     assert r.status_code == 422
     assert r.json()["detail"] == "no calibrated population for pancreatic; use population 'default'"
+
+
+def test_matrix_page_shows_population_orr_and_marks_uncalibrated_cancers(client):
+    status, df, _ = client.app.state.matrix.wait(120)
+    assert status == "ready"
+    page = client.get("/learn/matrix").text
+    cell = df.set_index(["cancer", "therapy"]).loc[("melanoma", "nivolumab")]
+    orr = f"{100 * cell.orr:.0f}% ({100 * cell.orr_low:.0f}–{100 * cell.orr_high:.0f})"
+    assert orr in page
+    # prostate has a population file but no calibrated registry trial; melanoma is calibrated on CheckMate 067
+    assert 'prostate<small class="uncalibrated">uncalibrated</small>' in page
+    assert 'melanoma<small class="uncalibrated">' not in page
+    explore = client.get("/learn/explore", params={"cancer": "prostate", "therapy": "sipuleucel_t"}).text
+    assert "<strong>uncalibrated</strong>" in explore and "median patient" in explore
+    explore = client.get("/learn/explore", params={"cancer": "melanoma", "therapy": "nivolumab"}).text
+    assert f"<strong>{100 * cell.orr:.0f}%</strong>" in explore and "calibrated (checkmate067)" in explore

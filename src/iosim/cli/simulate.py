@@ -21,7 +21,9 @@ def simulate(
         None, "--dose", help="STATE:AMOUNT@DAY[,every=DAYS,count=N,over=DAYS] or STATE=VALUE@DAY (repeatable)"
     ),
     cancer: str = typer.Option(None, "--cancer", help="cancer type (flagship model `core`; see `iosim cancers`)"),
-    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN] (flagship model; repeatable)"),
+    therapy: list[str] = typer.Option(
+        None, "--therapy", help="DRUG[:REGIMEN], '+' for combinations as in `iosim matrix` (flagship model; repeatable)"
+    ),
     patient: str = typer.Option(None, "--patient", help="patient covariates, e.g. weight_kg=70,height_cm=175"),
     tumour_cells: float = typer.Option(None, "--tumour-cells", help="initial tumour burden (flagship model)"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario YAML file (flagship model)"),
@@ -57,7 +59,7 @@ def simulate(
                 raise InputError("--cancer is required with --therapy/--patient/--tumour-cells; see `iosim cancers`")
             sc = build_scenario(
                 cancer=cancer,
-                therapies=list(therapy or []),
+                therapies=[p for t in therapy or [] for p in t.split("+") if p.strip()],  # nivolumab+ipilimumab
                 patient=parse_assignments([patient] if patient else [], "--patient"),
                 tumour_cells=tumour_cells,
             )

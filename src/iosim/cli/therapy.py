@@ -10,6 +10,8 @@ from iosim.cli.app import app
 
 #: Longest follow-up of the response matrix: every cell simulates a patient day by day.
 MAX_MATRIX_DAYS = 3652.5
+#: Most virtual patients per matrix cell (the matrix has over a hundred cells).
+MAX_MATRIX_PATIENTS = 10_000
 
 
 def _console():
@@ -63,21 +65,22 @@ def drugs(drug: str = typer.Argument(None, help="drug id for details (omit to li
 
 @app.command()
 def cancers(cancer: str = typer.Argument(None, help="cancer id for details (omit to list all)")) -> None:
-    """List the cancer types, or show one type's biology with sources."""
+    """List the cancer types, or show one type's biology with sources and whether its population is calibrated."""
     from rich.table import Table
 
     from iosim.cancers import CANCERS, get_cancer
+    from iosim.validation import calibration_status
 
     console = _console()
     if cancer is None:
         table = Table("id", "name", "doubling (d)", "burden", "TMB", "immunogenicity", "infiltration", "PD-L1",
-                      "targets", box=None)  # fmt: skip
+                      "targets", "population", box=None)  # fmt: skip
         for c in CANCERS.values():
             targets = ", ".join(f"{k} {v.value:.0%}" for k, v in c.targets.items() if v.value > 0) or "-"
             table.add_row(
                 c.id, c.name, f"{c.doubling_days.value:g}", f"{c.tumour_cells.value:.0e}",
                 f"{c.neoantigen_load.value:g}", f"{c.immunogenicity:.2f}", f"{c.infiltration.value:g}",
-                f"{c.pdl1.value:g}", targets,
+                f"{c.pdl1.value:g}", targets, calibration_status(c.id),
             )  # fmt: skip
         console.print(table)
         return
@@ -92,6 +95,62 @@ def cancers(cancer: str = typer.Argument(None, help="cancer id for details (omit
         table.add_row(label, f"{v.value:g}", v.unit, v.source)
     console.print(table)
     console.print(f"immunogenicity (presentation x load / 10): {c.immunogenicity:.3g}", highlight=False)
+    status = calibration_status(c.id)
+    how = ("fitted to the registry trials named" if status != "uncalibrated"
+           else "no registry trial calibrated this cancer's population")  # fmt: skip
+    console.print(f"population: {status} — {how} (docs/calibration.md)", highlight=False)
+
+
+def _check_names(cancers: list[str] | None, therapies: list[str] | None, days: float) -> None:
+    """Unknown cancers, drugs or regimens fail here, in one line, before any simulation."""
+    from iosim.cancers import cancer_ids, get_cancer
+    from iosim.matrix import therapy_parts
+    from iosim.trials.arms import plan_arm
+
+    for c in cancers or []:
+        get_cancer(c)
+    for t in therapies or []:  # as the virtual population will be treated
+        plan_arm((cancers or cancer_ids())[0], therapy_parts(t), days)
+
+
+def matrix_cell(row) -> str:
+    """``PR 62% [55-69]``: the median patient's best response, the population ORR and its 95% CI."""
+    if row.orr != row.orr:  # no patient simulated successfully
+        return f"{row.response} -"
+    return f"{row.response} {row.orr:.0%} [{100 * row.orr_low:.0f}-{100 * row.orr_high:.0f}]"
+
+
+def matrix_tables(df, width: int) -> list:
+    """The matrix as rich tables no wider than ``width``: therapies are split into groups of columns
+    that fit, so that no cell or name is ever cut (a narrow terminal gets several stacked tables)."""
+    from rich.table import Table
+
+    cancers = list(dict.fromkeys(df["cancer"]))
+    therapies = list(dict.fromkeys(df["therapy"]))
+    starred = set(df.loc[df["population"] == "uncalibrated", "cancer"])
+    names = {c: f"{c} *" if c in starred else c for c in cancers}
+    cells = {(r.cancer, r.therapy): matrix_cell(r) for r in df.itertuples()}
+    first = max(len("cancer"), *(len(n) for n in names.values()))
+    widths = {t: max(len(t), *(len(cells[c, t]) for c in cancers)) for t in therapies}
+    groups: list[list[str]] = []
+    used = width  # start a new group at once
+    for t in therapies:
+        need = widths[t] + 2  # one space of padding on each side of the column gap
+        if used + need > width and (not groups or groups[-1]):
+            groups.append([])
+            used = first
+        groups[-1].append(t)
+        used += need
+    tables = []
+    for group in groups:
+        table = Table(box=None, pad_edge=False, padding=(0, 1), expand=False)
+        table.add_column("cancer", no_wrap=True, min_width=first)
+        for t in group:
+            table.add_column(t, no_wrap=True, min_width=widths[t])
+        for c in cancers:
+            table.add_row(names[c], *(cells[c, t] for t in group))
+        tables.append(table)
+    return tables
 
 
 @app.command()
@@ -101,30 +160,52 @@ def matrix(
         None, "--therapies", help="comma-separated DRUG[:REGIMEN], '+' for combinations (default: every drug)"
     ),
     days: float = typer.Option(365.0, "--days", help="follow-up in days"),
+    patients: int = typer.Option(200, "--patients", help="virtual patients per cell"),
     out: Path = typer.Option(None, "--out", help="write the table to FILE.csv or FILE.parquet"),
     plot: Path = typer.Option(None, "--plot", help="write the heatmap to FILE.png"),
 ) -> None:
-    """Therapy x cancer response matrix (RECIST 1.1 best response, typical patient)."""
-    from rich.table import Table
+    """Therapy x cancer matrix: population ORR with its 95% CI and the median patient's RECIST 1.1 response."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     from iosim.cli.common import check_output_path, write_table
-    from iosim.matrix import plot_matrix, response_matrix
+    from iosim.matrix import SCAN_EVERY_DAYS, plot_matrix, response_matrix
 
     check_output_path(out, (".csv", ".parquet"), "--out")
     check_output_path(plot, (".png", ".svg", ".pdf"), "--plot")
-    if not 0 < days <= MAX_MATRIX_DAYS:  # also rejects NaN, which the daily output grid cannot hold
+    if not SCAN_EVERY_DAYS <= days <= MAX_MATRIX_DAYS:  # also rejects NaN, which the daily output grid cannot hold
         from iosim.errors import InputError
 
-        raise InputError(f"--days {days:g}: give a follow-up between 0 and {MAX_MATRIX_DAYS:g} days (10 years)")
+        raise InputError(f"--days {days:g}: give a follow-up from {SCAN_EVERY_DAYS:g} days (the first scan) to "
+                         f"{MAX_MATRIX_DAYS:g} days (10 years)")  # fmt: skip
+    if not 1 <= patients <= MAX_MATRIX_PATIENTS:
+        from iosim.errors import InputError
+
+        raise InputError(f"--patients {patients}: give a number of virtual patients from 1 to {MAX_MATRIX_PATIENTS}")
     cs = [c.strip() for c in cancers.split(",") if c.strip()] if cancers else None
     ts = [t.strip() for t in therapies.split(",") if t.strip()] if therapies else None
-    df = response_matrix(cs, ts, days=days)
+    _check_names(cs, ts, days)
+    from rich.console import Console
+
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"matrix: {patients} virtual patients per cell", total=None)
+        df = response_matrix(cs, ts, days=days, patients=patients, progress=advance)
     if out is not None:
         write_table(df, out)
     if plot is not None:
         plot_matrix(df, plot)
-    pivot = df.pivot(index="cancer", columns="therapy", values="response")
-    table = Table("cancer", *pivot.columns, box=None)
-    for name, row in pivot.iterrows():
-        table.add_row(name, *(str(x) for x in row))
-    _console().print(table)
+    console = _console()
+    for table in matrix_tables(df, console.width):
+        console.print(table)
+        console.print()
+    console.print(
+        f"Each cell: the median patient's best response (RECIST 1.1), then the ORR of {patients} virtual patients "
+        "with its 95% interval. * uncalibrated: no registry trial calibrated this cancer's population "
+        "(docs/calibration.md).",
+        highlight=False,
+    )

@@ -86,8 +86,11 @@ def results(
 
 @app.command()
 def calibrate(
-    spec: Path = typer.Argument(..., help="trial specification (YAML) whose arms hold the targets"),
-    target: list[str] = typer.Option(..., "--target", help="arm=ARM,orr=0.437,median_pfs_months=6.9 (repeatable)"),
+    spec: Path = typer.Argument(..., help="trial specification (YAML) of a registry trial"),
+    target: list[str] = typer.Option(
+        ..., "--target", help="calibration-registry entries: checkmate067/nivolumab/orr,... or arm=ARM,orr,... "
+        "(role calibrated only; repeatable)"
+    ),  # fmt: skip
     vary: str = typer.Option(
         "immunogenicity,infiltration", "--vary", help="population centres or model parameters to fit, comma-separated"
     ),  # fmt: skip
@@ -98,23 +101,24 @@ def calibrate(
     ),
     out: Path = typer.Option(..., "--out", help="write the calibrated population to FILE.yaml"),
 ) -> None:
-    """Fit population-level parameters to observed arm endpoints; save the calibrated population."""
+    """Fit population-level parameters to calibration-registry entries; save the calibrated population."""
     from rich.console import Console
 
     from iosim.cli.common import check_output_path
     from iosim.trials import load_trial_spec
-    from iosim.trials.calibrate import Target
     from iosim.trials.calibrate import calibrate as fit
+    from iosim.trials.calibrate import registry_targets
     from iosim.trials.population import Population, load_population
     from iosim.trials.runner import population_for
 
     check_output_path(out, (".yaml", ".yml"), "--out")
     ts = load_trial_spec(spec)
+    targets = registry_targets(ts, target)
     result = fit(
         ts,
         Population(ts.cancer) if population == "default"
         else load_population(population) if population else population_for(ts, spec.resolve().parent),
-        [Target.parse(t) for t in target],
+        targets,
         [v.strip() for v in vary.split(",") if v.strip()], patients=patients, max_evaluations=max_evaluations,
     )  # fmt: skip
     result.population.save(out)

@@ -6,6 +6,10 @@ for every patient (``ctla4_priming_gain``). They are searched on the log scale w
 Nelder–Mead from a wide first simplex (each unknown times e); every evaluation simulates
 the same virtual patients (common random numbers), so the objective is deterministic.
 
+Targets come only from the calibration registry (:mod:`iosim.validation`): each must be an entry
+with role ``calibrated`` for the spec's trial (:func:`registry_targets`), so nothing outside the
+registry is ever fitted and ``predicted`` entries stay predictions.
+
 Objective: the sum over targets of squared relative errors, with rates compared on the
 absolute scale (an ORR off by 0.05 counts as (0.05 / 0.1)² — errors of a tenth in a rate
 weigh as much as 100% error in a median).
@@ -34,29 +38,60 @@ class Target:
     arm: str
     values: dict[str, float]
 
-    @classmethod
-    def parse(cls, text: str) -> Target:
-        """``arm=nivolumab,orr=0.437,median_pfs_months=6.9``."""
-        items: dict[str, str] = {}
-        for part in text.split(","):
-            key, eq, value = part.partition("=")
-            if not eq:
-                raise InputError(f"--target {text!r}: write arm=ARM,ENDPOINT=VALUE,...")
-            items[key.strip()] = value.strip()
-        arm = items.pop("arm", None)
-        if not arm:
-            raise InputError(f"--target {text!r} needs arm=ARM")
-        values = {}
-        for key, value in items.items():
-            if key not in ENDPOINTS:
-                raise InputError(f"--target: unknown endpoint {key!r}; choose from {', '.join(ENDPOINTS)}")
-            try:
-                values[key] = float(value)
-            except ValueError:
-                raise InputError(f"--target: {key}={value!r} is not a number") from None
-        if not values:
+
+def registry_targets(spec: TrialSpec, texts: list[str]) -> list[Target]:
+    """Targets from ``--target`` texts, each a registry entry with role ``calibrated`` for ``spec``'s trial.
+
+    A text is registry ids (``checkmate067/nivolumab/orr``, comma-separated), or
+    ``arm=ARM,ENDPOINT[=VALUE],...``: an endpoint without a value takes the registry's; a value given
+    must equal it. Anything else is refused with one line naming the registry."""
+    from iosim.validation.registry import REGISTRY_NAME, RegistryError, load_registry
+
+    registry = load_registry()
+    chosen: dict[str, dict[str, float]] = {}
+    for text in texts:
+        if "=" not in text:
+            pairs = [(registry.get(i.strip()), None) for i in text.split(",") if i.strip()]
+        else:
+            items = [p.partition("=") for p in text.split(",")]
+            arm = next((v.strip() for k, _, v in items if k.strip() == "arm"), "")
+            if not arm:
+                raise InputError(
+                    f"--target {text!r} needs arm=ARM (or give registry ids such as checkmate067/nivolumab/orr)"
+                )
+            pairs = []
+            for key, eq, value in items:
+                key = key.strip()
+                if key == "arm":
+                    continue
+                if key not in ENDPOINTS:
+                    raise InputError(f"--target: unknown endpoint {key!r}; choose from {', '.join(ENDPOINTS)}")
+                entry = registry.find(spec.name, arm, key)
+                if entry is None:
+                    raise RegistryError(f"--target {spec.name} {arm} {key} is not an entry of {REGISTRY_NAME}; "
+                                        "add the observation there first (docs/calibration.md)")  # fmt: skip
+                given = None
+                if eq:
+                    try:
+                        given = float(value)
+                    except ValueError:
+                        raise InputError(f"--target: {key}={value!r} is not a number") from None
+                pairs.append((entry, given))
+        if not pairs:
             raise InputError(f"--target {text!r} names no endpoint")
-        return cls(arm, values)
+        for entry, given in pairs:
+            if entry.trial != spec.name:
+                raise RegistryError(f"--target {entry.id} belongs to trial {entry.trial}, not {spec.name}")
+            if entry.role != "calibrated":
+                raise RegistryError(f"--target {entry.id} has role {entry.role} in {REGISTRY_NAME}: predicted "
+                                    "observations are never fitted")  # fmt: skip
+            if given is not None and not math.isclose(given, entry.observed, rel_tol=1e-9, abs_tol=1e-12):
+                raise RegistryError(
+                    f"--target {entry.endpoint}={given:g} differs from {REGISTRY_NAME}, which says "
+                    f"{entry.observed:g} ({entry.id}); targets come only from the registry"
+                )
+            chosen.setdefault(entry.arm, {})[entry.endpoint] = entry.observed
+    return [Target(arm, values) for arm, values in chosen.items()]
 
 
 @dataclass(frozen=True)
@@ -99,6 +134,8 @@ def calibrate(
     max_evaluations: int = 40,
 ) -> Calibration:
     names = {a.name for a in spec.arms}
+    # Nothing outside the registry is fitted, whichever way the targets were built.
+    registry_targets(spec, [f"arm={t.arm}," + ",".join(f"{k}={v!r}" for k, v in t.values.items()) for t in targets])
     for t in targets:
         if t.arm not in names:
             raise InputError(f"--target arm {t.arm!r} is not an arm of {spec.name}; arms: {', '.join(sorted(names))}")

@@ -178,6 +178,7 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     from iosim.endpoints.report import write_report
     from iosim.endpoints.summary import summarize
     from iosim.endpoints.survival import compare_arms
+    from iosim.validation.compare import observed_vs_simulated
 
     outcomes = store.table("outcomes")
     order = [a.name for a in spec.arms]
@@ -185,7 +186,7 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     summary = summary.set_index("arm").loc[order].reset_index()
     summary.to_csv(out / "summary.csv", index=False)
     hrs = compare_arms(outcomes, reference=order[0]) if len(order) > 1 else pd.DataFrame()
-    calibration = observed_vs_simulated(spec, summary)
+    calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)
     # The report plots a subsample; the full table stays in the store.
     assessments = store.query(
         f"SELECT * FROM assessments WHERE patient < {REPORT_PATIENTS} ORDER BY arm, patient, week"
@@ -195,19 +196,3 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
         hazard_ratios=hrs, calibration=calibration,
     )  # fmt: skip
     return summary
-
-
-def observed_vs_simulated(spec: TrialSpec, summary: pd.DataFrame) -> pd.DataFrame | None:
-    rows = []
-    for arm in spec.arms:
-        if arm.observed is None:
-            continue
-        sim = summary.set_index("arm").loc[arm.name]
-        for metric in ("orr", "cr_rate", "median_pfs_months", "median_os_months"):
-            observed = getattr(arm.observed, metric)
-            if observed is not None:
-                rows.append({
-                    "arm": arm.name, "endpoint": metric, "observed": observed, "simulated": float(sim[metric]),
-                    "role": arm.observed.role_of(metric), "source": arm.observed.source,
-                })  # fmt: skip
-    return pd.DataFrame(rows) if rows else None

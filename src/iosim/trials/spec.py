@@ -50,7 +50,10 @@ class TherapySpec(_Strict):
 
 
 class ArmTarget(_Strict):
-    """Observed results of a real trial arm, for calibration or for the prediction table."""
+    """Deprecated: observed results of a real trial arm, shown in the trial's report only.
+
+    Observed results live in the calibration registry (:mod:`iosim.validation`), the only source
+    calibration may use. A block given for a registry trial must repeat the registry's values."""
 
     source: str
     orr: Annotated[float, Field(ge=0, le=1)] | None = None
@@ -113,6 +116,14 @@ class TrialSpec(_Strict):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"arm names must be unique; repeated: {', '.join(sorted(dup))}")
+        return self
+
+    @model_validator(mode="after")
+    def _observed_matches_registry(self) -> TrialSpec:
+        if any(a.observed is not None for a in self.arms):
+            from iosim.validation.registry import check_observed
+
+            check_observed(self)
         return self
 
     @model_validator(mode="after")

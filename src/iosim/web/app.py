@@ -24,8 +24,6 @@ from fastapi.staticfiles import StaticFiles
 from iosim.errors import InputError, IosimError, SimulationError, UnknownNameError
 
 HERE = Path(__file__).parent
-#: Calibrated populations shipped with the repository (examples/populations/<cancer>.yaml).
-POPULATIONS = HERE.parents[2] / "examples" / "populations"
 
 
 @dataclass(frozen=True)
@@ -81,13 +79,10 @@ class MatrixCache:
 
 
 def calibrated_population(cancer: str) -> Path | None:
-    """The calibrated population file for a catalogue cancer id, if the repository ships one."""
-    from iosim.cancers import cancer_ids
+    """The population file for a catalogue cancer id, if the package ships one (iosim.library)."""
+    from iosim.library import population_path
 
-    if cancer not in cancer_ids():  # only catalogue ids reach the path
-        return None
-    path = POPULATIONS / f"{cancer}.yaml"
-    return path if path.is_file() else None
+    return population_path(cancer)
 
 
 def create_app(

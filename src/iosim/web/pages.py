@@ -76,6 +76,8 @@ def matrix(request: Request):
             "cancers": list(dict.fromkeys(df.cancer)),
             "therapies": list(dict.fromkeys(df.therapy)),
             "cells": {(r.cancer, r.therapy): r for r in df.itertuples()},
+            "uncalibrated": set(df.loc[df.population == "uncalibrated", "cancer"]),
+            "patients": int(df.patients.max()) if len(df) else 0,
         }
     return _render(request, "matrix.html", page="matrix", status=status, error=error, table=table)
 
@@ -83,8 +85,19 @@ def matrix(request: Request):
 @router.get("/learn/explore", response_class=HTMLResponse)
 def explore(request: Request, cancer: Annotated[str, Query(max_length=64)] = "melanoma",
             therapy: Annotated[str, Query(max_length=120)] = "nivolumab"):  # fmt: skip
-    """The simulation behind one matrix cell (values are only preselected in the form)."""
-    return _render(request, "explore.html", page="matrix", cancer=cancer, therapy=therapy)
+    """The simulation behind one matrix cell (values are only preselected in the form), with the
+    cell's population result when the matrix is ready."""
+    from iosim.cancers import cancer_ids
+    from iosim.validation import calibration_status
+
+    status, df, _ = request.app.state.matrix.get()
+    cell = None
+    if df is not None:
+        match = df[(df.cancer == cancer) & (df.therapy == therapy)]
+        cell = next(match.itertuples(), None)
+    calibration = calibration_status(cancer) if cancer in cancer_ids() else None
+    return _render(request, "explore.html", page="matrix", cancer=cancer, therapy=therapy, cell=cell,
+                   calibration=calibration, matrix_status=status)  # fmt: skip
 
 
 @router.get("/workbench", response_class=HTMLResponse)

@@ -1,0 +1,144 @@
+"""Registry endpoints: how each observed quantity is computed from a simulated trial.
+
+An endpoint is a name, a kind (how it is shown and plotted) and one function
+``(results, arm) -> (simulated, sim_ci_low, sim_ci_high)``, where ``results`` is anything with
+``table(name) -> DataFrame`` (a :class:`iosim.trials.store.ResultStore`, or :class:`Tables`).
+Adding an endpoint (e.g. a waterfall statistic on the lesions table) is one decorated function::
+
+    @endpoint("share_best_le_minus30", "rate", "share of patients with best change <= -30%")
+    def _share(results, arm):
+        ...
+        return value, low, high
+
+Intervals are 95%: exact Clopper–Pearson for rates over the successfully simulated patients
+(the same interval the registry computes for observed counts), Kaplan–Meier (lifelines,
+Greenwood / exponential Greenwood) for medians. A median not reached is NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+ALPHA = 0.05
+
+
+class Results(Protocol):
+    def table(self, name: str) -> pd.DataFrame: ...
+
+
+Evaluate = Callable[[Results, str], tuple[float, float, float]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    #: "rate" (a fraction, shown in %), "months", "percent" (a % change) or "value".
+    kind: Literal["rate", "months", "percent", "value"]
+    description: str
+    evaluate: Evaluate
+
+
+ENDPOINTS: dict[str, Endpoint] = {}
+
+
+def endpoint(name: str, kind: str, description: str) -> Callable[[Evaluate], Evaluate]:
+    """Register ``function(results, arm) -> (simulated, low, high)`` as endpoint ``name``."""
+
+    def register(fn: Evaluate) -> Evaluate:
+        ENDPOINTS[name] = Endpoint(name, kind, description, fn)  # type: ignore[arg-type]
+        return fn
+
+    return register
+
+
+class Tables:
+    """Tables from a store, read once each; or given directly (``Tables(outcomes=df)``) in tests."""
+
+    def __init__(self, store: Results | None = None, **frames: pd.DataFrame):
+        self._store, self._frames = store, dict(frames)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if self._store is None:
+                raise KeyError(f"no table {name!r}")
+            self._frames[name] = self._store.table(name)
+        return self._frames[name]
+
+
+def clopper_pearson(k: int, n: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Exact binomial (1 - alpha) interval for k successes in n trials (Clopper & Pearson 1934)."""
+    from scipy.stats import beta
+
+    if n <= 0:
+        return float("nan"), float("nan")
+    lo = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lo, hi
+
+
+def _evaluable(results: Results, arm: str) -> pd.DataFrame:
+    """The arm's successfully simulated patients (a failed integration is not a clinical event)."""
+    o = results.table("outcomes")
+    return o[(o["arm"] == arm) & (o["status"] == "ok")]
+
+
+def _rate(results: Results, arm: str, responses: set[str]) -> tuple[float, float, float]:
+    o = _evaluable(results, arm)
+    n, k = len(o), int(o["best_response"].astype(str).isin(responses).sum())
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    return k / n, *clopper_pearson(k, n)
+
+
+def _median(results: Results, arm: str, what: str) -> tuple[float, float, float]:
+    from iosim.endpoints.survival import kaplan_meier, median_with_ci
+
+    o = _evaluable(results, arm).dropna(subset=[f"{what}_months"])
+    if o.empty:
+        return float("nan"), float("nan"), float("nan")
+    kmf = kaplan_meier(o[f"{what}_months"], o[f"{what}_event"], label=arm, alpha=ALPHA)
+    return median_with_ci(kmf)
+
+
+@endpoint("orr", "rate", "objective response rate: best overall response CR or PR (RECIST 1.1)")
+def _orr(results: Results, arm: str) -> tuple[float, float, float]:
+    return _rate(results, arm, {"CR", "PR"})
+
+
+@endpoint("cr_rate", "rate", "complete response rate")
+def _cr(results: Results, arm: str) -> tuple[float, float, float]:
+    return _rate(results, arm, {"CR"})
+
+
+@endpoint("dcr", "rate", "disease control rate: CR, PR or SD")
+def _dcr(results: Results, arm: str) -> tuple[float, float, float]:
+    return _rate(results, arm, {"CR", "PR", "SD"})
+
+
+@endpoint("median_pfs_months", "months", "median progression-free survival (Kaplan–Meier)")
+def _pfs(results: Results, arm: str) -> tuple[float, float, float]:
+    return _median(results, arm, "pfs")
+
+
+@endpoint("median_os_months", "months", "median overall survival (Kaplan–Meier)")
+def _os(results: Results, arm: str) -> tuple[float, float, float]:
+    return _median(results, arm, "os")
+
+
+def evaluate(name: str, results: Results, arm: str) -> tuple[float, float, float]:
+    """(simulated, sim_ci_low, sim_ci_high) of endpoint ``name`` for one arm."""
+    value, lo, hi = ENDPOINTS[name].evaluate(results, arm)
+    return float(value), float(lo), float(hi)
+
+
+def within(simulated: float, ci_low: float | None, ci_high: float | None) -> bool | None:
+    """Whether the simulated value lies in the observed 95% CI; None where the CI is unknown.
+    A median not reached (NaN) is outside any finite interval."""
+    if ci_low is None or ci_high is None or np.isnan(ci_low) or np.isnan(ci_high):
+        return None
+    return bool(np.isfinite(simulated) and ci_low <= simulated <= ci_high)
