@@ -42,7 +42,9 @@ class _Strict(BaseModel):
 class TherapySpec(_Strict):
     drug: str
     regimen: str | None = None
-    start_day: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    #: Day of the therapy's first dose (its lymphodepletion, for a cell therapy), counted from
+    #: randomisation, when follow-up starts. A day after the end of follow-up gives no dose.
+    start_day: Annotated[float, Field(ge=0, le=36_525, allow_inf_nan=False)] = 0.0
 
     @property
     def text(self) -> str:
@@ -84,7 +86,16 @@ class TrialSpec(_Strict):
     criteria: Literal["recist", "irecist"] = "recist"
     confirm_response: bool = True
     population: str | None = None
+    #: Trials run the flagship model only (its cancers, drugs and RECIST outputs); the field is
+    #: accepted so that a spec can say so explicitly, and any other value is refused.
     model: str = "core"
+
+    @field_validator("model")
+    @classmethod
+    def _flagship_only(cls, v: str) -> str:
+        if v != "core":
+            raise ValueError("trials run the flagship model 'core' only; remove the field or set it to core")
+        return v
 
     @field_validator("assessment_every_weeks")
     @classmethod
