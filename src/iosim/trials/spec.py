@@ -138,7 +138,7 @@ class TrialSpec(_Strict):
         return self.follow_up_months * DAYS_PER_MONTH
 
     def assessment_weeks(self) -> list[float]:
-        """Assessment times in weeks after the start of treatment (baseline excluded)."""
+        """Assessment times in weeks after randomisation, day 0 (baseline excluded; a therapy may start later)."""
         end = self.follow_up_days / 7.0
         schedule = (
             [(end, self.assessment_every_weeks)]
