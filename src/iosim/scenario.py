@@ -34,10 +34,15 @@ class Scenario:
     therapies: tuple[str, ...] = ()
 
     def simulate(self, days: float, **kwargs):
-        """Run the reference engine on this scenario (keyword options as :func:`iosim.simulate`)."""
-        from iosim.simulation import simulate
+        """Run the reference engine on this scenario (keyword options as :func:`iosim.simulate`).
 
-        return simulate(self.model, days, params=self.params, initial=self.initial, regimen=self.regimen, **kwargs)
+        The treatment plan goes on after ``days``: its later doses act on nothing simulated and are
+        left out."""
+        from iosim.simulation import simulate
+        from iosim.simulation.reference import doses_within
+
+        regimen = doses_within(self.regimen, days)
+        return simulate(self.model, days, params=self.params, initial=self.initial, regimen=regimen, **kwargs)
 
 
 #: Longest treatment horizon accepted (100 years): any longer is a typo, and would only
@@ -83,11 +88,15 @@ def build_scenario(
     patient: Mapping[str, float] | None = None,
     tumour_cells: float | None = None,
     horizon_days: float | None = None,
+    start_days: Sequence[float] | None = None,
 ) -> Scenario:
     """Parameters, initial state and doses of the core model for one patient.
 
     ``therapies`` holds ``"DRUG"`` (its labelled default regimen), ``"DRUG:LABEL"`` (another
     labelled regimen) or ``"DRUG:REGIMEN"`` (a regimen string such as ``3mg/kg-q3w-x4``).
+    ``start_days`` (one per therapy, default 0) shifts each therapy's whole schedule, its
+    lymphodepletion and companion drugs included, to start on that day; doses are given up to
+    ``horizon_days``, so a therapy starting after it gives none (``notes`` says so).
     """
     from iosim.cancers import get_cancer
     from iosim.models import get_model
@@ -104,6 +113,7 @@ def build_scenario(
     horizon = DEFAULT_HORIZON_DAYS if horizon_days is None else _number(horizon_days, "horizon_days")
     if not 0 < horizon <= MAX_HORIZON_DAYS:
         raise InputError(f"horizon_days={horizon:g} must be positive and at most {MAX_HORIZON_DAYS:g} (100 years)")
+    starts = _start_days(start_days, len(therapies))
     model = get_model("core")
     params = ct.model_parameters()
     notes: list[str] = []
@@ -137,18 +147,26 @@ def build_scenario(
     initial = {"Tp": burden * fraction, "Tn": burden * (1.0 - fraction)}
 
     events: list = []
-    for drug, spec in drugs:
+    for (drug, spec), first_day in zip(drugs, starts):
         params.update(drug.parameter_values())
         if drug.targeted and fraction == 0.0:
             notes.append(f"{drug.id}: {ct.id} does not express {drug.target}; the drug has no target here")
         elif drug.targeted:
             notes.append(f"{drug.id}: {fraction:.0%} of {ct.id} cells express {drug.target}")
-        start = 0.0
+        if first_day > horizon:
+            notes.append(f"{drug.id}: starts on day {first_day:g}, after the {horizon:g}-day horizon; no dose is given")
+            continue
+        if first_day > 0:
+            notes.append(f"{drug.id}: treatment starts on day {first_day:g}")
+        start = first_day
         if drug.lymphodepletion_days is not None:
-            start = drug.lymphodepletion_days
-            events += _lymphodepletion(model)
-            notes.append(f"{drug.id}: lymphodepletion on day 0, infusion on day {start:g}")
-        events += _doses(drug, spec, pt, horizon, start)
+            start = first_day + drug.lymphodepletion_days
+            events += _lymphodepletion(model, first_day)
+            notes.append(f"{drug.id}: lymphodepletion on day {first_day:g}, infusion on day {start:g}")
+        doses = _doses(drug, spec, pt, horizon, start)
+        if not doses:
+            notes.append(f"{drug.id}: no dose of {spec.text} falls within the {horizon:g}-day horizon")
+        events += doses
         for companion, text, offset in drug.companions:
             cd = get_drug(companion)
             params.update(cd.parameter_values())
@@ -165,11 +183,23 @@ def build_scenario(
     )
 
 
-def _lymphodepletion(model: Model) -> list:
+def _start_days(start_days: Sequence[float] | None, n: int) -> list[float]:
+    if start_days is None:
+        return [0.0] * n
+    if isinstance(start_days, str) or not isinstance(start_days, Sequence) or len(start_days) != n:
+        raise InputError(f"start_days needs one day per therapy ({n}), e.g. [0, 28]")
+    days = [_number(d, "start day") for d in start_days]
+    for d in days:
+        if not 0 <= d <= MAX_HORIZON_DAYS:
+            raise InputError(f"start day {d:g} must be between 0 and {MAX_HORIZON_DAYS:g} (100 years)")
+    return days
+
+
+def _lymphodepletion(model: Model, day: float) -> list:
     p = {x.name: x.value for x in model.parameters}
     nk = p["nk_supply"] / p["nk_death"] * LYMPHODEPLETION_REMAINING
     treg = p["treg_supply"] / p["treg_death"] * LYMPHODEPLETION_REMAINING
-    return [SetState("N", nk, 0.0), SetState("R", treg, 0.0)]
+    return [SetState("N", nk, day), SetState("R", treg, day)]
 
 
 def _doses(drug, spec, patient, horizon: float, start: float) -> list:

@@ -67,3 +67,42 @@ def test_yaml_errors(tmp_path):
         load_trial_spec(bad)
     with pytest.raises(TrialSpecError, match="does not exist"):
         load_trial_spec(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("model", ["kuznetsov1994", "/etc/passwd", ""])
+def test_a_model_other_than_the_flagship_is_refused(model):
+    # trials run the flagship model only: any other value would be ignored, so it is refused
+    with pytest.raises(TrialSpecError) as err:
+        parse_trial_spec({**BASE, "model": model})
+    assert str(err.value) == (
+        "field 'model': trials run the flagship model 'core' only; remove the field or set it to core"
+    )
+
+
+def test_the_flagship_model_may_be_named():
+    assert parse_trial_spec({**BASE, "model": "core"}).model == "core"
+    assert parse_trial_spec(BASE).model == "core"
+
+
+@pytest.mark.parametrize("day", [-1, float("nan"), float("inf"), 1e9])
+def test_start_day_must_be_a_day_within_a_century(day):
+    arms = [{"name": "a", "therapies": [{"drug": "nivolumab", "start_day": day}]}]
+    with pytest.raises(TrialSpecError, match=r"field 'arms\.0\.therapies\.0\.start_day'"):
+        parse_trial_spec({**BASE, "arms": arms})
+
+
+def test_trial_cli_refuses_another_model_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    spec = tmp_path / "t.yaml"
+    spec.write_text(yaml.safe_dump({**BASE, "model": "kuznetsov1994"}))
+    r = subprocess.run([sys.executable, "-m", "iosim", "trial", str(spec), "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "iosim: error: field 'model': trials run the flagship model 'core' only; remove the field or set it to core"
+    ]
+    assert not (tmp_path / "out").exists()

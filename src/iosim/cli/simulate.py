@@ -35,11 +35,14 @@ def simulate(
     out: Path = typer.Option(None, "--out", help="write the table to FILE.csv or FILE.parquet"),
     plot: Path = typer.Option(None, "--plot", help="write a figure to FILE.png"),
 ) -> None:
-    """Simulate one model and write the trajectory table (time, then states and outputs)."""
+    """Simulate one model and write the trajectory table (time, then states and outputs).
+
+    A --dose outside the simulated days is refused."""
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.simulation import simulate as run
+    from iosim.simulation.reference import doses_within
 
     check_output_path(out, _TABLES, "--out")
     check_output_path(plot, (".png", ".svg", ".pdf"), "--plot")
@@ -51,6 +54,7 @@ def simulate(
         if model != "core":
             raise InputError("--cancer, --therapy, --patient, --tumour-cells and --scenario apply to the model `core`")
         from iosim.scenario import build_scenario, load_scenario
+        from iosim.therapy.regimens import DEFAULT_HORIZON_DAYS
 
         if scenario is not None:
             sc = load_scenario(scenario)
@@ -62,16 +66,21 @@ def simulate(
                 therapies=[p for t in therapy or [] for p in t.split("+") if p.strip()],  # nivolumab+ipilimumab
                 patient=parse_assignments([patient] if patient else [], "--patient"),
                 tumour_cells=tumour_cells,
+                # doses up to the simulated end (treatment stops at two years at the latest), so
+                # that the notes name a therapy none of whose doses falls within --days
+                horizon_days=days if 0 < days < DEFAULT_HORIZON_DAYS else None,
             )
         m = sc.model
         params, initial = {**sc.params, **params}, {**sc.initial, **initial}
-        regimen, notes = sc.regimen + regimen, sc.notes
+        # the plan goes on after --days (a scenario file's horizon); --dose doses do not: they must fall within
+        regimen, notes = doses_within(sc.regimen, days) + regimen, sc.notes
     else:
         from iosim.models import is_model_file, load_model_file
 
         if is_model_file(model):
             m, carried = load_model_file(model)
-            regimen = carried + regimen  # doses written in the file as SBML events
+            # doses written in the file as SBML events happen when their time comes, if it comes
+            regimen = doses_within(carried, days) + regimen
         else:
             m = load_model(model)
     result = run(

@@ -22,7 +22,7 @@ from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
 from iosim.parallel import Backend, run_tasks
-from iosim.simulation.reference import as_regimen, resolve_grid
+from iosim.simulation.reference import as_regimen, check_dose_span, resolve_grid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,6 +232,7 @@ def prepare(
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
+    check_dose_span(reg, t_start, t_end)
     thr = model.extinction_thresholds() if extinction else np.full(len(model.states), np.nan)
     problem = Problem(
         kernel_file(model),
@@ -280,7 +281,8 @@ def simulate_cohort(
     params, initial : per-patient parameter values and initial states: a DataFrame or a
         mapping of name -> array (a scalar is broadcast), or a 2-D array with one column per
         parameter (state) in the model's order. Missing names keep the model's defaults.
-    regimen : doses shared by every patient; ``dose_scale`` (one factor per patient, or a
+    regimen : doses shared by every patient (one outside [t_start, t_end] raises
+        :class:`DosingError`); ``dose_scale`` (one factor per patient, or a
         matrix with one row per patient and one column per state) multiplies bolus amounts
         and infusion rates (not set-events).
     output_every, times, final_only : the output grid; at a dose time the value reported

@@ -238,7 +238,7 @@ def _trial_doses(spec_json: str, patients: pd.DataFrame) -> pd.DataFrame:
     spec = parse_trial_spec(json.loads(spec_json))
     frames = []
     for arm in spec.arms:
-        plan = plan_arm(spec.cancer, [t.text for t in arm.therapies], spec.follow_up_days)
+        plan = plan_arm(spec.cancer, arm.therapies, spec.follow_up_days)
         people = patients[patients["arm"] == arm.name]
         if not len(plan.regimen) or people.empty:
             continue

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
-from iosim.errors import InputError, UnknownNameError
+from iosim.errors import DosingError, InputError, UnknownNameError
 from iosim.model.compiled import compile_model
 from iosim.model.declaration import Model
 from iosim.simulation.result import SimulationResult
@@ -51,6 +51,48 @@ def output_grid(t_start: float, t_end: float, every: float) -> np.ndarray:
     if t_end - grid[-1] > 1e-9 * max(1.0, abs(t_end)):
         grid = np.append(grid, t_end)
     return grid
+
+
+def _span_tolerance(t_start: float, t_end: float) -> float:
+    # Generated schedules keep a dose within 1e-9 days of their horizon (iosim.therapy.regimens).
+    return 1e-9 * max(1.0, abs(t_start), abs(t_end))
+
+
+def _describe(e: DoseEvent) -> str:
+    if isinstance(e, Bolus):
+        return f"the dose of {e.amount:g} into {e.state} at t={e.time:g}"
+    if isinstance(e, Infusion):
+        return f"the infusion into {e.state} from t={e.time:g}"
+    return f"the set-event {e.state}={e.value:g} at t={e.time:g}"
+
+
+def check_dose_span(regimen: Regimen, t_start: float, t_end: float) -> None:
+    """Refuse a dose outside the simulated span [t_start, t_end]: it could act on nothing that is
+    simulated, and dropping it without a word hides a typo (a dose on day 50 of a 30-day run).
+    A dose at ``t_end`` itself is accepted (it falls at the end, as a generated schedule's last
+    dose may). Raises :class:`DosingError` naming the first such dose and the span."""
+    tol = _span_tolerance(t_start, t_end)
+    for e in regimen:
+        last = e.end if isinstance(e, Infusion) else e.time  # an infusion may run on into the span
+        if e.time > t_end + tol or last < t_start - tol:
+            where = "after the end" if e.time > t_end else "before the start"
+            raise DosingError(
+                f"{_describe(e)} is {where} of the simulated span [{t_start:g}, {t_end:g}]; "
+                "lengthen the simulated time or remove the dose"
+            )
+
+
+def doses_within(regimen: Regimen, t_end: float, *, t_start: float = 0.0) -> Regimen:
+    """The doses of a treatment plan that fall in the span [t_start, t_end] (an infusion that runs
+    into it included): a plan (a scenario's therapies, a model file's events) goes on beyond the
+    simulated span, and its other doses cannot act on it."""
+    tol = _span_tolerance(t_start, t_end)
+    kept = []
+    for e in regimen:
+        last = e.end if isinstance(e, Infusion) else e.time
+        if e.time <= t_end + tol and last >= t_start - tol:
+            kept.append(e)
+    return Regimen(tuple(kept), regimen.label)
 
 
 #: Shortest simulated span, relative to the size of the times.
@@ -103,7 +145,9 @@ def simulate(
     model : a :class:`Model` or a model id (``"kuznetsov1994"``).
     t_end : end time, in the model's time unit (days for every built-in model).
     params, initial : overrides of parameter values and initial states, by name.
-    regimen : doses (boluses, infusions, set-events) as a :class:`Regimen` or a list.
+    regimen : doses (boluses, infusions, set-events) as a :class:`Regimen` or a list; a dose
+        outside [t_start, t_end] raises :class:`DosingError` (trim a longer plan with
+        :func:`doses_within`, as :meth:`Scenario.simulate` does).
     output_every, times : a regular output grid, or explicit output times. At a dose time
         the value reported is the one after the dose.
     method, rtol, atol : scipy solver and tolerances.
@@ -125,6 +169,7 @@ def simulate(
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
+    check_dose_span(reg, t_start, t_end)
 
     p = model.parameter_values(dict(params or {}))
     y = model.initial_values(dict(initial or {}))

@@ -10,6 +10,7 @@ patients, so the trial follows exactly what ``iosim simulate core`` does for one
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from iosim.dosing import Bolus, Infusion, Regimen
 from iosim.errors import DosingError
 from iosim.model.declaration import Model
+from iosim.trials.spec import TherapySpec
 
 REFERENCE = {"weight_kg": 70.0, "height_cm": 170.0}
 _PROBES = {"weight": {"weight_kg": 140.0, "height_cm": 170.0}, "height": {"weight_kg": 70.0, "height_cm": 200.0}}
@@ -59,14 +61,21 @@ def _amounts(regimen: Regimen) -> list[tuple[str, float, float]]:
     return out
 
 
-def plan_arm(cancer: str, therapies: list[str], horizon_days: float) -> ArmPlan:
+def plan_arm(cancer: str, therapies: Sequence[str | TherapySpec], horizon_days: float) -> ArmPlan:
+    """The arm's regimen up to ``horizon_days``; ``therapies`` are a trial spec's therapies (each
+    with its ``start_day``) or ``DRUG[:REGIMEN]`` texts (starting on day 0)."""
     from iosim.scenario import build_scenario
 
-    ref = build_scenario(cancer=cancer, therapies=therapies, patient=REFERENCE, horizon_days=horizon_days)
-    probes = {
-        k: build_scenario(cancer=cancer, therapies=therapies, patient=p, horizon_days=horizon_days)
-        for k, p in _PROBES.items()
-    }
+    texts = [t if isinstance(t, str) else t.text for t in therapies]
+    starts = [0.0 if isinstance(t, str) else t.start_day for t in therapies]
+
+    def scenario(patient):
+        return build_scenario(
+            cancer=cancer, therapies=texts, patient=patient, horizon_days=horizon_days, start_days=starts
+        )
+
+    ref = scenario(REFERENCE)
+    probes = {k: scenario(p) for k, p in _PROBES.items()}
     base = _amounts(ref.regimen)
     ratios: dict[str, set[tuple[float, float]]] = {}
     for k, (state, t, amount) in enumerate(base):

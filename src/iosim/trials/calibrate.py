@@ -119,7 +119,7 @@ def simulate_arms(spec: TrialSpec, population: Population, arms: list[str], n: i
     for arm in spec.arms:
         if arm.name not in arms:
             continue
-        plan = plan_arm(spec.cancer, [t.text for t in arm.therapies], spec.follow_up_days)
+        plan = plan_arm(spec.cancer, arm.therapies, spec.follow_up_days)
         outcomes.append(simulate_chunk(spec, plan, population, arm.name, np.arange(n))["outcomes"])
     return summarize(pd.concat(outcomes, ignore_index=True)).set_index("arm")
 

@@ -151,7 +151,7 @@ def run_trial(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     population = population if population is not None else population_for(spec, spec_dir)
-    plans = {a.name: plan_arm(spec.cancer, [t.text for t in a.therapies], spec.follow_up_days) for a in spec.arms}
+    plans = {a.name: plan_arm(spec.cancer, a.therapies, spec.follow_up_days) for a in spec.arms}
     chunks = _chunks(spec.patients_per_arm, chunk_size)
     total = len(chunks) * len(spec.arms)
     with ResultStore(out / "results.duckdb") as store:

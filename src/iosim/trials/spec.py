@@ -42,7 +42,9 @@ class _Strict(BaseModel):
 class TherapySpec(_Strict):
     drug: str
     regimen: str | None = None
-    start_day: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    #: Day of the therapy's first dose (its lymphodepletion, for a cell therapy), counted from
+    #: randomisation, when follow-up starts. A day after the end of follow-up gives no dose.
+    start_day: Annotated[float, Field(ge=0, le=36_525, allow_inf_nan=False)] = 0.0
 
     @property
     def text(self) -> str:
@@ -87,9 +89,18 @@ class TrialSpec(_Strict):
     criteria: Literal["recist", "irecist"] = "recist"
     confirm_response: bool = True
     population: str | None = None
+    #: Trials run the flagship model only (its cancers, drugs and RECIST outputs); the field is
+    #: accepted so that a spec can say so explicitly, and any other value is refused.
     model: str = "core"
     #: Store every lesion measurement (table ``lesions``); off for very large trials.
     store_lesions: bool = True
+
+    @field_validator("model")
+    @classmethod
+    def _flagship_only(cls, v: str) -> str:
+        if v != "core":
+            raise ValueError("trials run the flagship model 'core' only; remove the field or set it to core")
+        return v
 
     @field_validator("assessment_every_weeks")
     @classmethod
@@ -140,7 +151,7 @@ class TrialSpec(_Strict):
         return self.follow_up_months * DAYS_PER_MONTH
 
     def assessment_weeks(self) -> list[float]:
-        """Assessment times in weeks after the start of treatment (baseline excluded)."""
+        """Assessment times in weeks after randomisation, day 0 (baseline excluded; a therapy may start later)."""
         end = self.follow_up_days / 7.0
         schedule = (
             [(end, self.assessment_every_weeks)]
