@@ -114,6 +114,7 @@ def surveillance(
     import numpy as np
     import pandas as pd
 
+    from iosim.cli._progress import offset, progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
@@ -138,23 +139,16 @@ def surveillance(
         if len(treated):
             arms["treated"] = (params, initial, treated)
     seed_used = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**63))
-    tables = {
-        arm: run(
-            m,
-            state,
-            size_list,
-            replicates=replicates,
-            t_end=days,
-            seed=seed_used,
-            method=method,
-            params=p,
-            initial=i,
-            regimen=r,
-            escape_cells=escape_cells,
-            workers=workers,
-        )  # fmt: skip
-        for arm, (p, i, r) in arms.items()
-    }
+    per_arm = replicates * len(size_list)
+    with progress_bar(f"surveillance: {len(arms)} arm(s) x {len(size_list)} sizes, replicates") as progress:
+        tables = {
+            arm: run(
+                m, state, size_list, replicates=replicates, t_end=days, seed=seed_used, method=method, params=p,
+                initial=i, regimen=r, escape_cells=escape_cells, workers=workers,
+                progress=offset(progress, k * per_arm, len(arms) * per_arm),
+            )  # fmt: skip
+            for k, (arm, (p, i, r)) in enumerate(arms.items())
+        }
     if len(tables) == 1:
         df = next(iter(tables.values()))
     else:

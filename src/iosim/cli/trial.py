@@ -101,6 +101,7 @@ def calibrate(
     """Fit population-level parameters to observed arm endpoints; save the calibrated population."""
     from rich.console import Console
 
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path
     from iosim.trials import load_trial_spec
     from iosim.trials.calibrate import Target
@@ -110,13 +111,14 @@ def calibrate(
 
     check_output_path(out, (".yaml", ".yml"), "--out")
     ts = load_trial_spec(spec)
-    result = fit(
-        ts,
-        Population(ts.cancer) if population == "default"
-        else load_population(population) if population else population_for(ts, spec.resolve().parent),
-        [Target.parse(t) for t in target],
-        [v.strip() for v in vary.split(",") if v.strip()], patients=patients, max_evaluations=max_evaluations,
-    )  # fmt: skip
+    start = (Population(ts.cancer) if population == "default"
+             else load_population(population) if population else population_for(ts, spec.resolve().parent))  # fmt: skip
+    targets = [Target.parse(t) for t in target]
+    with progress_bar(f"calibrate {ts.name}: evaluations") as progress:
+        result = fit(
+            ts, start, targets, [v.strip() for v in vary.split(",") if v.strip()], patients=patients,
+            max_evaluations=max_evaluations, progress=progress,
+        )  # fmt: skip
     result.population.save(out)
     console = Console()
     console.print(result.table.to_string(index=False))

@@ -14,6 +14,7 @@ weigh as much as 100% error in a median).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -97,7 +98,10 @@ def calibrate(
     *,
     patients: int = 400,
     max_evaluations: int = 40,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:
+    """Search ``vary`` so that the simulated arms meet ``targets``; ``progress(evaluations, most)``, if given,
+    is called after each evaluation (the most is ``max_evaluations`` plus the final check)."""
     names = {a.name for a in spec.arms}
     for t in targets:
         if t.arm not in names:
@@ -128,6 +132,8 @@ def calibrate(
         nonlocal count
         count += 1
         summary = simulate_arms(spec, population_at(x), arms, patients)
+        if progress is not None:
+            progress(min(count, max_evaluations), max_evaluations + 1)
         return sum(_error(k, v, float(summary.loc[t.arm, k])) for t in targets for k, v in t.values.items())
 
     result = minimize(objective, start, method="Nelder-Mead",
@@ -137,6 +143,8 @@ def calibrate(
     labels = tuple(f"{t.arm}: " + ", ".join(f"{k}={v:g}" for k, v in t.values.items()) for t in targets)
     best = replace(best, calibrated_to=labels)
     summary = simulate_arms(spec, best, arms, patients)
+    if progress is not None:
+        progress(max_evaluations + 1, max_evaluations + 1)
     rows = [
         {"arm": t.arm, "endpoint": k, "observed": v, "simulated": float(summary.loc[t.arm, k])}
         for t in targets
