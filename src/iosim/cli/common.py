@@ -54,3 +54,11 @@ def write_table(df, path: Path) -> None:
         df.to_parquet(path, index=False)
     else:
         df.to_csv(path, index=False)
+
+
+def split_therapies(items: list[str] | None) -> list[str]:
+    """``["nivolumab+ipilimumab:3mg/kg-q3w-x4", "x"]`` -> three therapies: ``+`` joins a combination, as
+    in ``iosim matrix``; a ``+`` inside a number's exponent (``2e+8cells``) is not a join."""
+    import re
+
+    return [part for item in items or [] for part in re.split(r"(?<![0-9][eE])\+", item)]

@@ -92,7 +92,7 @@ def stochastic(
 def surveillance(
     model: str = typer.Option("kuznetsov1994", "--model", help="model id or model file (ignored with --cancer)"),
     cancer: str = typer.Option(None, "--cancer", help="cancer type (flagship model `core`)"),
-    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN] (flagship model; repeatable)"),
+    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN], a+b for a combination (repeatable)"),
     sizes: str = typer.Option(..., "--sizes", help="initial tumour sizes in cells, e.g. 1,10,100"),
     replicates: int = typer.Option(..., "--replicates", min=1, max=MAX_REPLICATES, help="replicates per size"),
     days: float = typer.Option(60.0, "--days", help="time by which the tumour must be extinct, in days"),
@@ -115,7 +115,7 @@ def surveillance(
     import pandas as pd
 
     from iosim.cli._progress import offset, progress_bar
-    from iosim.cli.common import check_output_path, load_model, parse_assignments
+    from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.stochastic.surveillance import plot_surveillance
@@ -131,7 +131,7 @@ def surveillance(
     initial = parse_assignments(init, "--init")
     arms: dict[str, tuple] = {}
     if cancer or therapy:
-        m, arms = _flagship_arms(cancer, list(therapy or []), params, initial)
+        m, arms = _flagship_arms(cancer, split_therapies(therapy), params, initial)
     else:
         m = load_model(model)
         treated = combine(parse_dose(d) for d in dose or [])
@@ -141,14 +141,13 @@ def surveillance(
     seed_used = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**63))
     per_arm = replicates * len(size_list)
     with progress_bar(f"surveillance: {len(arms)} arm(s) x {len(size_list)} sizes, replicates") as progress:
-        tables = {
-            arm: run(
+        tables = {}
+        for k, (arm, (p, i, r)) in enumerate(arms.items()):
+            tables[arm] = run(
                 m, state, size_list, replicates=replicates, t_end=days, seed=seed_used, method=method, params=p,
                 initial=i, regimen=r, escape_cells=escape_cells, workers=workers,
                 progress=offset(progress, k * per_arm, len(arms) * per_arm),
             )  # fmt: skip
-            for k, (arm, (p, i, r)) in enumerate(arms.items())
-        }
     if len(tables) == 1:
         df = next(iter(tables.values()))
     else:

@@ -70,8 +70,18 @@ class SimulationResult:
                     data[o] = self.outputs[:, i]
         return pd.DataFrame(data)
 
-    def plot(self, names: list[str] | None = None, *, log: bool = True, path: str | Path | None = None, ax=None):
-        """Plot trajectories (every state by default), one axis per unit."""
+    def plot(
+        self, names: list[str] | None = None, *, log: bool = True, path: str | Path | None = None, ax=None,
+        title: str = "",
+    ):  # fmt: skip
+        """Plot trajectories (every state by default), one axis per unit; log axes of cells start at one cell.
+
+        The flagship model ``core`` gets its own figure (:func:`iosim.plots.plot_core`) unless ``names``
+        or ``ax`` are given."""
+        if self.model.id == "core" and names is None and ax is None:
+            from iosim.plots import plot_core
+
+            return plot_core(self, title=title, path=path)
         import matplotlib
 
         if path is not None:
@@ -95,15 +105,19 @@ class SimulationResult:
         else:
             fig, axes = ax.figure, [ax] * len(units)
         for a, (unit, group) in zip(axes, units.items()):
+            # Below one cell there is nothing to draw (the extinction rule sets such populations to 0).
+            floor = 1.0 if unit == "cells" else 0.0
             for n in group:
                 values = self[n]
-                a.plot(self.t, np.where(values > 0, values, np.nan) if log else values, label=n)
-            if log:
+                a.plot(self.t, np.where(values > floor, values, np.nan) if log else values, label=n)
+            if log and a.has_data():
                 a.set_yscale("log")
+                if floor:
+                    a.set_ylim(bottom=floor)
             a.set_ylabel(unit)
             a.legend(loc="best", fontsize="small")
         axes[-1].set_xlabel(f"time ({self.model.time_unit})")
-        fig.suptitle(f"{self.model.id}: {self.model.title}", fontsize="medium")
+        fig.suptitle(title or f"{self.model.id}: {self.model.title}", fontsize="medium")
         fig.tight_layout()
         if path is not None:
             fig.savefig(path, dpi=120)
