@@ -155,13 +155,19 @@ def test_a_simulated_rate_outside_the_observed_ci_is_flagged(tmp_path):
     text = _report_with(tmp_path, calibration=cal)
     misses = re.findall(r'<p class="miss">([^<]*)</p>', text)
     assert len(misses) == 1 and misses[0].startswith("Outside the observed 95% CI: a orr: simulated 0.3")
-    assert "0.382–0.492 (n=316)" in text  # arm b's 0.45 lies inside it: no flag
+    assert "inside 0.382–0.492 (n=316)" in text  # arm b's 0.45 lies inside it: no flag
     assert text.count("MISS: outside") == 1
-    assert "no CI (not given)" in text  # a median's CI is not known: said, not passed over
+    assert "<td>no CI</td>" in text  # a median's CI is not known: said, not passed over
+
+
+def test_a_median_not_reached_says_so(tmp_path):
+    cal = pd.DataFrame({"arm": ["a"], "endpoint": ["median_pfs_months"], "observed": [11.5], "simulated": [np.nan],
+                        "role": "predicted"})  # fmt: skip
+    assert "<td>not reached</td>" in _report_with(tmp_path, calibration=cal)
 
 
 def test_a_rate_without_the_real_arm_size_says_no_ci(tmp_path):
     cal = pd.DataFrame({"arm": ["a"], "endpoint": ["orr"], "observed": [0.437], "simulated": [0.1], "role": "x"})
     text = _report_with(tmp_path, calibration=cal)
-    assert "no CI (patients in the real arm not given)" in text
+    assert "<td>no CI</td>" in text and "real arm's size (n)" in text
     assert 'class="miss"' not in text.split("</style>")[1]

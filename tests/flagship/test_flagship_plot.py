@@ -100,3 +100,20 @@ def test_untreated_best_response_says_no_therapy_was_given():
 def test_empty_part_of_a_combination_is_refused():
     r = iosim("simulate", "core", "--cancer", "melanoma", "--therapy", "nivolumab+", "--days", "30")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "empty therapy" in r.stderr
+
+
+def test_cells_with_and_without_the_target_are_shown_only_for_a_targeted_drug(treated):
+    import matplotlib.pyplot as plt
+
+    def tumour_labels(fig):
+        ax = next(a for a in fig.axes if a.get_title(loc="left") == "Tumour cells")
+        return [line.get_label() for line in ax.get_lines()]
+
+    fig = plot_core(treated)  # checkpoint inhibitors: immune cells kill both kinds alike
+    assert tumour_labels(fig) == ["viable tumour cells"]
+    plt.close(fig)
+    car_t = build_scenario(cancer="b_all", therapies=["tisagenlecleucel"]).simulate(120)
+    fig = plot_core(car_t)
+    assert "tumour cells without the target" in tumour_labels(fig)
+    assert "CAR-T cells" in {line.get_label() for ax in fig.axes for line in ax.get_lines()}
+    plt.close(fig)

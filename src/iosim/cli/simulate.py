@@ -104,7 +104,9 @@ def simulate(
 def _title(sc) -> str:
     if sc is None:
         return "core"
-    return f"{sc.cancer}: {' + '.join(sc.therapies) if sc.therapies else 'no therapy'}"
+    from iosim.cancers import get_cancer
+
+    return f"{get_cancer(sc.cancer).name}: {' + '.join(sc.therapies) if sc.therapies else 'no therapy'}"
 
 
 def _echo_best_response(result, sc) -> None:

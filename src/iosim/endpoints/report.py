@@ -248,24 +248,23 @@ def _observed_ci(calibration: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     obs, sim = cal["observed"].astype(float), cal["simulated"].astype(float)
     n = cal["observed_n"].astype(float) if "observed_n" in cal.columns else pd.Series(np.nan, index=cal.index)
     cal.insert(cal.columns.get_loc("simulated") + 1, "difference", sim - obs)
-    ci, verdict, misses = [], [], []
+    verdict, misses = [], []
     for i, row in cal.iterrows():
-        rate = row["endpoint"] in RATE_ENDPOINTS
-        if rate and np.isfinite(n[i]) and n[i] > 0:
+        if row["endpoint"] in RATE_ENDPOINTS and np.isfinite(n[i]) and n[i] > 0:
             half = Z95 * float(np.sqrt(obs[i] * (1 - obs[i]) / n[i]))
-            ci.append(f"{obs[i] - half:.3g}–{obs[i] + half:.3g} (n={n[i]:g})")
+            ci = f"{obs[i] - half:.3g}–{obs[i] + half:.3g} (n={n[i]:g})"
             if not np.isfinite(sim[i]) or abs(sim[i] - obs[i]) > half:
-                verdict.append("MISS: outside")
+                verdict.append(f"MISS: outside {ci}")
                 misses.append(f"{row.get('arm', '')} {row['endpoint']}: simulated {sim[i]:.3g}, observed {obs[i]:.3g} "
-                              f"(95% CI {obs[i] - half:.3g}–{obs[i] + half:.3g})")  # fmt: skip
+                              f"(95% CI {ci})")  # fmt: skip
             else:
-                verdict.append("inside")
+                verdict.append(f"inside {ci}")
         else:
-            why = "patients in the real arm not given" if rate else "not given"
-            ci.append(f"no CI ({why})")
             verdict.append("no CI")
-    cal["observed 95% CI"] = ci
-    cal["simulated vs observed CI"] = verdict
+    cal["vs observed 95% CI"] = verdict
+    # A median that was not reached is a result, not a missing value.
+    cal["simulated"] = [("not reached" if str(e).startswith("median") else "–") if not np.isfinite(v) else f"{v:.3g}"
+                        for e, v in zip(cal["endpoint"], sim)]  # fmt: skip
     return cal, misses
 
 
@@ -317,7 +316,8 @@ def write_report(
         cal, misses = _observed_ci(calibration)
         note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
         if "difference" in cal.columns:
-            note += " A rate's observed 95% CI is the binomial interval for the real arm's size, where it is known."
+            note += (" A rate's observed 95% CI is the binomial interval for the real arm's size (n); 'no CI' where"
+                     " that size, or a median's interval, is not given, so a large difference there is not checked.")
         flags = "".join(f'<p class="miss">Outside the observed 95% CI: {html.escape(m)}</p>' for m in misses)
         parts.append(
             f'<section id="calibration"><h2>Calibration and prediction</h2><p class="note">{note}</p>'

@@ -38,6 +38,8 @@ ANTIBODIES = (
     ("targeting_mab_mg_per_L", "tumour-targeting antibody"),
 )
 CYTOKINES = (("il2_IU_per_mL", "IL-2 (aldesleukin)"), ("ifn_alpha_IU_per_mL", "interferon-alpha"))
+#: States of the drugs that see only cells with the target: the targeting antibody and CAR-T cells.
+TARGETED_DRUG_STATES = ("mab_c", "C", "Cm")
 #: Fewest cells drawn on a log axis.
 ONE_CELL = 1.0
 
@@ -83,6 +85,11 @@ def best_response(result: SimulationResult) -> BestResponse:
     return BestResponse(category, change, scans, d)
 
 
+def _legend(ax) -> None:
+    """Beside the panel, where it hides no curve."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+
+
 def _clip_cells(values: np.ndarray) -> np.ndarray:
     return np.where(values >= ONE_CELL, values, np.nan)
 
@@ -99,7 +106,7 @@ def _draw(ax, result: SimulationResult, series, *, cells: bool) -> bool:
         ax.plot(result.t, shown, label=label, **style)
         drawn = True
     if drawn:
-        ax.legend(loc="best", fontsize="small", frameon=False)
+        _legend(ax)
         ax.grid(alpha=0.25)
     return drawn
 
@@ -113,11 +120,14 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
     import matplotlib.pyplot as plt
 
     br = best_response(result)
+    # Cells with and without the target matter only when a drug needs the target (CAR-T, a targeting
+    # antibody); immune cells kill both alike.
+    targeted = any(np.any(np.asarray(result[s]) > 0) for s in TARGETED_DRUG_STATES)
     tumour_cells = [(n, lab) for n, lab in TUMOUR if np.any(np.asarray(result[n]) >= ONE_CELL)]
-    if len(tumour_cells) == 1:  # one kind of tumour cell: call it what it is
-        tumour_cells = [(tumour_cells[0][0], "viable tumour cells")]
-    if len(tumour_cells) > 1:
+    if len(tumour_cells) > 1 and targeted:
         tumour_cells = [("tumour_cells", "all viable tumour cells"), *tumour_cells]
+    elif np.any(np.asarray(result["tumour_cells"]) >= ONE_CELL):
+        tumour_cells = [("tumour_cells", "viable tumour cells")]
     panels = [("diameter", None)]
     if tumour_cells:
         panels.append(("tumour", tumour_cells))
@@ -130,7 +140,7 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
             panels.append((key, given))
 
     heights = [1.25] + [1.0] * (len(panels) - 1)
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.1 + 2.3 * sum(heights)), sharex=True, squeeze=False,
+    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 1.1 + 2.3 * sum(heights)), sharex=True, squeeze=False,
                              gridspec_kw={"height_ratios": heights})  # fmt: skip
     axes = axes[:, 0]
     for ax, (key, series) in zip(axes, panels):
@@ -161,13 +171,13 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
 
 def _diameter_panel(ax, result: SimulationResult, br: BestResponse) -> None:
     d = np.asarray(result["tumour_diameter_mm"], float)
-    ax.plot(result.t, d, color="C3", lw=1.6, label="sum of target-lesion diameters (viable tumour and residue)")
+    ax.plot(result.t, d, color="C3", lw=1.6, label="sum of target-lesion diameters\n(viable tumour and residue)")
     ax.plot(br.scan_days, br.scan_diameters_mm, "o", color="k", ms=4, label="scans (every 8 weeks)")
     if br.measurable:
         base = float(br.scan_diameters_mm[0])
-        ax.axhline(0.7 * base, color="C2", ls="--", lw=0.9, label="partial response (-30% from baseline)")
+        ax.axhline(0.7 * base, color="C2", ls="--", lw=0.9, label="partial response\n(-30% from baseline)")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("mm")
     ax.set_title(f"Tumour size — best response: {br.describe()}", loc="left", fontsize="medium")
-    ax.legend(loc="best", fontsize="small", frameon=False)
+    _legend(ax)
     ax.grid(alpha=0.25)
