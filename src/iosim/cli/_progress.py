@@ -2,7 +2,8 @@
 
 The library reports progress through an optional ``progress(done, total)`` callback; the CLI
 renders it here. The bar is transient: it disappears when the command ends (or fails), so
-what stays on the terminal is the result or the one-line error.
+what stays on the terminal is the result or the one-line error. Without a terminal on stderr
+(a log file, a pipe) there is no bar.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ def progress_bar(description: str) -> Iterator[Progress]:
     from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a log or a pipe: no bar, and nothing (not even a blank line) before an error
+        yield lambda done, total: None
+        return
     with Bar(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+        TimeRemainingColumn(), console=console, transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task(description, total=None)
 

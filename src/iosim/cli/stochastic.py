@@ -42,6 +42,7 @@ def stochastic(
     ),
 ) -> None:
     """Simulate replicates event by event; write trajectories (or --summary) and report extinctions."""
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.stochastic import simulate_stochastic
@@ -49,18 +50,13 @@ def stochastic(
     check_output_path(out, _TABLES, "--out")
     check_output_path(extinction_out, _TABLES, "--extinction-out")
     m = load_model(model)
-    res = simulate_stochastic(
-        m,
-        days,
-        replicates=replicates,
-        method=method,
-        seed=seed,
-        params=parse_assignments(set_, "--set"),
-        initial=parse_assignments(init, "--init"),
-        regimen=combine(parse_dose(d) for d in dose or []),
-        output_every=every,
-        workers=workers,
-    )
+    params, initial = parse_assignments(set_, "--set"), parse_assignments(init, "--init")
+    regimen = combine(parse_dose(d) for d in dose or [])
+    with progress_bar(f"{m.id}: replicates") as progress:
+        res = simulate_stochastic(
+            m, days, replicates=replicates, method=method, seed=seed, params=params, initial=initial, regimen=regimen,
+            output_every=every, workers=workers, progress=progress,
+        )  # fmt: skip
     df = res.summary() if summary else res.to_dataframe()
     if out is not None:
         write_table(df, out)
