@@ -75,3 +75,14 @@ def test_stochastic_engine_reports_chunks(workers):
     calls = Calls()
     simulate_stochastic("kuznetsov1994", 2.0, replicates=130, seed=1, workers=workers, progress=calls)
     calls.check(130)
+
+
+def test_calibrate_reports_each_evaluation_and_the_final_check(small_spec):
+    from iosim.trials.calibrate import Target, calibrate
+    from iosim.trials.population import Population
+
+    calls = Calls()
+    result = calibrate(small_spec, Population("melanoma"), [Target.parse("arm=nivolumab,orr=0.4")],
+                       ["immunogenicity"], patients=20, max_evaluations=3, progress=calls)  # fmt: skip
+    calls.check(4)  # at most 3 evaluations, then the final check
+    assert len(calls) == result.evaluations + 1
