@@ -316,8 +316,10 @@ def write_report(
         cal, misses = _observed_ci(calibration)
         note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
         if "difference" in cal.columns:
-            note += (" A rate's observed 95% CI is the binomial interval for the real arm's size (n); 'no CI' where"
-                     " that size, or a median's interval, is not given, so a large difference there is not checked.")
+            note += (
+                " A rate's observed 95% CI is the binomial interval for the real arm's size (n); 'no CI' where"
+                " that size, or a median's interval, is not given, so a large difference there is not checked."
+            )
         flags = "".join(f'<p class="miss">Outside the observed 95% CI: {html.escape(m)}</p>' for m in misses)
         parts.append(
             f'<section id="calibration"><h2>Calibration and prediction</h2><p class="note">{note}</p>'
