@@ -117,3 +117,19 @@ def test_cells_with_and_without_the_target_are_shown_only_for_a_targeted_drug(tr
     assert "tumour cells without the target" in tumour_labels(fig)
     assert "CAR-T cells" in {line.get_label() for ax in fig.axes for line in ax.get_lines()}
     plt.close(fig)
+
+
+def test_other_models_plot_with_plain_names_from_one_cell_and_no_empty_panel():
+    import matplotlib.pyplot as plt
+
+    import iosim
+
+    r = iosim.simulate(iosim.get_model("kuznetsov1994"), 120, initial={"T": 5e7}, regimen=iosim.bolus("E", 1e7, at=30))
+    fig = r.plot()
+    (ax,) = fig.axes  # both states in cells: one panel
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0].startswith("E: effector cells") and labels[1] == "T: tumour cells"
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] == pytest.approx(1.0)
+    tumour = np.asarray(ax.get_lines()[1].get_ydata(), float)
+    assert np.isnan(tumour[-1])  # the tumour was eliminated: nothing drawn below one cell
+    plt.close(fig)
