@@ -120,3 +120,54 @@ def test_single_arm_without_calibration(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert 'id="calibration"' not in text and "Single arm." in text
     assert "Subsampled" not in text  # 14 patients: nothing left out of the plots
+
+
+def _report_with(tmp_path, **kwargs) -> str:
+    outcomes, assessments = fake_arm("nivolumab", 20, 0.05, np.random.default_rng(3))
+    path = write_report(tmp_path / "r.html", title="t", summary=summarize(outcomes), outcomes=outcomes,
+                        assessments=assessments, hazard_ratios=None, **kwargs)  # fmt: skip
+    return path.read_text(encoding="utf-8")
+
+
+def test_report_records_what_was_simulated_the_version_and_the_date(tmp_path):
+    import datetime
+
+    import iosim
+
+    spec = {"name": "t", "cancer": "melanoma", "seed": 2015, "patients_per_arm": 20, "population": None,
+            "arms": [{"name": "nivolumab", "therapies": [{"drug": "nivolumab", "regimen": "3mg/kg-q2w",
+                                                          "start_day": 0.0}]}]}  # fmt: skip
+    text = _report_with(tmp_path, spec=spec)
+    assert '<section id="simulated">' in text
+    assert f"<dd>{iosim.__version__}</dd>" in text
+    assert datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d") in text
+    for shown in ("melanoma", "2015", "nivolumab 3mg/kg-q2w", "default (uncalibrated)"):
+        assert shown in text
+    # The whole spec is there for whoever wants to rerun it.
+    assert "Full trial specification" in text and "&quot;patients_per_arm&quot;: 20" in text
+
+
+def test_a_simulated_rate_outside_the_observed_ci_is_flagged(tmp_path):
+    # Observed ORR 0.437 in 316 patients: 95% CI half-width 1.96 * sqrt(.437 * .563 / 316) = 0.055.
+    cal = pd.DataFrame({"arm": ["a", "b", "c"], "endpoint": ["orr", "orr", "median_pfs_months"],
+                        "observed": [0.437, 0.437, 6.9], "simulated": [0.30, 0.45, 4.1],
+                        "observed_n": [316, 316, 316], "role": "calibrated"})  # fmt: skip
+    text = _report_with(tmp_path, calibration=cal)
+    misses = re.findall(r'<p class="miss">([^<]*)</p>', text)
+    assert len(misses) == 1 and misses[0].startswith("Outside the observed 95% CI: a orr: simulated 0.3")
+    assert "inside 0.382–0.492 (n=316)" in text  # arm b's 0.45 lies inside it: no flag
+    assert text.count("MISS: outside") == 1
+    assert "<td>no CI</td>" in text  # a median's CI is not known: said, not passed over
+
+
+def test_a_median_not_reached_says_so(tmp_path):
+    cal = pd.DataFrame({"arm": ["a"], "endpoint": ["median_pfs_months"], "observed": [11.5], "simulated": [np.nan],
+                        "role": "predicted"})  # fmt: skip
+    assert "<td>not reached</td>" in _report_with(tmp_path, calibration=cal)
+
+
+def test_a_rate_without_the_real_arm_size_says_no_ci(tmp_path):
+    cal = pd.DataFrame({"arm": ["a"], "endpoint": ["orr"], "observed": [0.437], "simulated": [0.1], "role": "x"})
+    text = _report_with(tmp_path, calibration=cal)
+    assert "<td>no CI</td>" in text and "real arm's size (n)" in text
+    assert 'class="miss"' not in text.split("</style>")[1]

@@ -77,9 +77,12 @@ def page(browser, server):
     assert not outside, f"requests left the server (must work offline): {outside}"
 
 
-def _shot(pg, name: str) -> None:
+def _shot(pg, name: str, at: str | None = None) -> None:
+    """Screenshot the viewport; ``at``: a selector scrolled to the top first (a demo below the text)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        if at:
+            pg.evaluate("(sel) => document.querySelector(sel).scrollIntoView()", at)
         pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
@@ -115,13 +118,47 @@ def test_changing_the_cancer_replots_what_the_api_computes(page, server):
     base, _ = server
     page.goto("/learn/immune-system")
     first = _wait_summary(page, "sim-immune")
-    page.select_option("#sim-immune select[name=cancer]", "pancreatic")
+    page.select_option("#sim-immune select[name=cancer]", "nsclc")
     _wait_summary(page, "sim-immune", first)
     plotted = _plotted(page, "sim-immune-plot", "tumour_cells")
-    api = httpx.post(f"{base}/api/simulate", json={"cancer": "pancreatic", "therapies": [], "days": 365}).json()
+    body = {"cancer": "nsclc", "therapies": [], "days": 365, "tumour_cells": 1e9}  # the page's preselected size
+    api = httpx.post(f"{base}/api/simulate", json=body).json()
     expected = [v if v is not None and v >= 1 else None for v in api["series"]["tumour_cells"]]
     assert plotted == pytest.approx(expected, rel=1e-9)
-    _shot(page, "immune-system")
+
+
+def test_immune_page_shows_the_melanoma_pancreatic_difference_it_promises(page):
+    page.goto("/learn/immune-system")
+    many, few = _wait_summary(page, "sim-immune"), _wait_summary(page, "sim-immune-few")
+    assert "kept the tumour smaller than at the start" in many  # melanoma: the immune system holds it
+    assert "grew" in few  # pancreatic: it escapes
+    text = page.inner_text("main")
+    assert "melanoma" in text and "pancreatic" in text
+    _shot(page, "immune-system", at="main > p:last-of-type")
+
+
+def test_lay_pages_write_numbers_in_words_and_no_response_codes_without_therapy(page):
+    import re
+
+    for path, sim in [("/", "sim-home"), ("/learn/escape", "sim-escape"), ("/learn/immune-system", "sim-immune-few")]:
+        page.goto(path)
+        text = _wait_summary(page, sim)
+        assert not re.search(r"\de[+-]\d", text), text  # never "3.00e+10"
+        assert not re.search(r"\b(CR|PR|SD|PD)\b", text), text  # no therapy: no RECIST category
+    page.goto("/")
+    assert "billion" in _wait_summary(page, "sim-home")  # a tumour at diagnosis: tens of billions of cells
+
+
+def test_car_t_page_explains_antigen_loss_relapse_when_it_happens(page):
+    page.goto("/learn/therapies")
+    first = _wait_summary(page, "sim-therapies")
+    assert "antigen-loss" not in first  # nivolumab in melanoma: nothing of the kind
+    page.select_option("#sim-therapies select[name=cancer]", "b_all")
+    second = _wait_summary(page, "sim-therapies", first)
+    page.select_option("#sim-therapies select[name=therapy]", "tisagenlecleucel")
+    text = _wait_summary(page, "sim-therapies", second)
+    assert "CD19" in text and "antigen-loss relapse" in text
+    _shot(page, "car-t-antigen-loss", at="#sim-therapies")
 
 
 def test_escape_page_small_tumour_eliminated_large_escapes(page):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,17 +20,21 @@ def scan_parameter(
     *,
     params: Mapping[str, float] | None = None,
     n_starts: int = 100,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Equilibria and their stability as parameter ``name`` takes each of ``values``.
 
     One row per (value, equilibrium): the parameter value, every state, ``kind`` and
-    ``stable`` — a bifurcation diagram in table form."""
+    ``stable`` — a bifurcation diagram in table form. ``progress(done, total)`` is called after each value."""
     model.parameter(name)
     rows = []
-    for v in values:
+    values = list(values)
+    for k, v in enumerate(values):
         overrides = {**dict(params or {}), name: float(v)}
         for eq in find_equilibria(model, params=overrides, n_starts=n_starts):
             rows.append({name: float(v), **eq.values, "kind": eq.kind, "stable": eq.stable})
+        if progress is not None:
+            progress(k + 1, len(values))
     return pd.DataFrame(rows, columns=[name, *model.state_names, "kind", "stable"])
 
 
@@ -86,10 +90,12 @@ def basins(
     t_end: float,
     params: Mapping[str, float] | None = None,
     log: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Basins:
     """Simulate a grid of initial conditions and record the final value of ``outcome``.
 
-    ``x`` and ``y`` are (state, low, high, points); grids are log-spaced when ``log``."""
+    ``x`` and ``y`` are (state, low, high, points); grids are log-spaced when ``log``.
+    ``progress(done, total)`` is called after each row of the grid."""
     from iosim.simulation import simulate
 
     space = np.geomspace if log else np.linspace
@@ -101,6 +107,8 @@ def basins(
                 model, t_end, params=params, initial={x[0]: xv, y[0]: yv}, output_every=t_end, rtol=1e-6, atol=1e-6
             )
             final[i, j] = r.final(outcome) if r.ok else np.nan
+        if progress is not None:
+            progress((i + 1) * xs.size, final.size)
     return Basins(x[0], y[0], xs, ys, final, outcome)
 
 

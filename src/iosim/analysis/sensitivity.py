@@ -14,7 +14,7 @@ with bootstrap 95 % confidence intervals; Morris elementary effects (N·(k+1) ru
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,13 +65,15 @@ def sensitivity(
     seed: int = 0,
     initial: Mapping[str, float] | None = None,
     regimen=None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices (or Morris μ*, σ) of ``output`` at ``at_day``.
 
     Returns one row per parameter: for Sobol ``S1, S1_conf, ST, ST_conf`` (``*_conf`` is
     the half-width of the 95 % bootstrap interval); for Morris ``mu_star, mu_star_conf,
     sigma``. ``attrs`` hold the number of runs and of failed runs (dropped: a failed
-    patient is replaced by the mean output, and the count is reported).
+    patient is replaced by the mean output, and the count is reported). ``progress(runs_done, runs)``,
+    if given, is called as blocks of runs finish.
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -99,9 +101,19 @@ def sensitivity(
     else:
         X = morris_sample.sample(problem, n, num_levels=4, seed=seed)
     values = np.exp(X) if log_scale else X
-    res = simulate_cohort(model, float(at_day), params={nm: values[:, j] for j, nm in enumerate(names)},
-                          initial=initial, regimen=regimen, final_only=True)  # fmt: skip
-    y = res[output][:, -1] if output in model.state_names else res.output(output)[:, -1]
+    # In blocks, so that progress can be reported (each run is independent: blocks change nothing).
+    block = values.shape[0] if progress is None else max(256, math.ceil(values.shape[0] / 50))
+    parts = []
+    if progress is not None:
+        progress(0, values.shape[0])
+    for lo in range(0, values.shape[0], block):
+        cut = values[lo : lo + block]
+        res = simulate_cohort(model, float(at_day), params={nm: cut[:, j] for j, nm in enumerate(names)},
+                              initial=initial, regimen=regimen, final_only=True)  # fmt: skip
+        parts.append(res[output][:, -1] if output in model.state_names else res.output(output)[:, -1])
+        if progress is not None:
+            progress(lo + cut.shape[0], values.shape[0])
+    y = np.concatenate(parts)
     bad = ~np.isfinite(y)
     if bad.all():
         raise InputError("every run failed; narrow the ranges")

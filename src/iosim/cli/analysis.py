@@ -36,6 +36,7 @@ def scan(
     import numpy as np
 
     from iosim.analysis import plot_scan, scan_parameter
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
 
     check_output_path(out, (".csv", ".parquet"), "--out")
@@ -44,7 +45,9 @@ def scan(
     lo, hi, n = _range(values, "--values")
     state = state or m.state_names[-1]
     m.state_index(state)
-    df = scan_parameter(m, param, np.geomspace(lo, hi, n), params=parse_assignments(set_, "--set"))
+    overrides = parse_assignments(set_, "--set")
+    with progress_bar(f"scan {param}: values") as progress:
+        df = scan_parameter(m, param, np.geomspace(lo, hi, n), params=overrides, progress=progress)
     if out:
         write_table(df, out)
     else:
@@ -69,6 +72,7 @@ def basins(
 
     from iosim.analysis import basins as run_basins
     from iosim.analysis import plot_basins
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
     from iosim.errors import InputError
 
@@ -83,7 +87,9 @@ def basins(
         m.state_index(name.strip())
         axes.append((name.strip(), *_range(rng, option)))
     m.state_index(outcome)
-    b = run_basins(m, axes[0], axes[1], outcome=outcome, t_end=days, params=parse_assignments(set_, "--set"))
+    overrides = parse_assignments(set_, "--set")
+    with progress_bar("basins: initial conditions") as progress:
+        b = run_basins(m, axes[0], axes[1], outcome=outcome, t_end=days, params=overrides, progress=progress)
     rows = [
         {b.x_state: xv, b.y_state: yv, f"final_{outcome}": b.final[i, j]}
         for i, yv in enumerate(b.y)

@@ -8,6 +8,7 @@ with ``@app.command()`` and import heavy libraries inside the function bodies, s
 from __future__ import annotations
 
 import typer
+import typer.core
 
 app = typer.Typer(
     name="iosim",
@@ -16,3 +17,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _flags_take_no_value() -> None:
+    """Typer's rich help writes ``<bool>`` beside on/off flags (``--resume <bool>``), which reads as
+    if the flag took a value; click refuses ``--resume true``. Show no type for flags."""
+    option = typer.core.TyperOption
+    shown = getattr(option, "display_type_rich", None)
+    if shown is None or getattr(shown, "_iosim_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._iosim_flags = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich
+
+
+_flags_take_no_value()

@@ -58,19 +58,9 @@ def write_table(df, path: Path) -> None:
         df.to_csv(path, index=False)
 
 
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr; yields the ``progress(done, total)`` callback library calls take."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+def split_therapies(items: list[str] | None) -> list[str]:
+    """``["nivolumab+ipilimumab:3mg/kg-q3w-x4", "x"]`` -> three therapies: ``+`` joins a combination, as
+    in ``iosim matrix``; a ``+`` inside a number's exponent (``2e+8cells``) is not a join."""
+    import re
 
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=Console(stderr=True), transient=False,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(description, total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield progress
+    return [part for item in items or [] for part in re.split(r"(?<![0-9][eE])\+", item)]

@@ -27,7 +27,12 @@ def sbml_suite(
 
     if not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
-    report = run_suite(directory, parse_cases(cases), pure_ode=not all_time_courses)
+    from iosim.cli._progress import progress_bar
+
+    with progress_bar("SBML Test Suite: cases run") as progress:
+        done: list = []
+        report = run_suite(directory, parse_cases(cases), pure_ode=not all_time_courses,
+                           progress=lambda r: (done.append(r), progress(len(done), None)))  # fmt: skip
     console = Console()
     table = Table(title=f"SBML Test Suite: {report.passed}/{len(report.results)} cases pass")
     table.add_column("tag")

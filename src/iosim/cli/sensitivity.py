@@ -25,15 +25,18 @@ def sensitivity_command(
 ) -> None:
     """First-order and total Sobol indices (or Morris mu*, sigma) with 95% intervals, on the cohort engine."""
     from iosim.analysis.sensitivity import plot_sensitivity, sensitivity
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments
 
     check_output_path(out, (".csv",), "--out")
     check_output_path(plot, (".png",), "--plot")
     names = [p.strip() for p in params.split(",") if p.strip()] or None
-    table = sensitivity(
-        load_model(model), output, at_day, method=method, parameters=names, spread=spread, n=n, seed=seed,
-        initial=parse_assignments(init, "--init") or None,
-    )  # fmt: skip
+    m, initial = load_model(model), parse_assignments(init, "--init") or None
+    with progress_bar(f"{method}: runs") as progress:
+        table = sensitivity(
+            m, output, at_day, method=method, parameters=names, spread=spread, n=n, seed=seed, initial=initial,
+            progress=progress,
+        )  # fmt: skip
     typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     typer.echo(f"{table.attrs['runs']} runs, {table.attrs['failed']} failed")
     if out:

@@ -21,9 +21,7 @@ def simulate(
         None, "--dose", help="STATE:AMOUNT@DAY[,every=DAYS,count=N,over=DAYS] or STATE=VALUE@DAY (repeatable)"
     ),
     cancer: str = typer.Option(None, "--cancer", help="cancer type (flagship model `core`; see `iosim cancers`)"),
-    therapy: list[str] = typer.Option(
-        None, "--therapy", help="DRUG[:REGIMEN], '+' for combinations as in `iosim matrix` (flagship model; repeatable)"
-    ),
+    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN], a+b for a combination (repeatable)"),
     patient: str = typer.Option(None, "--patient", help="patient covariates, e.g. weight_kg=70,height_cm=175"),
     tumour_cells: float = typer.Option(None, "--tumour-cells", help="initial tumour burden (flagship model)"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario YAML file (flagship model)"),
@@ -38,7 +36,7 @@ def simulate(
     """Simulate one model and write the trajectory table (time, then states and outputs).
 
     A --dose outside the simulated days is refused."""
-    from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
+    from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.simulation import simulate as run
@@ -50,6 +48,7 @@ def simulate(
     initial = parse_assignments(init, "--init")
     regimen = combine(parse_dose(d) for d in dose or [])
     notes: tuple[str, ...] = ()
+    sc = None
     if cancer or therapy or patient or tumour_cells is not None or scenario:
         if model != "core":
             raise InputError("--cancer, --therapy, --patient, --tumour-cells and --scenario apply to the model `core`")
@@ -63,7 +62,7 @@ def simulate(
                 raise InputError("--cancer is required with --therapy/--patient/--tumour-cells; see `iosim cancers`")
             sc = build_scenario(
                 cancer=cancer,
-                therapies=[p for t in therapy or [] for p in t.split("+") if p.strip()],  # nivolumab+ipilimumab
+                therapies=split_therapies(therapy),
                 patient=parse_assignments([patient] if patient else [], "--patient"),
                 tumour_cells=tumour_cells,
                 # doses up to the simulated end (treatment stops at two years at the latest), so
@@ -102,11 +101,30 @@ def simulate(
     if out is not None:
         write_table(df, out)
     if plot is not None:
-        result.plot(path=plot)
+        result.plot(path=plot, title=_title(sc) if m.id == "core" else "")
     if out is None and plot is None:
         typer.echo(df.to_csv(index=False), nl=False)
     for state, t in result.extinctions:
         typer.echo(f"note: {state} fell below its extinction threshold at t={t:.4g} and was set to 0", err=True)
+    if m.id == "core":
+        _echo_best_response(result, sc)
+
+
+def _title(sc) -> str:
+    if sc is None:
+        return "core"
+    from iosim.cancers import get_cancer
+
+    return f"{get_cancer(sc.cancer).name}: {' + '.join(sc.therapies) if sc.therapies else 'no therapy'}"
+
+
+def _echo_best_response(result, sc) -> None:
+    """The RECIST read-out, on stderr so that the table on stdout stays a table (as the web app shows it)."""
+    from iosim.plots import best_response
+
+    untreated = "" if sc is not None and sc.therapies else " (no therapy given: the tumour's natural course)"
+    typer.echo(f"best response (RECIST 1.1, scans every 8 weeks){untreated}: {best_response(result).describe()}",
+               err=True)  # fmt: skip
 
 
 @app.command()

@@ -42,6 +42,7 @@ def stochastic(
     ),
 ) -> None:
     """Simulate replicates event by event; write trajectories (or --summary) and report extinctions."""
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.stochastic import simulate_stochastic
@@ -49,18 +50,13 @@ def stochastic(
     check_output_path(out, _TABLES, "--out")
     check_output_path(extinction_out, _TABLES, "--extinction-out")
     m = load_model(model)
-    res = simulate_stochastic(
-        m,
-        days,
-        replicates=replicates,
-        method=method,
-        seed=seed,
-        params=parse_assignments(set_, "--set"),
-        initial=parse_assignments(init, "--init"),
-        regimen=combine(parse_dose(d) for d in dose or []),
-        output_every=every,
-        workers=workers,
-    )
+    params, initial = parse_assignments(set_, "--set"), parse_assignments(init, "--init")
+    regimen = combine(parse_dose(d) for d in dose or [])
+    with progress_bar(f"{m.id}: replicates") as progress:
+        res = simulate_stochastic(
+            m, days, replicates=replicates, method=method, seed=seed, params=params, initial=initial, regimen=regimen,
+            output_every=every, workers=workers, progress=progress,
+        )  # fmt: skip
     df = res.summary() if summary else res.to_dataframe()
     if out is not None:
         write_table(df, out)
@@ -92,7 +88,7 @@ def stochastic(
 def surveillance(
     model: str = typer.Option("kuznetsov1994", "--model", help="model id or model file (ignored with --cancer)"),
     cancer: str = typer.Option(None, "--cancer", help="cancer type (flagship model `core`)"),
-    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN] (flagship model; repeatable)"),
+    therapy: list[str] = typer.Option(None, "--therapy", help="DRUG[:REGIMEN], a+b for a combination (repeatable)"),
     sizes: str = typer.Option(..., "--sizes", help="initial tumour sizes in cells, e.g. 1,10,100"),
     replicates: int = typer.Option(..., "--replicates", min=1, max=MAX_REPLICATES, help="replicates per size"),
     days: float = typer.Option(60.0, "--days", help="time by which the tumour must be extinct, in days"),
@@ -114,7 +110,8 @@ def surveillance(
     import numpy as np
     import pandas as pd
 
-    from iosim.cli.common import check_output_path, load_model, parse_assignments
+    from iosim.cli._progress import offset, progress_bar
+    from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.stochastic.surveillance import plot_surveillance
@@ -130,7 +127,7 @@ def surveillance(
     initial = parse_assignments(init, "--init")
     arms: dict[str, tuple] = {}
     if cancer or therapy:
-        m, arms = _flagship_arms(cancer, list(therapy or []), params, initial)
+        m, arms = _flagship_arms(cancer, split_therapies(therapy), params, initial)
     else:
         m = load_model(model)
         treated = combine(parse_dose(d) for d in dose or [])
@@ -138,23 +135,15 @@ def surveillance(
         if len(treated):
             arms["treated"] = (params, initial, treated)
     seed_used = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**63))
-    tables = {
-        arm: run(
-            m,
-            state,
-            size_list,
-            replicates=replicates,
-            t_end=days,
-            seed=seed_used,
-            method=method,
-            params=p,
-            initial=i,
-            regimen=r,
-            escape_cells=escape_cells,
-            workers=workers,
-        )  # fmt: skip
-        for arm, (p, i, r) in arms.items()
-    }
+    per_arm = replicates * len(size_list)
+    with progress_bar(f"surveillance: {len(arms)} arm(s) x {len(size_list)} sizes, replicates") as progress:
+        tables = {}
+        for k, (arm, (p, i, r)) in enumerate(arms.items()):
+            tables[arm] = run(
+                m, state, size_list, replicates=replicates, t_end=days, seed=seed_used, method=method, params=p,
+                initial=i, regimen=r, escape_cells=escape_cells, workers=workers,
+                progress=offset(progress, k * per_arm, len(arms) * per_arm),
+            )  # fmt: skip
     if len(tables) == 1:
         df = next(iter(tables.values()))
     else:

@@ -104,6 +104,7 @@ def calibrate(
     """Fit population-level parameters to calibration-registry entries; save the calibrated population."""
     from rich.console import Console
 
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path
     from iosim.trials import load_trial_spec
     from iosim.trials.calibrate import calibrate as fit
@@ -113,14 +114,14 @@ def calibrate(
 
     check_output_path(out, (".yaml", ".yml"), "--out")
     ts = load_trial_spec(spec)
+    start = (Population(ts.cancer) if population == "default"
+             else load_population(population) if population else population_for(ts, spec.resolve().parent))  # fmt: skip
     targets = registry_targets(ts, target)
-    result = fit(
-        ts,
-        Population(ts.cancer) if population == "default"
-        else load_population(population) if population else population_for(ts, spec.resolve().parent),
-        targets,
-        [v.strip() for v in vary.split(",") if v.strip()], patients=patients, max_evaluations=max_evaluations,
-    )  # fmt: skip
+    with progress_bar(f"calibrate {ts.name}: evaluations") as progress:
+        result = fit(
+            ts, start, targets, [v.strip() for v in vary.split(",") if v.strip()], patients=patients,
+            max_evaluations=max_evaluations, progress=progress,
+        )  # fmt: skip
     result.population.save(out)
     console = Console()
     console.print(result.table.to_string(index=False))

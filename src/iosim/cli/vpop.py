@@ -31,7 +31,7 @@ def build(
     """Simulate plausible patients on one arm and keep those that make the population match the data."""
     from rich.console import Console
 
-    from iosim.cli.common import progress_bar
+    from iosim.cli._progress import progress_bar
     from iosim.trials import load_trial_spec
     from iosim.vpop import build_population
     from iosim.vpop.build import the_arm

@@ -30,8 +30,15 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;m
 h1{font-size:1.6em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0} th,td{padding:.25em .6em;text-align:right}
 th{background:#f0f0f0} tr:nth-child(even){background:#fafafa} td:first-child,th:first-child{text-align:left}
-img{max-width:100%} .note{color:#555;font-size:.9em}
+img{max-width:100%} .note{color:#555;font-size:.9em} .miss{color:#b71c1c;font-weight:600}
+pre{background:#f6f6f6;padding:.6em;font-size:.8em;overflow-x:auto}
+table.left td,table.left th{text-align:left}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em} dt{font-weight:600} dd{margin:0}
 """
+#: Endpoints that are proportions of the arm's patients: their observed 95% CI follows from the arm's size.
+RATE_ENDPOINTS = ("orr", "cr_rate", "dcr")
+#: Two-sided 95% normal quantile, for the binomial (Wald) interval of an observed rate.
+Z95 = 1.959964
 
 
 def _png(fig) -> str:
@@ -175,6 +182,92 @@ def _km(outcomes: pd.DataFrame, ep: str, label: str) -> str:
     return _png(fig)
 
 
+def _what_was_simulated(spec: dict | None, meta: dict) -> str:
+    """The run's identity: iosim version, date, and the trial spec (key fields, arms, then all of it)."""
+    import json
+
+    rows = dict(meta)
+    if spec:
+        labels = (("cancer", "cancer"), ("model", "model"), ("population", "population"), ("seed", "seed"),
+                  ("patients_per_arm", "patients per arm"), ("follow_up_months", "follow-up (months)"),
+                  ("assessment_every_weeks", "assessments (weeks)"), ("criteria", "response criteria"),
+                  ("confirm_response", "responses confirmed"))  # fmt: skip
+        for key, label in labels:
+            if key in spec:
+                rows[label] = _spec_value(key, spec[key])
+    body = "<dl>" + "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows.items())
+    body += "</dl>"
+    arms = (spec or {}).get("arms") or []
+    if arms:
+        table = pd.DataFrame(
+            {
+                "Arm": [a.get("name", "") for a in arms],
+                "Therapies": [_therapies(a.get("therapies") or []) for a in arms],
+            }
+        )
+        body += table.to_html(index=False, border=0, escape=True, classes="left")
+    if spec:
+        text = json.dumps(spec, indent=1, ensure_ascii=False, default=str)
+        body += f"<details><summary>Full trial specification</summary><pre>{html.escape(text)}</pre></details>"
+    return f'<section id="simulated"><h2>What was simulated</h2>{body}</section>'
+
+
+def _spec_value(key: str, value) -> str:
+    if key == "population" and value is None:
+        return "the cancer's default (uncalibrated)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "assessment_every_weeks" and isinstance(value, list):  # [[from_week, every_weeks], ...]
+        return ", ".join(f"from week {w:g} every {e:g} weeks" for w, e in value)
+    if key == "assessment_every_weeks":
+        return f"every {value:g} weeks"
+    return str(value)
+
+
+def _therapies(items: list) -> str:
+    out = []
+    for t in items:
+        if not isinstance(t, dict):
+            out.append(str(t))
+            continue
+        text = str(t.get("drug", "?")) + (f" {t['regimen']}" if t.get("regimen") else " (default regimen)")
+        if t.get("start_day"):
+            text += f" from day {t['start_day']:g}"
+        out.append(text)
+    return " + ".join(out) or "no therapy"
+
+
+def _observed_ci(calibration: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Observed vs simulated with the difference and whether it lies inside the observed 95% CI.
+
+    A rate's CI is the binomial (Wald) interval for the real arm's size (column ``observed_n``); where
+    that size, or any CI, is unknown the row says "no CI" instead of passing silently."""
+    if not {"endpoint", "observed", "simulated"} <= set(calibration.columns):
+        return calibration, []
+    cal = calibration.copy()
+    obs, sim = cal["observed"].astype(float), cal["simulated"].astype(float)
+    n = cal["observed_n"].astype(float) if "observed_n" in cal.columns else pd.Series(np.nan, index=cal.index)
+    cal.insert(cal.columns.get_loc("simulated") + 1, "difference", sim - obs)
+    verdict, misses = [], []
+    for i, row in cal.iterrows():
+        if row["endpoint"] in RATE_ENDPOINTS and np.isfinite(n[i]) and n[i] > 0:
+            half = Z95 * float(np.sqrt(obs[i] * (1 - obs[i]) / n[i]))
+            ci = f"{obs[i] - half:.3g}–{obs[i] + half:.3g} (n={n[i]:g})"
+            if not np.isfinite(sim[i]) or abs(sim[i] - obs[i]) > half:
+                verdict.append(f"MISS: outside {ci}")
+                misses.append(f"{row.get('arm', '')} {row['endpoint']}: simulated {sim[i]:.3g}, observed {obs[i]:.3g} "
+                              f"(95% CI {ci})")  # fmt: skip
+            else:
+                verdict.append(f"inside {ci}")
+        else:
+            verdict.append("no CI")
+    cal["vs observed 95% CI"] = verdict
+    # A median that was not reached is a result, not a missing value.
+    cal["simulated"] = [("not reached" if str(e).startswith("median") else "–") if not np.isfinite(v) else f"{v:.3g}"
+                        for e, v in zip(cal["endpoint"], sim)]  # fmt: skip
+    return cal, misses
+
+
 def write_report(
     path,
     *,
@@ -185,6 +278,8 @@ def write_report(
     hazard_ratios: pd.DataFrame | None,
     calibration: pd.DataFrame | None = None,
     seed: int = 0,
+    spec: dict | None = None,
+    meta: dict | None = None,
 ) -> Path:
     """Write the HTML report to ``path`` and return it.
 
@@ -193,7 +288,10 @@ def write_report(
     ``assessments`` one row per patient and assessment (``arm, patient, week, sld_mm, pct_change,
     response``; rows at week 0 are the baseline); ``hazard_ratios`` as from
     :func:`iosim.endpoints.survival.compare_arms`; ``calibration`` observed vs simulated per arm with a
-    column saying "calibrated" or "predicted". ``seed`` fixes the plot subsamples.
+    column saying "calibrated" or "predicted" (and, where known, ``observed_n``: patients in the real arm,
+    for the observed rate's 95% CI; a simulated value outside it is flagged). ``seed`` fixes the plot
+    subsamples. ``spec`` (the trial specification as a dict, e.g. ``TrialSpec.model_dump()``) and ``meta``
+    (extra label: value pairs) are recorded at the top with the iosim version and the date.
     """
     missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
     if missing:
@@ -205,9 +303,30 @@ def write_report(
     if not arms:
         raise InputError("no successfully simulated patients to report")
 
+    from datetime import UTC, datetime
+
+    from iosim import __version__
+
+    stamp = {"iosim version": __version__, "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     parts = [f"<h1>{html.escape(title)}</h1>"]
     parts.append('<p class="note">Written by iosim. Rates are fractions of successfully simulated patients.</p>')
+    parts.append(_what_was_simulated(spec, {**stamp, **(meta or {})}))
     parts.append('<section id="summary"><h2>Summary</h2>' + _table(_summary_table(summary)) + "</section>")
+    if calibration is not None:
+        cal, misses = _observed_ci(calibration)
+        note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
+        if "difference" in cal.columns:
+            note += (
+                " A rate's observed 95% CI is the binomial interval for the real arm's size (n); 'no CI' where"
+                " that size, or a median's interval, is not given, so a large difference there is not checked."
+            )
+        flags = "".join(f'<p class="miss">Outside the observed 95% CI: {html.escape(m)}</p>' for m in misses)
+        parts.append(
+            f'<section id="calibration"><h2>Calibration and prediction</h2><p class="note">{note}</p>'
+            + flags
+            + _table(cal)
+            + "</section>"
+        )
 
     img, note = _waterfall(_best_change(assess_ok, ok), arms, rng)
     text = "Best percentage change of the sum of target-lesion diameters from baseline, one bar per patient, "
@@ -231,13 +350,6 @@ def write_report(
     hr_html = _table(hazard_ratios) if hazard_ratios is not None and len(hazard_ratios) else "<p>Single arm.</p>"
     note = "Cox proportional-hazards ratio (95% CI, Wald p) and log-rank p, each arm against the reference arm."
     parts.append(f'<section id="hazard-ratios"><h2>Hazard ratios</h2><p class="note">{note}</p>{hr_html}</section>')
-    if calibration is not None:
-        note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
-        parts.append(
-            f'<section id="calibration"><h2>Calibration and prediction</h2><p class="note">{note}</p>'
-            + _table(calibration)
-            + "</section>"
-        )
     doc = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"

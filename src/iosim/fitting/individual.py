@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -264,6 +264,7 @@ def fit_individual(
     starts: int = 5,
     seed: int | np.random.Generator | None = 0,
     ci: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> FitResult:
     """Fit ``estimate`` (parameter or initial-state names) of ``model`` to one time series.
 
@@ -277,6 +278,7 @@ def fit_individual(
     starts : number of starts (the first is the model's values).
     seed : seed or Generator of the random starts.
     ci : compute profile-likelihood 95 % intervals (one refit per step; slower).
+    progress : called as ``progress(done, total)`` after each start, the polish and each profile.
     """
     if isinstance(data, pd.DataFrame):
         missing = [c for c in ("time", "value") if c not in data.columns]
@@ -315,6 +317,12 @@ def fit_individual(
     obj = _Objective(model, observe, names, error_model, t, y)
     base = np.array(x0 + ([math.log(max(np.std(y), 1e-9)), math.log(0.1)] if n_err else []))
     best_x, best, converged = None, math.inf, 0
+    steps = starts + 1 + (len(names) if ci else 0)
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, steps)
+
     for s in range(starts):
         x_start = base.copy()
         if s:
@@ -324,9 +332,11 @@ def fit_individual(
             converged += 1
         if val < best:
             best_x, best = x, val
+        step(s + 1)
     if best_x is None or best >= _BIG:
         raise FitError("no start gave a finite likelihood; check the data, the observed name and the starting values")
     best_x, best = _minimise(obj, best_x, polish=True)
+    step(starts + 1)
     values = obj.values(best_x)
     f = _predict(model, observe, values, t)
     _, err = _nll(y, f, error_model, best_x[len(names) :])
@@ -335,6 +345,7 @@ def fit_individual(
     if ci:
         for k, n in enumerate(names):
             intervals[n] = _profile(obj, best_x, best, k, float(se[k]))
+            step(starts + 2 + k)
     return FitResult(
         model=model, observe=observe, estimate=names, error_model=error_model,
         values={n: values[n] for n in names}, error=err, se_log={n: float(se[k]) for k, n in enumerate(names)},

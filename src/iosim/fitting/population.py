@@ -11,7 +11,7 @@ of the typical value is exp(mean ± 1.96·ω/√N). The standard two-stage metho
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,23 +49,27 @@ def fit_population(
     error_model: str = "proportional",
     starts: int = 3,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PopulationFit:
     """Two-stage fit of a long table with ``id``, ``time`` and ``value`` columns.
 
-    A subject whose fit fails is reported in ``failed`` with the reason, not raised."""
+    A subject whose fit fails is reported in ``failed`` with the reason, not raised.
+    ``progress(subjects_done, subjects)``, if given, is called after each subject."""
     missing = [c for c in (id_column, "time", "value") if c not in data.columns]
     if missing:
         raise FitError(f"data has no {', '.join(missing)} column; it needs {id_column}, time and value")
     seeds = np.random.SeedSequence(seed).spawn(data[id_column].nunique())
     fits: dict[object, FitResult] = {}
     failed: dict[object, str] = {}
-    for (key, sub), ss in zip(data.groupby(id_column, sort=True), seeds):
+    for k, ((key, sub), ss) in enumerate(zip(data.groupby(id_column, sort=True), seeds)):
         try:
             fits[key] = fit_individual(model, (sub["time"], sub["value"]), observe=observe, estimate=estimate,
                                        error_model=error_model, starts=starts, seed=np.random.default_rng(ss),
                                        ci=False)  # fmt: skip
         except FitError as e:
             failed[key] = str(e)
+        if progress is not None:
+            progress(k + 1, len(seeds))
     if not fits:
         raise FitError("no subject could be fitted: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
     rows = []

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _floor(unit: str) -> float:
+    """Smallest value drawn on a log axis: one cell (below it the extinction rule sets a population to 0)."""
+    return 1.0 if unit == "cells" else np.nextafter(0.0, 1.0)
+
+
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
     model: Model
@@ -70,8 +75,27 @@ class SimulationResult:
                     data[o] = self.outputs[:, i]
         return pd.DataFrame(data)
 
-    def plot(self, names: list[str] | None = None, *, log: bool = True, path: str | Path | None = None, ax=None):
-        """Plot trajectories (every state by default), one axis per unit."""
+    def _label(self, name: str) -> str:
+        """``E: effector cells`` — the id a user types, with the plain name the model declares."""
+        if name in self.model.state_names:
+            text = self.model.state(name).description
+        else:
+            text = next((o.description for o in self.model.outputs if o.name == name), "")
+        text = (text or "").strip()
+        return f"{name}: {text[:47] + '...' if len(text) > 50 else text}" if text else name
+
+    def plot(
+        self, names: list[str] | None = None, *, log: bool = True, path: str | Path | None = None, ax=None,
+        title: str = "",
+    ):  # fmt: skip
+        """Plot trajectories (every state by default), one axis per unit; log axes of cells start at one cell.
+
+        The flagship model ``core`` gets its own figure (:func:`iosim.plots.plot_core`) unless ``names``
+        or ``ax`` are given."""
+        if self.model.id == "core" and names is None and ax is None:
+            from iosim.plots import plot_core
+
+            return plot_core(self, title=title, path=path)
         import matplotlib
 
         if path is not None:
@@ -89,21 +113,27 @@ class SimulationResult:
                 else next(o.unit for o in self.model.outputs if o.name == n)
             )
             units.setdefault(unit, []).append(n)
+        if log:  # no empty panel: a unit whose series never reach the axis (one cell, or above 0) is left out
+            shown = {u: g for u, g in units.items() if any(np.any(self[n] >= _floor(u)) for n in g)}
+            units = shown or units
         if ax is None:
             fig, axes = plt.subplots(len(units), 1, figsize=(7, 2.6 * len(units)), sharex=True, squeeze=False)
             axes = axes[:, 0]
         else:
             fig, axes = ax.figure, [ax] * len(units)
         for a, (unit, group) in zip(axes, units.items()):
+            floor = _floor(unit)
             for n in group:
                 values = self[n]
-                a.plot(self.t, np.where(values > 0, values, np.nan) if log else values, label=n)
-            if log:
+                a.plot(self.t, np.where(values >= floor, values, np.nan) if log else values, label=self._label(n))
+            if log and any(np.any(self[n] >= floor) for n in group):
                 a.set_yscale("log")
+                if unit == "cells":
+                    a.set_ylim(bottom=floor)
             a.set_ylabel(unit)
             a.legend(loc="best", fontsize="small")
         axes[-1].set_xlabel(f"time ({self.model.time_unit})")
-        fig.suptitle(f"{self.model.id}: {self.model.title}", fontsize="medium")
+        fig.suptitle(title or f"{self.model.id}: {self.model.title}", fontsize="medium")
         fig.tight_layout()
         if path is not None:
             fig.savefig(path, dpi=120)

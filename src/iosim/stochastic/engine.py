@@ -25,8 +25,8 @@ runs alone, in a larger batch, in chunks or on several threads.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Literal
 
 import numpy as np
@@ -101,6 +101,7 @@ def simulate_stochastic(
     hybrid_threshold: float = DEFAULT_HYBRID_THRESHOLD,
     hybrid_step: float = 0.5,
     max_steps: int = DEFAULT_MAX_STEPS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StochasticResult:
     """Simulate ``replicates`` independent stochastic paths of ``model``.
 
@@ -124,6 +125,7 @@ def simulate_stochastic(
         (Dormand–Prince 5(4), rtol 1e-6, atol 1e-9) below it.
     max_steps : steps per replicate (events for "ssa", leaps and exact steps for "tau", integration steps
         for "hybrid") after which a replicate stops with status "max_steps".
+    progress : called as ``progress(replicates_done, replicates)`` after each chunk (a CLI draws a bar).
     """
     if isinstance(model, str):
         from iosim.models import get_model
@@ -184,15 +186,25 @@ def simulate_stochastic(
         else:
             kernel.run_hybrid(grid, sched, y0, p, V, fixed, nonneg, thresholds, esc, *chunk, opts, *tail)
 
-    size = int(chunk_size) if chunk_size else max(1, min(256, math.ceil(R / workers)))
+    # Smaller chunks when someone watches the progress (results do not depend on chunking).
+    most = 64 if progress is not None else 256
+    size = int(chunk_size) if chunk_size else max(1, min(most, math.ceil(R / workers)))
     bounds = [(lo, min(R, lo + size)) for lo in range(0, R, size)]
+    done = 0
     if workers == 1 or len(bounds) == 1:
         for lo, hi in bounds:
             run(lo, hi)
+            done += hi - lo
+            if progress is not None:
+                progress(done, R)
     else:
         with ThreadPoolExecutor(max_workers=int(workers)) as pool:
-            for f in [pool.submit(run, lo, hi) for lo, hi in bounds]:
+            futures = {pool.submit(run, lo, hi): hi - lo for lo, hi in bounds}
+            for f in as_completed(futures):
                 f.result()
+                done += futures[f]
+                if progress is not None:
+                    progress(done, R)
     return StochasticResult(
         model=model,
         method=method,

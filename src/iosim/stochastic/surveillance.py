@@ -8,7 +8,7 @@ size, the fraction of replicates in which the tumour is extinct at ``t_end`` wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -98,6 +98,7 @@ def surveillance(
     escape_cells: float = DEFAULT_ESCAPE_CELLS,
     confidence: float = 0.95,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Elimination probability against initial tumour size.
@@ -112,6 +113,7 @@ def surveillance(
     ``p_escape`` (reached ``escape_cells``), ``escape_time_median``/``_q25``/``_q75`` (days to
     reach ``escape_cells`` among escaped replicates) and ``elimination_time_median``.
     Size ``k`` uses seed child ``k`` of ``seed``, so adding sizes leaves earlier rows unchanged.
+    ``progress(done, total)``, if given, is called as replicates finish (total: replicates x sizes).
     """
     import pandas as pd
 
@@ -143,6 +145,7 @@ def surveillance(
             times=[0.0, t_end],
             escape={s: escape_cells for s in states},
             workers=workers,
+            progress=None if progress is None else _after(progress, k * replicates, len(sizes) * replicates),
             **options,
         )
         ok = res.ok
@@ -172,6 +175,10 @@ def surveillance(
     df = pd.DataFrame(rows)
     df.attrs.update(model=m.id, states=states, t_end=t_end, method=method, seed=root.entropy, interval="Wilson")
     return df
+
+
+def _after(progress: Callable[[int, int], None], before: int, total: int) -> Callable[[int, int], None]:
+    return lambda done, _part: progress(before + done, total)
 
 
 def plot_surveillance(tables: Mapping[str, pd.DataFrame], path: Any) -> None:

@@ -18,6 +18,7 @@ weigh as much as 100% error in a median).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -132,7 +133,10 @@ def calibrate(
     *,
     patients: int = 400,
     max_evaluations: int = 40,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Calibration:
+    """Search ``vary`` so that the simulated arms meet ``targets``; ``progress(evaluations, most)``, if given,
+    is called after each evaluation (the most is ``max_evaluations`` plus the final check)."""
     names = {a.name for a in spec.arms}
     # Nothing outside the registry is fitted, whichever way the targets were built.
     registry_targets(spec, [f"arm={t.arm}," + ",".join(f"{k}={v!r}" for k, v in t.values.items()) for t in targets])
@@ -165,6 +169,8 @@ def calibrate(
         nonlocal count
         count += 1
         summary = simulate_arms(spec, population_at(x), arms, patients)
+        if progress is not None:
+            progress(min(count, max_evaluations), max_evaluations + 1)
         return sum(_error(k, v, float(summary.loc[t.arm, k])) for t in targets for k, v in t.values.items())
 
     result = minimize(objective, start, method="Nelder-Mead",
@@ -174,6 +180,8 @@ def calibrate(
     labels = tuple(f"{t.arm}: " + ", ".join(f"{k}={v:g}" for k, v in t.values.items()) for t in targets)
     best = replace(best, calibrated_to=labels)
     summary = simulate_arms(spec, best, arms, patients)
+    if progress is not None:
+        progress(max_evaluations + 1, max_evaluations + 1)
     rows = [
         {"arm": t.arm, "endpoint": k, "observed": v, "simulated": float(summary.loc[t.arm, k])}
         for t in targets

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 #: Outputs of the core model returned by /api/simulate (the states behind them are in the CSV).
 CORE_SERIES = (
     "tumour_cells", "tumour_diameter_mm", "effector_cells", "exhausted_cells", "nk_cells", "treg_cells",
-    "car_t_cells", "pd_axis_blockade",
+    "car_t_cells", "pd_axis_blockade", "Tp", "Tn",  # Tp/Tn: tumour cells with/without the target (antigen loss)
 )  # fmt: skip
 MAX_DAYS = 1825.0
 #: Shortest runs: scipy's LSODA never returns for a span below about 1e-160 (it loops on an

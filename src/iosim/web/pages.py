@@ -69,7 +69,13 @@ def therapies(request: Request):
 
 @router.get("/learn/matrix", response_class=HTMLResponse)
 def matrix(request: Request):
-    status, df, error = request.app.state.matrix.get()
+    from iosim.cancers import cancer_ids
+    from iosim.therapy.catalogue import drug_ids
+
+    cache = request.app.state.matrix
+    status, df, error = cache.get()
+    # What the first load is doing: one simulated patient per cell (about a minute for the full matrix).
+    size = (len(cache.cancers or cancer_ids()), len(cache.therapies or drug_ids()))
     table = None
     if df is not None:
         table = {
@@ -79,7 +85,7 @@ def matrix(request: Request):
             "uncalibrated": set(df.loc[df.population == "uncalibrated", "cancer"]),
             "patients": int(df.patients.max()) if len(df) else 0,
         }
-    return _render(request, "matrix.html", page="matrix", status=status, error=error, table=table)
+    return _render(request, "matrix.html", page="matrix", status=status, error=error, table=table, size=size)
 
 
 @router.get("/learn/explore", response_class=HTMLResponse)

@@ -9,7 +9,22 @@ const SERIES = [
   ["treg_cells", "regulatory T cells", "#ff7f0e"],
   ["car_t_cells", "CAR-T cells", "#d62728"],
 ];
-const fmt = (x) => (x === null || x === undefined ? "–" : Number(x).toExponential(2));
+// Cell counts in words for lay readers: "30 billion", "2.1 million", "950" (never "3.00e+10").
+function cells(x) {
+  if (x === null || x === undefined || !isFinite(x)) return "–";
+  if (!(Number(x) >= 1)) return "none";
+  const n = Number(Number(x).toPrecision(2));  // round first: 999.7 billion is "1 trillion"
+  for (const [size, word] of [[1e12, "trillion"], [1e9, "billion"], [1e6, "million"], [1e3, "thousand"]]) {
+    if (n >= size) return `${Number((n / size).toPrecision(2))} ${word}`;
+  }
+  return String(Math.round(n));
+}
+const RESPONSES = {
+  CR: "complete response (the tumour disappeared from the scans)",
+  PR: "partial response (it shrank by at least 30%)",
+  SD: "stable disease (it stayed about the same size)",
+  PD: "progressive disease (it grew)",
+};
 
 async function api(path, body, method) {
   const r = await fetch(path, {
@@ -38,11 +53,30 @@ function plotTrajectories(el, data) {
   }, { displaylogo: false, responsive: true });
 }
 
+// The cancer shrank away and came back from cells without the therapy's target (CAR-T and CD19, for example).
+function antigenLoss(d) {
+  const pos = d.series.Tp, neg = d.series.Tn;
+  if (!pos || !neg || !d.therapies.length) return false;
+  const last = neg.length - 1, total = d.series.tumour_cells;
+  const low = Math.min(...total);
+  return pos[last] < 1 && neg[last] >= 1 && total[last] > 1.1 * low && total[0] > 10 * low && neg[0] < pos[0];
+}
+
 function summaryText(d) {
   const notes = d.notes.length ? " " + d.notes.join("; ") + "." : "";
-  const resp = d.response ? ` Best response on scans every 8 weeks: ${d.response} (best change ${d.best_pct_change > 0 ? "+" : ""}${d.best_pct_change}%).` : "";
-  const gone = d.final.tumour_cells < 1 ? " The cancer was eliminated." : "";
-  return `Cancer cells: ${fmt(d.series.tumour_cells[0])} at the start, ${fmt(Math.max(0, d.final.tumour_cells < 1 ? 0 : d.final.tumour_cells))} at day ${d.t[d.t.length - 1]}.${gone}${resp}${notes}`;
+  const start = d.series.tumour_cells[0], end = d.final.tumour_cells < 1 ? 0 : d.final.tumour_cells;
+  const gone = end === 0 ? " The cancer was eliminated." : "";
+  const change = `${d.best_pct_change > 0 ? "+" : ""}${d.best_pct_change}%`;
+  let resp = "";
+  if (d.response && d.therapies.length) {
+    resp = ` Read as doctors read scans every 8 weeks (RECIST): ${RESPONSES[d.response] || d.response}, best change in size ${change}.`;
+  } else if (!d.therapies.length && !gone) {  // no therapy: no response categories, just what the tumour did
+    resp = end > start ? " Without treatment the tumour grew." : " Without treatment the immune system kept the tumour smaller than at the start.";
+  }
+  const loss = antigenLoss(d)
+    ? " The cancer shrank and then grew back from cells that lack the therapy's target: the treatment cannot see them (antigen-loss relapse; even a tiny share of such cells is enough)."
+    : "";
+  return `Cancer cells: ${cells(start)} at the start, ${cells(end)} at day ${d.t[d.t.length - 1]}.${gone}${resp}${loss}${notes}`;
 }
 
 // -- explainer widgets -----------------------------------------------------------------------
