@@ -142,3 +142,53 @@ def within(simulated: float, ci_low: float | None, ci_high: float | None) -> boo
     if ci_low is None or ci_high is None or np.isnan(ci_low) or np.isnan(ci_high):
         return None
     return bool(np.isfinite(simulated) and ci_low <= simulated <= ci_high)
+
+
+# -- the first target lesion, compared with patient-level data (iosim.vpop) -----------------------
+def _lesion_metrics(results: Results, arm: str) -> pd.DataFrame:
+    from iosim.vpop.observables import comparable, first_lesion_series, lesion_metrics
+
+    return comparable(lesion_metrics(first_lesion_series(results, arm)))
+
+
+def median_ci(x: np.ndarray, alpha: float = ALPHA) -> tuple[float, float, float]:
+    """Median with its distribution-free (1 - alpha) interval from order statistics (binomial, n >= 6)."""
+    from scipy.stats import binom
+
+    x = np.sort(np.asarray(x, dtype=float)[np.isfinite(x)])
+    n = x.size
+    if n < 6:
+        return float(np.median(x)) if n else float("nan"), float("nan"), float("nan")
+    lo = int(binom.ppf(alpha / 2, n, 0.5))
+    hi = int(binom.isf(alpha / 2, n, 0.5))
+    return float(np.median(x)), float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
+
+
+@endpoint("median_best_pct_change", "percent", "median best % change of the first target lesion (>= 3 scans)")
+def _median_bpc(results: Results, arm: str) -> tuple[float, float, float]:
+    return median_ci(_lesion_metrics(results, arm)["best_pct_change"].to_numpy())
+
+
+@endpoint("share_best_le_minus30", "rate", "share of first target lesions shrinking by >= 30% (>= 3 scans)")
+def _share30(results: Results, arm: str) -> tuple[float, float, float]:
+    b = _lesion_metrics(results, arm)["best_pct_change"].to_numpy()
+    k, n = int((b <= -30.0).sum()), b.size
+    return (k / n, *clopper_pearson(k, n)) if n else (float("nan"),) * 3
+
+
+@endpoint("median_g_per_day", "value", "median growth rate g of the first target lesion (tumour growth-inhibition fit)")
+def _median_g(results: Results, arm: str) -> tuple[float, float, float]:
+    return median_ci(_lesion_metrics(results, arm)["g"].to_numpy())
+
+
+@endpoint("ks_best_pct_change", "value", "Kolmogorov-Smirnov distance of best % change from the observed lesions")
+def _ks_bpc(results: Results, arm: str) -> tuple[float, float, float]:
+    from iosim.vpop.compare import OBSERVED, observed_series
+    from iosim.vpop.observables import comparable, ks_distance, lesion_metrics
+
+    name = next((k for k, (a, _) in OBSERVED.items() if a == arm), None)
+    if name is None:
+        return float("nan"), float("nan"), float("nan")
+    observed = comparable(lesion_metrics(observed_series(name)))
+    sim = _lesion_metrics(results, arm)
+    return ks_distance(sim["best_pct_change"], observed["best_pct_change"]), float("nan"), float("nan")

@@ -60,12 +60,14 @@ def compare_trial(results: str | Path, arm: str, observed: pd.DataFrame) -> tupl
 
 
 def plot_comparison(simulated: pd.DataFrame, observed: pd.DataFrame, path: str | Path, title: str = "") -> Path:
-    """Waterfalls (observed, simulated), best-% -change CDFs and growth/shrinkage-rate histograms."""
+    """Waterfalls (observed, simulated), best-% -change CDFs and growth/shrinkage-rate histograms, over the
+    patients with at least three scans on both sides."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    simulated, observed = comparable(simulated), comparable(observed)
     fig, ax = plt.subplots(2, 3, figsize=(15, 8.5))
     for a, (label, m) in zip(ax[0, :2], (("observed", observed), ("simulated", simulated))):
         b = np.sort(m["best_pct_change"].dropna().to_numpy())[::-1]
