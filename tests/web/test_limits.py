@@ -148,9 +148,9 @@ def test_runs_at_once_count_timed_out_ones(app_with, monkeypatch):
 
     release, real = threading.Event(), api._simulate_model
 
-    def stuck(req):
+    def stuck(req, *args):
         release.wait(30)
-        return real(req)
+        return real(req, *args)
 
     c = app_with(max_runs=1, run_timeout_s=0.5)
     body = {"model": "kuznetsov1994", "days": 10}
@@ -168,11 +168,29 @@ def test_runs_at_once_count_timed_out_ones(app_with, monkeypatch):
     assert r.status_code == 200
 
 
+def test_a_runaway_simulation_ends_within_its_limit_and_frees_its_slot(app_with, monkeypatch):
+    """Issue 18: two requests with an extreme parameter held both slots for minutes after their 503s.
+    The engine's own time budget (just under the request's cap) now ends the run: a numerical
+    failure answered in time, and the slot free at once for the next request."""
+    from iosim.simulation import reference
+
+    # Only the time budget may stop it: the stall check would end this input within seconds.
+    monkeypatch.setattr(reference, "STALL_EVALUATIONS", 10**12)
+    c = app_with(max_runs=1, run_timeout_s=2.0)
+    start = time.monotonic()
+    r = c.post("/api/simulate-model", json={"model": "kuznetsov1994", "days": 100, "params": {"s": 1e200}})
+    assert time.monotonic() - start < 4.0
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith("numerical failure:") and "time limit of 1.8 s" in r.json()["detail"]
+    ok = c.post("/api/simulate-model", json={"model": "kuznetsov1994", "days": 10})
+    assert ok.status_code == 200  # not "busy": the runaway run freed its slot
+
+
 def test_a_runaway_simulation_does_not_keep_the_server_from_stopping(make_app, monkeypatch):
     from iosim.web import api
 
     release = threading.Event()
-    monkeypatch.setattr(api, "_simulate_model", lambda req: release.wait(60))
+    monkeypatch.setattr(api, "_simulate_model", lambda req, *args: release.wait(60))
     c = TestClient(make_app(run_timeout_s=0.2)).__enter__()
     assert c.post("/api/simulate-model", json={"model": "kuznetsov1994"}).status_code == 503
     start = time.monotonic()
