@@ -115,8 +115,9 @@ def _check_reachable(scheduler: str) -> None:
 
 
 class _LazyProgress:
-    """A progress bar drawn from the first progress report on: an error raised before the run
-    starts (the store refusing the folder, say) is then the only line printed."""
+    """A progress bar drawn from the first progress report on, and erased when the run fails before
+    its first chunk: an error raised before any work (the store refusing the folder, say) is then
+    the only line printed."""
 
     def __init__(self, console, description: str):
         self.console, self.description = console, description
@@ -138,8 +139,10 @@ class _LazyProgress:
     def __enter__(self) -> _LazyProgress:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, tb) -> None:
         if self.bar is not None:
+            if kind is not None and not self.wrote_chunk:
+                self.bar.live.transient = True  # an empty bar above the error line says nothing
             self.bar.stop()
 
 
