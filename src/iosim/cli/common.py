@@ -54,3 +54,28 @@ def write_table(df, path: Path) -> None:
         df.to_parquet(path, index=False)
     else:
         df.to_csv(path, index=False)
+
+
+#: Seconds to wait for a Dask scheduler's port before giving up (as iosim.parallel waits).
+SCHEDULER_TIMEOUT_S = 10.0
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Refuse a scheduler whose address does not answer, before any output is written."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(scheduler)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise InputError(f"--scheduler {scheduler[:200]!r}: give an address such as tcp://127.0.0.1:8786")
+    try:
+        socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S).close()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise InputError(
+            f"cannot reach the Dask scheduler at {scheduler[:200]}: {reason}; start it, or run without --scheduler"
+        ) from None

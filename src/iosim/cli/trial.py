@@ -28,6 +28,7 @@ def trial(
     from rich.console import Console
     from rich.table import Table
 
+    from iosim.cli.common import check_scheduler
     from iosim.parallel import Backend
     from iosim.trials import load_trial_spec, run_trial
     from iosim.trials.arms import plan_arm
@@ -44,7 +45,7 @@ def trial(
         plan_arm(ts.cancer, [t.text for t in arm.therapies], ts.follow_up_days)
     Backend(workers, 1, cluster, scheduler)
     if scheduler:
-        _check_reachable(scheduler)
+        check_scheduler(scheduler)
     created = _first_missing(folder)
     bar = _LazyProgress(Console(stderr=True), f"{ts.name}: chunks")
     try:
@@ -87,31 +88,6 @@ def _first_missing(folder: Path) -> Path | None:
             break
         missing = p
     return missing
-
-
-#: Seconds to wait for a Dask scheduler's port before giving up (as iosim.parallel waits).
-SCHEDULER_TIMEOUT_S = 10.0
-
-
-def _check_reachable(scheduler: str) -> None:
-    """Refuse a scheduler whose address does not answer, before any output is written."""
-    import socket
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(scheduler)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host = port = None
-    if not host or port is None:
-        raise InputError(f"--scheduler {scheduler[:200]!r}: give an address such as tcp://127.0.0.1:8786")
-    try:
-        socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S).close()
-    except OSError as e:
-        reason = e.strerror or type(e).__name__
-        raise InputError(
-            f"cannot reach the Dask scheduler at {scheduler[:200]}: {reason}; start it, or run without --scheduler"
-        ) from None
 
 
 class _LazyProgress:

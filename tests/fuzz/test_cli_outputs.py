@@ -1,5 +1,6 @@
-"""``iosim trial`` writes its outputs only where it should and only once it can run: a trial named
-``..``, an unreachable scheduler and an error inside the run leave one line and no folder (issue 18)."""
+"""``iosim trial`` and ``iosim cohort`` write outputs only where they should and only once they can
+run: a trial named ``..``, an unreachable scheduler and an error inside the run leave one line
+and no folder (issue 18)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,13 @@ def test_a_store_that_refuses_the_folder_is_the_only_line(tmp_path):
     code, _, err = run_cli(["trial", str(_spec(tmp_path)), "--out", str(out)])
     assert code == 2
     _one_error_line(err)
+
+
+def test_cohort_with_an_unreachable_scheduler_leaves_no_parts_behind(tmp_path):
+    params = tmp_path / "patients.csv"
+    params.write_text("s\n0.1181\n")
+    out = tmp_path / "cohort.parquet"
+    code, _, err = run_cli(["cohort", "kuznetsov1994", "--params", str(params), "--days", "5", "--out", str(out),
+                            "--scheduler", "tcp://127.0.0.1:1"])  # fmt: skip
+    assert code == 2 and "cannot reach the Dask scheduler" in _one_error_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["patients.csv"]
