@@ -26,9 +26,9 @@ _MAX_RESTARTS = 10_000
 #: Right-hand-side evaluations one simulation may spend (assumed: a five-year run of the flagship
 #: model with 57 doses takes about 8,400; 2,000 doses about 300,000; a million is 1-2 minutes).
 MAX_EVALUATIONS = 1_000_000
-#: Evaluations in a row that may pass without the solver reaching a later time before the run
-#: counts as stalled (assumed: a healthy solver advances every few evaluations; a step that
-#: underflows, as with a parameter of 1e308, repeats the same time for ever).
+#: Evaluations in a row within round-off of one time after which the run counts as stalled
+#: (assumed: a healthy solver moves on within a few; a step that underflows, as with a
+#: parameter of 1e308, repeats the same time for ever).
 STALL_EVALUATIONS = 20_000
 #: Most output times of a regular grid (a million rows: a daily grid over 2,700 years).
 MAX_OUTPUT_TIMES = 1_000_000
@@ -171,18 +171,20 @@ class _Budget:
         self.restart()
 
     def restart(self) -> None:
-        """A new solver call: its times start again from its own start."""
-        self.latest, self.since_progress = -math.inf, 0
+        """A new window of evaluations (and a new solver call: its times start again)."""
+        self.window, self.low, self.high = 0, math.inf, -math.inf
 
     def charge(self, t: float) -> None:
         self.evaluations += 1
-        if t > self.latest:
-            self.latest, self.since_progress = t, 0
-        else:
-            self.since_progress += 1
-            if self.since_progress >= STALL_EVALUATIONS:
-                raise _Stop(t, f"the solver's step shrank to nothing (no progress in {STALL_EVALUATIONS:,} "
-                               f"evaluations); {_ADVICE}")  # fmt: skip
+        # A stall: a whole window of evaluations within round-off of one time. (Retried steps
+        # after a rejected long one revisit earlier times, so "no new latest time" is not one.)
+        self.window += 1
+        self.low, self.high = min(self.low, t), max(self.high, t)
+        if self.window >= STALL_EVALUATIONS:
+            if self.high - self.low <= 1e-12 * max(1.0, abs(self.high)):
+                raise _Stop(t, f"the solver's step shrank to nothing ({STALL_EVALUATIONS:,} evaluations at "
+                               f"the same time); {_ADVICE}")  # fmt: skip
+            self.restart()
         if self.evaluations >= self.max_evaluations:
             raise _Stop(t, f"the run used its budget of {self.max_evaluations:,} right-hand-side evaluations "
                            f"(max_evaluations); {_ADVICE}, or try a stiff method (BDF, Radau)")  # fmt: skip
