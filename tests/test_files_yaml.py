@@ -80,6 +80,10 @@ def test_an_empty_file_is_none(tmp_path):
 def test_every_yaml_input_goes_through_the_shared_loader():
     """No module reads YAML on its own (each would need the checks above again)."""
     src = Path(__file__).resolve().parents[1] / "src" / "iosim"
-    readers = [p for p in src.rglob("*.py") if p.name != "files.py"
-               and any(f"yaml.{f}(" in p.read_text() for f in ("safe_load", "load", "full_load", "unsafe_load"))]
+    readers = [
+        p
+        for p in src.rglob("*.py")
+        if p.name != "files.py"
+        and any(f"yaml.{f}(" in p.read_text() for f in ("safe_load", "load", "full_load", "unsafe_load"))
+    ]
     assert not readers, f"read YAML through iosim.files.load_yaml: {readers}"
