@@ -44,3 +44,49 @@ def test_resume_with_another_chunk_size_is_refused(tmp_path):
         assert len(str(info.value).splitlines()) == 1
         store.start('{"name": "t"}', resume=True, chunk_size=10)
         store.start('{"name": "t"}', resume=True)  # a caller that does not say is not checked
+
+
+class _FullDisk:
+    """A connection whose COMMIT fails as DuckDB's does on a full disk or a read-only log: the
+    transaction is ended (rolled back), and a later ROLLBACK says no transaction is active."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            self.con.execute("ROLLBACK")
+            raise duckdb.TransactionException(
+                'TransactionContext Error: Failed to commit: Could not write file "results.duckdb.wal": '
+                "No space left on device"
+            )
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def _chunk(patient: int) -> dict:
+    return {name: pd.DataFrame({"arm": ["a"], "patient": [patient]}) for name in ("patients", "assessments",
+                                                                                  "outcomes")}  # fmt: skip
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_finished_chunks(tmp_path):
+    # Issue 18: a failed COMMIT, then the ROLLBACK after it, printed a chained DuckDB traceback.
+    path = tmp_path / "results.duckdb"
+    with ResultStore(path) as store:
+        store.start('{"name": "t"}', resume=False)
+        store.write_chunk("a", 0, _chunk(0))
+        real, store.con = store.con, _FullDisk(store.con)
+        with pytest.raises(StoreError) as info:
+            store.write_chunk("a", 1, _chunk(1))
+        message = str(info.value)
+        assert len(message.splitlines()) == 1
+        assert "No space left on device" in message and "--resume" in message
+        assert info.value.__suppress_context__  # no "During handling of the above exception" chain
+        store.con = real
+    with ResultStore(path) as store:  # space freed: the resume continues from the kept chunk
+        assert store.completed_chunks("a") == {0}
+        store.start('{"name": "t"}', resume=True)
+        store.write_chunk("a", 1, _chunk(1))
+        assert store.table("patients").patient.tolist() == [0, 1]

@@ -17,8 +17,10 @@ JOB_WAIT_S = 600.0
 def small_app(**overrides):
     from iosim.web import create_app
 
+    # TestClient sends "Host: testserver"; the app answers only to the host names it is given.
     options = dict(max_patients=60, job_workers=1, max_jobs=3, chunk_size=5, trial_timeout_s=JOB_WAIT_S,
-                   matrix_cancers=MATRIX_CANCERS, matrix_therapies=MATRIX_THERAPIES)  # fmt: skip
+                   matrix_cancers=MATRIX_CANCERS, matrix_therapies=MATRIX_THERAPIES,
+                   allowed_hosts=("testserver",))  # fmt: skip
     options.update(overrides)
     return create_app(**options)
 

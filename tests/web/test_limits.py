@@ -148,9 +148,9 @@ def test_runs_at_once_count_timed_out_ones(app_with, monkeypatch):
 
     release, real = threading.Event(), api._simulate_model
 
-    def stuck(req):
+    def stuck(req, *args):
         release.wait(30)
-        return real(req)
+        return real(req, *args)
 
     c = app_with(max_runs=1, run_timeout_s=0.5)
     body = {"model": "kuznetsov1994", "days": 10}
@@ -168,11 +168,29 @@ def test_runs_at_once_count_timed_out_ones(app_with, monkeypatch):
     assert r.status_code == 200
 
 
+def test_a_runaway_simulation_ends_within_its_limit_and_frees_its_slot(app_with, monkeypatch):
+    """Issue 18: two requests with an extreme parameter held both slots for minutes after their 503s.
+    The engine's own time budget (just under the request's cap) now ends the run: a numerical
+    failure answered in time, and the slot free at once for the next request."""
+    from iosim.simulation import reference
+
+    # Only the time budget may stop it: the stall check would end this input within seconds.
+    monkeypatch.setattr(reference, "STALL_EVALUATIONS", 10**12)
+    c = app_with(max_runs=1, run_timeout_s=2.0)
+    start = time.monotonic()
+    r = c.post("/api/simulate-model", json={"model": "kuznetsov1994", "days": 100, "params": {"s": 1e200}})
+    assert time.monotonic() - start < 4.0
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith("numerical failure:") and "time limit of 1.8 s" in r.json()["detail"]
+    ok = c.post("/api/simulate-model", json={"model": "kuznetsov1994", "days": 10})
+    assert ok.status_code == 200  # not "busy": the runaway run freed its slot
+
+
 def test_a_runaway_simulation_does_not_keep_the_server_from_stopping(make_app, monkeypatch):
     from iosim.web import api
 
     release = threading.Event()
-    monkeypatch.setattr(api, "_simulate_model", lambda req: release.wait(60))
+    monkeypatch.setattr(api, "_simulate_model", lambda req, *args: release.wait(60))
     c = TestClient(make_app(run_timeout_s=0.2)).__enter__()
     assert c.post("/api/simulate-model", json={"model": "kuznetsov1994"}).status_code == 503
     start = time.monotonic()
@@ -208,15 +226,51 @@ def test_serve_passes_every_cap_to_the_app(monkeypatch):
     _load_commands()
     args = ["serve", "--max-patients", "900", "--max-memory-mb", "256", "--max-jobs", "3", "--job-workers", "2",
             "--trial-timeout", "120", "--max-runs", "3", "--run-timeout", "10", "--max-body-kb", "16",
-            "--max-doses", "500"]  # fmt: skip
+            "--max-doses", "500", "--allow-host", "iosim.lab"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     s = seen["settings"]
     assert (s.max_patients, s.max_memory_mb, s.max_jobs, s.job_workers) == (900, 256, 3, 2)
     assert (s.trial_timeout_s, s.max_runs, s.run_timeout_s, s.max_body_kb, s.max_doses) == (120, 3, 10, 16, 500)
     assert seen["host"] == "127.0.0.1"
+    assert set(s.allowed_hosts) == {"localhost", "127.0.0.1", "::1", "iosim.lab"}
     bad = CliRunner().invoke(app, ["serve", "--max-memory-mb", "0"])
     assert bad.exit_code == 2 and "--max-memory-mb" in bad.output
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1", "[::1]:8000", "testserver", "LOCALHOST"])
+def test_loopback_host_names_are_answered(app_with, host):
+    assert app_with().get("/api/cancers", headers={"host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io", "", "localhost.evil"])
+def test_other_host_names_are_refused_against_dns_rebinding(app_with, host):
+    # A page at evil.example whose name resolves to 127.0.0.1 still sends its own name as Host.
+    r = app_with().get("/api/cancers", headers={"host": host})
+    assert r.status_code == 421
+    assert r.json()["detail"].startswith("this server answers only to 127.0.0.1, ::1, localhost, testserver")
+
+
+def test_api_docs_are_served_by_the_app_without_a_cdn(app_with):
+    c = app_with()
+    page = c.get("/docs")
+    assert page.status_code == 200 and "/api/simulate-model" in page.text and "SimulateRequest" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert c.get("/redoc").status_code == 404
+    assert c.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("body, detail", [
+    (b'{"model": "kuznetsov1994", "days": "m\xe9"}', "is not UTF-8 text (byte"),
+    (b"[" * 50_000, "nests lists or objects too deeply"),
+    (b'{"a":' * 5_000, "nests lists or objects too deeply"),
+    (b'{"model": "kuznetsov1994", "days": 1' + b"0" * 5_000 + b"}", "holds a number the server cannot read"),
+])  # fmt: skip
+def test_bodies_json_cannot_decode_get_the_usual_one_line_422(app_with, body, detail):
+    # Before: FastAPI's generic 400 "There was an error parsing the body".
+    r = app_with().post("/api/simulate-model", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert detail in r.json()["detail"] and "\n" not in r.json()["detail"]
 
 
 def test_limits_endpoint_reports_the_caps(app_with):

@@ -69,7 +69,7 @@ def cohort(
     import pyarrow as pa
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from iosim.cli.common import check_output_path
+    from iosim.cli.common import check_output_path, check_scheduler
     from iosim.cohort.cache import compile_kernel
     from iosim.cohort.engine import iter_chunks, patient_matrices, prepare, slices
     from iosim.cohort.parts import file_sha256, join_parts, open_parts, update_digest, write_part
@@ -83,6 +83,8 @@ def cohort(
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, got {chunk_size}")
     backend = Backend(workers, threads, cluster, scheduler)
+    if scheduler:  # before the output's parts folder exists: a rerun needs no --resume
+        check_scheduler(scheduler)
     regimen = combine(parse_dose(d) for d in dose or [])
     if is_model_file(model):
         m, carried = load_model_file(model)

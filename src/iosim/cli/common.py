@@ -62,3 +62,28 @@ def split_therapies(items: list[str] | None) -> list[str]:
     import re
 
     return [part for item in items or [] for part in re.split(r"(?<![0-9][eE])\+", item)]
+
+
+#: Seconds to wait for a Dask scheduler's port before giving up (as iosim.parallel waits).
+SCHEDULER_TIMEOUT_S = 10.0
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Refuse a scheduler whose address does not answer, before any output is written."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(scheduler)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise InputError(f"--scheduler {scheduler[:200]!r}: give an address such as tcp://127.0.0.1:8786")
+    try:
+        socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S).close()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise InputError(
+            f"cannot reach the Dask scheduler at {scheduler[:200]}: {reason}; start it, or run without --scheduler"
+        ) from None

@@ -16,6 +16,8 @@ from iosim.cli import __path__ as _cli_path
 from iosim.cli.app import app
 
 _NOT_COMMANDS = {"app", "main", "common"}
+#: Longest error line printed (the longest real message, an unknown name with every choice, is ~1.5 kB).
+_MAX_MESSAGE = 2000
 
 
 def _load_commands() -> None:
@@ -66,6 +68,8 @@ def run(argv: list[str] | None = None) -> None:
 
 def _fail(message: str, code: int) -> None:
     message = " ".join(message.split())  # one line, whatever the message holds
+    if len(message) > _MAX_MESSAGE:  # and bounded, whatever input a message quotes
+        message = message[: _MAX_MESSAGE - 1] + "…"
     print(f"iosim: error: {message}", file=sys.stderr)
     sys.exit(code)
 

@@ -33,8 +33,14 @@ def serve(
         2000, "--max-doses", min=1, help="most doses in one simulation or trial arm (each one restarts the solver)"
     ),
     max_body_kb: float = typer.Option(64.0, "--max-body-kb", min=1.0, help="largest request body (KiB); beyond: 413"),
+    allow_host: list[str] = typer.Option(
+        None, "--allow-host", help="a host name the app also answers to, besides localhost and --host (repeatable)"
+    ),
 ) -> None:
-    """Serve the web app: a plain-language explainer, the workbench and the JSON API (docs at /docs)."""
+    """Serve the web app: a plain-language explainer, the workbench and the JSON API (docs at /docs).
+
+    The app answers only requests whose Host header is localhost, 127.0.0.1, [::1], --host or an
+    --allow-host name (the guard against DNS rebinding)."""
     import uvicorn
 
     from iosim.errors import InputError
@@ -48,7 +54,7 @@ def serve(
     web = create_app(
         max_patients=max_patients, max_memory_mb=max_memory_mb, job_workers=job_workers, max_jobs=max_jobs,
         trial_timeout_s=trial_timeout, max_runs=max_runs, run_timeout_s=run_timeout, max_doses=max_doses,
-        max_body_kb=max_body_kb,
+        max_body_kb=max_body_kb, allowed_hosts=(host, *(allow_host or ())),
     )  # fmt: skip
     typer.echo(f"iosim: serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import typer
 
 from iosim.cli.app import app
+from iosim.errors import InputError
 
 
 @app.command()
@@ -24,34 +26,38 @@ def trial(
 ) -> None:
     """Run a virtual trial: results.duckdb, summary.csv and report.html in the output folder."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
+    from iosim.cli.common import check_scheduler
     from iosim.parallel import Backend
     from iosim.trials import load_trial_spec, run_trial
+    from iosim.trials.arms import plan_arm
     from iosim.trials.runner import population_for
 
     ts = load_trial_spec(spec)
     if patients is not None:
         ts = ts.with_patients(patients)
-    # Input errors before the progress bar, so that they are one line.
+    folder = out or Path("out") / _folder_name(ts.name)
+    # Every input and the backend checked before the output folder and its store exist, so that an
+    # error is one line and leaves nothing that a rerun would have to --resume.
     population_for(ts, spec.resolve().parent)
+    for arm in ts.arms:
+        plan_arm(ts.cancer, [t.text for t in arm.therapies], ts.follow_up_days)
     Backend(workers, 1, cluster, scheduler)
-    folder = out or Path("out") / ts.name
-    console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=console, transient=False,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(f"{ts.name}: chunks", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        run = run_trial(
-            ts, folder, workers=workers, cluster=cluster, scheduler=scheduler, chunk_size=chunk_size, resume=resume,
-            spec_dir=spec.resolve().parent, progress=progress,
-        )  # fmt: skip
+    if scheduler:
+        check_scheduler(scheduler)
+    created = _first_missing(folder)
+    bar = _LazyProgress(Console(stderr=True), f"{ts.name}: chunks")
+    try:
+        with bar:
+            run = run_trial(
+                ts, folder, workers=workers, cluster=cluster, scheduler=scheduler, chunk_size=chunk_size,
+                resume=resume, spec_dir=spec.resolve().parent, progress=bar.update,
+            )  # fmt: skip
+    except BaseException:
+        if created is not None and not bar.wrote_chunk:
+            shutil.rmtree(created, ignore_errors=True)  # made by this run, and it holds no finished chunk
+        raise
 
     def months(x: float) -> str:
         return "not reached" if x != x else f"{x:.1f}"
@@ -64,6 +70,56 @@ def trial(
         )  # fmt: skip
     Console().print(table)
     typer.echo(f"wrote {folder}/results.duckdb, {folder}/summary.csv and {folder}/report.html")
+
+
+def _folder_name(name: str) -> str:
+    """The trial's name as the default output folder under out/; "." and ".." would name out/ itself
+    or the folder above it."""
+    if name in (".", ".."):
+        raise InputError(f"trial name {name!r} cannot name its output folder; rename the trial or give --out")
+    return name
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost folder of ``folder``'s path that does not exist yet (this run will make it)."""
+    missing = None
+    for p in (folder, *folder.parents):
+        if p.exists():
+            break
+        missing = p
+    return missing
+
+
+class _LazyProgress:
+    """A progress bar drawn from the first progress report on, and erased when the run fails before
+    its first chunk: an error raised before any work (the store refusing the folder, say) is then
+    the only line printed."""
+
+    def __init__(self, console, description: str):
+        self.console, self.description = console, description
+        self.bar, self.task, self.first, self.wrote_chunk = None, None, None, False
+
+    def update(self, done: int, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+        if self.bar is None:
+            self.bar = Progress(
+                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TimeRemainingColumn(), console=self.console, transient=False,
+            )  # fmt: skip
+            self.bar.start()
+            self.task, self.first = self.bar.add_task(self.description, total=total), done
+        self.wrote_chunk = done > self.first
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        if self.bar is not None:
+            if kind is not None and not self.wrote_chunk:
+                self.bar.live.transient = True  # an empty bar above the error line says nothing
+            self.bar.stop()
 
 
 @app.command()

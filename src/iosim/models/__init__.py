@@ -64,6 +64,8 @@ def load_model_file(name: str):
 
     source = sbml.antimony_to_sbml(path) if path.suffix.lower() == ".ant" else path
     imported = sbml.import_sbml(source)
+    if imported.nothing_to_simulate:  # it would simulate a placeholder state: zeros, exit 0
+        raise sbml.SBMLError(f"model file {name[:200]!r} has no species, rate rules or reactions: nothing to simulate")
     return imported.model, imported.regimen
 
 

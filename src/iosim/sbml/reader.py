@@ -30,6 +30,7 @@ Events, algebraic rules, fast reactions, delays, ``rateOf`` and SBML packages ra
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,13 @@ from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
 
 #: Largest document accepted, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
+#: Most MathML elements in one ``<math>``, checked on the text before libSBML parses it. libSBML
+#: nests an n-ary operator's arguments one level per argument and frees that tree recursively:
+#: a rate rule summing 200,000 terms overflowed the C stack when the document was freed (a
+#: segfault; 100,000 did not, on an 8 MB stack). Formulas nested deeper than
+#: ``iosim.sbml.math.MAX_DEPTH`` (200) are refused after parsing anyway.
+MAX_MATH_ELEMENTS = 20_000
+_MATH = re.compile(r"<(/?)(?:[A-Za-z_][\w.-]*:)?math\b")
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,9 @@ class SBMLImport:
     regimen: Regimen = field(default_factory=Regimen)
     level: int = 3
     version: int = 2
+    #: No species, rate rule or reaction and no output: the model holds constants (and rules on
+    #: them) only. The SBML test suite checks such models' values; a simulation shows nothing.
+    nothing_to_simulate: bool = False
 
 
 def read_sbml(source: str | os.PathLike) -> Model:
@@ -91,6 +102,7 @@ def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
         if len(data) > MAX_BYTES:
             raise SBMLError(f"SBML text is larger than {MAX_BYTES // 2**20} MB")
         text = data.decode("utf-8")
+    _check_math_sizes(text)
     doc = libsbml.readSBMLFromString(text.lstrip("\ufeff"))  # a byte-order mark is not XML
     problems = [
         doc.getError(i).getMessage().strip()
@@ -101,6 +113,29 @@ def load_document(source: str | os.PathLike) -> libsbml.SBMLDocument:
         detail = "; ".join(problems[:3]) or "the document has no <model>"
         raise SBMLError(f"cannot read SBML: {detail}")
     return doc
+
+
+def _check_math_sizes(text: str) -> None:
+    """Refuse a ``<math>`` with more than :data:`MAX_MATH_ELEMENTS` elements before libSBML builds it."""
+    start = None
+    for tag in _MATH.finditer(text):
+        if not tag.group(1):
+            start = tag.end() if start is None else start  # the outermost <math> counts
+        elif start is not None:
+            _count_elements(text, start, tag.start())
+            start = None
+    if start is not None:  # never closed: libSBML reports that, after this bound
+        _count_elements(text, start, len(text))
+
+
+def _count_elements(text: str, start: int, end: int) -> None:
+    elements = text.count("<", start, end) - text.count("</", start, end)
+    if elements > MAX_MATH_ELEMENTS:
+        line = text.count("\n", 0, start) + 1
+        raise SBMLError(
+            f"the formula at line {line} has {elements:,} MathML elements, more than {MAX_MATH_ELEMENTS:,}; "
+            "split it with assignment rules"
+        )
 
 
 def import_sbml(source: str | os.PathLike, *, model_id: str | None = None) -> SBMLImport:

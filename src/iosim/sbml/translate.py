@@ -335,7 +335,8 @@ class Translator:
         for name, terms in extra.items():
             b.equation(name, sum(terms[1:], terms[0]))
 
-        if not any(r == "state" for r in role.values()):
+        no_state = not any(r == "state" for r in role.values())
+        if no_state:
             # iosim models need a state; SBML allows a model of rules only.
             b.state(self._fresh("no_state"), "", "placeholder: the SBML model has no state variables", kind="other")
 
@@ -363,7 +364,8 @@ class Translator:
             model = b.build()
         except ExpressionError as e:
             raise SBMLError(str(e)) from None
-        return SBMLImport(model, symbols, amounts, concentrations, regimen, self.level, self.version)
+        return SBMLImport(model, symbols, amounts, concentrations, regimen, self.level, self.version,
+                          nothing_to_simulate=no_state and not model.outputs)  # fmt: skip
 
     # -- helpers ---------------------------------------------------------------------------
     def _regimen(self, init: dict[str, float], role: dict[str, str]) -> Regimen:

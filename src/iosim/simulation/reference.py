@@ -9,6 +9,7 @@ integration restarts.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -22,6 +23,13 @@ from iosim.simulation.result import SimulationResult
 
 METHODS = ("LSODA", "BDF", "Radau", "RK45", "DOP853")
 _MAX_RESTARTS = 10_000
+#: Right-hand-side evaluations one simulation may spend (assumed: a five-year run of the flagship
+#: model with 57 doses takes about 8,400; 2,000 doses about 300,000; a million is 1-2 minutes).
+MAX_EVALUATIONS = 1_000_000
+#: Evaluations in a row within round-off of one time after which the run counts as stalled
+#: (assumed: a healthy solver moves on within a few; a step that underflows, as with a
+#: parameter of 1e308, repeats the same time for ever).
+STALL_EVALUATIONS = 20_000
 #: Most output times of a regular grid (a million rows: a daily grid over 2,700 years).
 MAX_OUTPUT_TIMES = 1_000_000
 
@@ -137,6 +145,8 @@ def simulate(
     atol: float = 1e-8,
     extinction: bool = True,
     max_step: float = math.inf,
+    max_evaluations: int = MAX_EVALUATIONS,
+    time_limit_s: float | None = None,
 ) -> SimulationResult:
     """Simulate one model from ``t_start`` to ``t_end``.
 
@@ -152,6 +162,9 @@ def simulate(
         the value reported is the one after the dose.
     method, rtol, atol : scipy solver and tolerances.
     extinction : apply the extinction rule (a cell state below its threshold becomes 0).
+    max_evaluations, time_limit_s : the run's budget, in right-hand-side evaluations and in
+        seconds of wall time (none by default); a run that spends it, or whose solver stops
+        advancing, ends as a numerical failure instead of running for minutes.
 
     Returns a :class:`SimulationResult`; a numerical failure sets ``status="failed"``
     instead of raising.
@@ -165,6 +178,10 @@ def simulate(
     for label, v in (("rtol", rtol), ("atol", atol)):
         if not (math.isfinite(v) and v > 0):
             raise InputError(f"{label} must be a positive number, got {v}")
+    if not (isinstance(max_evaluations, int) and max_evaluations > 0):
+        raise InputError(f"max_evaluations must be a positive whole number, got {max_evaluations!r}")
+    if time_limit_s is not None and not (math.isfinite(time_limit_s) and time_limit_s > 0):
+        raise InputError(f"time_limit_s must be a positive number of seconds, got {time_limit_s}")
     t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, times)
     reg = as_regimen(regimen)
     for name in reg.states():
@@ -173,19 +190,57 @@ def simulate(
 
     p = model.parameter_values(dict(params or {}))
     y = model.initial_values(dict(initial or {}))
-    return _Run(model, p, reg, method, rtol, atol, extinction, max_step).run(y, t_start, t_end, grid)
+    budget = _Budget(max_evaluations, time_limit_s)
+    return _Run(model, p, reg, method, rtol, atol, extinction, max_step, budget).run(y, t_start, t_end, grid)
 
 
-class _NotFinite(Exception):
-    """Raised inside the solver's callbacks to stop it at the first non-finite value."""
+class _Stop(Exception):
+    """Raised inside the solver's callbacks to end the run as a numerical failure at time ``t``."""
 
-    def __init__(self, t: float, what: str):
-        self.t, self.what = t, what
+    def __init__(self, t: float, why: str):
+        self.t, self.why = t, why
+
+
+#: Advice added to every budget failure: the usual cause is an extreme value.
+_ADVICE = "check for extreme parameter or initial values"
+
+
+class _Budget:
+    """Counts right-hand-side evaluations and wall time across one run; raises :class:`_Stop`
+    when either is spent or when the solver stops advancing in time."""
+
+    def __init__(self, max_evaluations: int, time_limit_s: float | None):
+        self.max_evaluations, self.time_limit_s = max_evaluations, time_limit_s
+        self.evaluations = 0
+        self.started = time.monotonic()
+        self.restart()
+
+    def restart(self) -> None:
+        """A new window of evaluations (and a new solver call: its times start again)."""
+        self.window, self.low, self.high = 0, math.inf, -math.inf
+
+    def charge(self, t: float) -> None:
+        self.evaluations += 1
+        # A stall: a whole window of evaluations within round-off of one time. (Retried steps
+        # after a rejected long one revisit earlier times, so "no new latest time" is not one.)
+        self.window += 1
+        self.low, self.high = min(self.low, t), max(self.high, t)
+        if self.window >= STALL_EVALUATIONS:
+            if self.high - self.low <= 1e-12 * max(1.0, abs(self.high)):
+                raise _Stop(t, f"the solver's step shrank to nothing ({STALL_EVALUATIONS:,} evaluations at "
+                               f"the same time); {_ADVICE}")  # fmt: skip
+            self.restart()
+        if self.evaluations >= self.max_evaluations:
+            raise _Stop(t, f"the run used its budget of {self.max_evaluations:,} right-hand-side evaluations "
+                           f"(max_evaluations); {_ADVICE}, or try a stiff method (BDF, Radau)")  # fmt: skip
+        if self.time_limit_s is not None and self.evaluations % 256 == 0:
+            if time.monotonic() - self.started > self.time_limit_s:
+                raise _Stop(t, f"the run passed its time limit of {self.time_limit_s:g} s; {_ADVICE}")
 
 
 class _Run:
-    def __init__(self, model, p, regimen, method, rtol, atol, extinction, max_step):
-        self.model, self.p, self.regimen = model, p, regimen
+    def __init__(self, model, p, regimen, method, rtol, atol, extinction, max_step, budget):
+        self.model, self.p, self.regimen, self.budget = model, p, regimen, budget
         self.compiled = compile_model(model)
         self.method, self.rtol, self.atol, self.max_step = method, rtol, atol, max_step
         thr = model.extinction_thresholds()
@@ -266,8 +321,10 @@ class _Run:
 
     def _segment(self, a, b, y, u, rhs, jac, p, grid, mask, out):
         held = np.array(sorted(self.held), dtype=int)
+        charge = self.budget.charge
 
         def f(t, x):
+            charge(t)
             if held.size:
                 x = x.copy()
                 x[held] = 0.0
@@ -276,7 +333,7 @@ class _Run:
             else:
                 d = rhs(t, x, p) + u
             if not np.isfinite(d).all():  # the solvers would crawl or fail inside linear algebra
-                raise _NotFinite(t, "derivative")
+                raise _Stop(t, "the derivative is not finite (a value overflows)")
             return d
 
         def j(t, x):
@@ -284,7 +341,7 @@ class _Run:
             if held.size:
                 m[held, :] = 0.0
             if not np.isfinite(m).all():
-                raise _NotFinite(t, "Jacobian")
+                raise _Stop(t, "the Jacobian is not finite (a value overflows)")
             return m
 
         kwargs = {"jac": j} if self.method in ("LSODA", "BDF", "Radau") else {}
@@ -302,6 +359,7 @@ class _Run:
                 if i not in self.held and y[i] >= self.thresholds[i]:
                     ev = _threshold_event(i, self.thresholds[i])
                     events.append((i, ev))
+            self.budget.restart()
             try:
                 sol = solve_ivp(
                     f,
@@ -315,8 +373,13 @@ class _Run:
                     max_step=self.max_step,
                     **kwargs,
                 )
-            except _NotFinite as e:
-                return False, f"integration failed at t={e.t:g}: the {e.what} is not finite (a value overflows)", y
+            except _Stop as e:
+                return False, f"integration failed at t={e.t:g}: {e.why}", y
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as e:
+                # scipy's own checks on what an overflowing run hands its linear algebra (Radau's
+                # "array must not contain infs or NaNs"): a numerical failure of this input.
+                first = (str(e).splitlines() or [""])[0][:200]
+                return False, f"integration failed after t={t0:g}: the solver stopped ({first}); {_ADVICE}", y
             if sol.status == -1:
                 last = np.asarray(sol.t, float)
                 return False, f"integration failed at t={last[-1] if last.size else t0:g}: {sol.message}", y

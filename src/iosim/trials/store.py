@@ -41,10 +41,15 @@ class ResultStore:
                 _create(self.path)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as e:
-            raise StoreError(f"cannot open results store {self.path}: {str(e).splitlines()[0]}") from None
+            raise StoreError(f"cannot open results store {self.path}: {_first_line(e)}") from None
 
     def close(self) -> None:
-        self.con.close()
+        import duckdb
+
+        try:
+            self.con.close()
+        except duckdb.Error:  # a checkpoint that cannot be written: the log still holds what was committed
+            pass
 
     def __enter__(self) -> ResultStore:
         return self
@@ -92,6 +97,8 @@ class ResultStore:
 
     # -- writing ---------------------------------------------------------------------------
     def write_chunk(self, arm: str, chunk: int, tables: dict[str, pd.DataFrame]) -> None:
+        import duckdb
+
         n = len(tables["patients"])
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -108,9 +115,25 @@ class ResultStore:
                 self.con.unregister("_chunk")
             self.con.execute("INSERT INTO chunks VALUES (?, ?, ?)", [arm, chunk, n])
             self.con.execute("COMMIT")
+        except duckdb.Error as e:  # a full disk, a read-only log: the chunk is lost, earlier ones are kept
+            self._rollback()
+            raise StoreError(
+                f"cannot write results to {self.path}: {_first_line(e)}; the chunks finished before are kept: "
+                "free space (or make the folder writable) and rerun with --resume"
+            ) from None
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Undo an open transaction; a failed COMMIT has already ended it (DuckDB then says there is
+        nothing to roll back), which must not hide the error that matters."""
+        import duckdb
+
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
 
     # -- reading ---------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -126,7 +149,7 @@ class ResultStore:
         try:
             return self.con.execute(sql).df()
         except duckdb.Error as e:
-            raise StoreError(f"query failed: {str(e).splitlines()[0]}") from None
+            raise StoreError(f"query failed: {_first_line(e)}") from None
 
     def export(self, folder: Path, fmt: str = "parquet") -> list[Path]:
         if fmt not in ("parquet", "csv"):
@@ -162,3 +185,7 @@ def _create(path: Path) -> None:
 def _wal(path: Path) -> Path:
     """DuckDB's write-ahead log of the database file ``path``."""
     return path.with_name(path.name + ".wal")
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:300]

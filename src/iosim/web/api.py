@@ -128,6 +128,12 @@ def _solve(fn, *args, **kwargs):
         raise SimulationError(f"the solver stopped: {type(e).__name__}: {first}") from None
 
 
+def _time_limit(request: Request) -> float:
+    """The engine's own wall-time budget for one run: a little under the request's cap, so that a
+    runaway run ends (freeing its slot) and answers its numerical failure before the 503."""
+    return 0.9 * _settings(request).run_timeout_s
+
+
 def _check_doses(sc, days: float, request: Request, where: str = "therapies") -> None:
     """Each dose starts a new solver segment: their number, not the days, bounds the run time."""
     from iosim.errors import InputError
@@ -216,7 +222,8 @@ def _simulate_core(req: SimulateRequest, request: Request):
                         tumour_cells=req.tumour_cells, horizon_days=req.days)  # fmt: skip
     _check_doses(sc, req.days, request)
     times = np.union1d(np.arange(0.0, req.days, max(1.0, req.days / 400)), np.arange(0.0, req.days, SCAN_EVERY_DAYS))
-    result = _solve(sc.simulate, req.days, times=np.append(times, req.days)).raise_for_status()
+    result = _solve(sc.simulate, req.days, times=np.append(times, req.days), time_limit_s=_time_limit(request))
+    result.raise_for_status()
     scans = np.isin(result.t, np.arange(0.0, req.days + 1e-9, SCAN_EVERY_DAYS))
     sld = result["tumour_diameter_mm"][scans]
     # RECIST needs a measurable baseline and a second scan; a microscopic tumour has neither.
@@ -252,7 +259,7 @@ async def simulate(req: SimulateRequest, request: Request, format: Literal["json
     }
 
 
-def _simulate_model(req: ModelSimulateRequest):
+def _simulate_model(req: ModelSimulateRequest, time_limit_s: float):
     from iosim import get_model, simulate
     from iosim.models import model_ids
 
@@ -262,14 +269,15 @@ def _simulate_model(req: ModelSimulateRequest):
         raise UnknownNameError("model", req.model, model_ids())
     m = get_model(req.model)
     times = np.linspace(0.0, req.days, 401)
-    return _solve(simulate, m, req.days, params=req.params or None, initial=req.initial or None, times=times)
+    return _solve(simulate, m, req.days, params=req.params or None, initial=req.initial or None, times=times,
+                  time_limit_s=time_limit_s)  # fmt: skip
 
 
 @router.post("/simulate-model", summary="Simulate any library model with its defaults, optionally changed")
 async def simulate_model(
     req: ModelSimulateRequest, request: Request, format: Literal["json", "csv", "parquet"] = "json"
 ):
-    result = (await _in_thread(request, _simulate_model, req)).raise_for_status()
+    result = (await _in_thread(request, _simulate_model, req, _time_limit(request))).raise_for_status()
     if format != "json":
         return _table_response(result.to_dataframe(), format, f"iosim_{req.model}")
     return {

@@ -24,6 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from iosim.errors import InputError, IosimError, SimulationError, UnknownNameError
 
 HERE = Path(__file__).parent
+#: Host names the app always answers to (the Host header of a request to this machine).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Settings:
     max_doses: int = 2000
     matrix_cancers: tuple[str, ...] | None = None
     matrix_therapies: tuple[str, ...] | None = None
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
 
 class MatrixCache:
@@ -99,15 +102,17 @@ def create_app(
     max_doses: int = 2000,
     matrix_cancers: Sequence[str] | None = None,
     matrix_therapies: Sequence[str] | None = None,
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The web app. Caps: ``max_patients`` per trial (all arms), ``max_memory_mb`` of estimated
     working memory per trial, ``max_jobs`` trials queued or running (429 beyond), ``trial_timeout_s``
     per trial, ``run_timeout_s`` per single simulation (503 beyond), ``max_runs`` single simulations
     at once, ``max_doses`` per simulation or trial arm, ``max_body_kb`` per request body (413
-    beyond). ``docs/security.md`` explains each."""
+    beyond). Requests must name one of ``LOOPBACK_HOSTS`` or ``allowed_hosts`` in their Host header
+    (421 otherwise). ``docs/security.md`` explains each."""
     from iosim.web import api, pages
     from iosim.web.jobs import JobQueue
-    from iosim.web.limits import BodyLimit, RunSlots
+    from iosim.web.limits import BodyLimit, HostCheck, RunSlots
 
     for name, value in (("max_patients", max_patients), ("max_memory_mb", max_memory_mb),
                         ("max_body_kb", max_body_kb), ("max_runs", max_runs), ("max_doses", max_doses),
@@ -119,6 +124,7 @@ def create_app(
         max_patients, job_workers, max_jobs, run_timeout_s, trial_timeout_s, chunk_size, float(max_memory_mb),
         float(max_body_kb), max_runs, max_doses,
         tuple(matrix_cancers) if matrix_cancers else None, tuple(matrix_therapies) if matrix_therapies else None,
+        tuple(dict.fromkeys((*LOOPBACK_HOSTS, *allowed_hosts))),
     )  # fmt: skip
 
     @asynccontextmanager
@@ -132,12 +138,16 @@ def create_app(
         description="Simulate the immune system's fight against cancer and immunotherapies: one patient, "
         "the therapy x cancer matrix, and small virtual trials as background jobs.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN: /docs is the app's own page instead.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.jobs = JobQueue(workers=job_workers, max_active=max_jobs, timeout_s=trial_timeout_s)
     app.state.matrix = MatrixCache(settings.matrix_cancers, settings.matrix_therapies)
     app.state.runs = RunSlots(max_runs)
     app.add_middleware(BodyLimit, max_bytes=int(max_body_kb * 1024))
+    app.add_middleware(HostCheck, hosts=settings.allowed_hosts)  # added last: runs first
 
     @app.exception_handler(IosimError)
     async def _iosim_error(request: Request, exc: IosimError) -> JSONResponse:

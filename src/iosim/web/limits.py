@@ -2,10 +2,13 @@
 
 * :class:`BodyLimit` reads at most ``max_bytes`` of a request body before the app sees it
   (413 beyond), whether the client sends ``Content-Length`` or a chunked body, and refuses a
-  POST that does not say it is JSON (415: the guard against cross-site forms).
+  POST that does not say it is JSON (415: the guard against cross-site forms) or whose body
+  JSON cannot decode at all (not UTF-8, nested too deeply, a 5,000-digit number: 422).
 * :class:`RunSlots` runs single simulations in daemon threads, at most ``n`` at a time,
   counting the ones that passed the run-time cap and still run (a thread cannot be killed);
   a request waits for a slot within its run-time cap, then gets 503.
+* :class:`HostCheck` answers only to loopback host names and those given to ``iosim serve``
+  (421 otherwise): the guard against DNS rebinding.
 * :func:`trial_memory_mb` estimates a trial's working memory before it is queued, so that
   the API refuses a trial that would not fit (``--max-memory-mb``) instead of running it.
 """
@@ -67,6 +70,9 @@ class BodyLimit:
                 return await self._too_large(send)
             more = message.get("more_body", False)
         body, replayed = b"".join(chunks), False
+        problem = _json_problem(body) if scope["method"] in _WRITES else None
+        if problem:
+            return await _answer(send, 422, problem)
 
         async def replay():
             nonlocal replayed
@@ -80,6 +86,57 @@ class BodyLimit:
     async def _too_large(self, send) -> None:
         kb = self.max_bytes / 1024
         await _answer(send, 413, f"request body larger than {kb:g} KiB, this server's limit (--max-body-kb)")
+
+
+def _json_problem(body: bytes) -> str | None:
+    """What the JSON decoder cannot take, beyond a syntax error (which the app reports itself, with
+    its position): FastAPI answers these with a generic 400 "There was an error parsing the body"."""
+    if not body:
+        return None
+    try:
+        json.loads(body)
+    except json.JSONDecodeError:
+        return None  # the app's own handler names the character
+    except UnicodeDecodeError as e:
+        return f"the request body is not UTF-8 text (byte {e.start}); send JSON encoded as UTF-8"
+    except RecursionError:
+        return "the request body nests lists or objects too deeply; send a flat JSON object"
+    except ValueError as e:  # Python refuses integers of more than 4,300 digits
+        first = (str(e).splitlines() or [""])[0][:120]
+        return f"the request body holds a number the server cannot read ({first}); send ordinary numbers"
+    return None
+
+
+class HostCheck:
+    """ASGI middleware: a request whose ``Host`` header is not one of ``hosts`` is answered 421.
+
+    The guard against DNS rebinding: a web page elsewhere can make its own host name resolve
+    to 127.0.0.1 and then drive this server from the user's browser, but the browser still
+    sends that page's host name in ``Host``."""
+
+    def __init__(self, app, hosts):
+        self.app = app
+        self.hosts = frozenset(h.lower().strip("[]") for h in hosts)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        raw = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1")
+        if _host_name(raw) not in self.hosts:
+            shown = raw if raw.isprintable() and len(raw) <= 100 else "that host"
+            return await _answer(
+                send, 421, f"this server answers only to {', '.join(sorted(self.hosts))}, not to {shown!r} "
+                "(iosim serve --allow-host NAME adds a name)",
+            )  # fmt: skip
+        await self.app(scope, receive, send)
+
+
+def _host_name(header: str) -> str:
+    """``localhost:8000`` -> ``localhost``; ``[::1]:8000`` -> ``::1``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
 
 
 async def _answer(send, status: int, detail: str) -> None:

@@ -130,3 +130,30 @@ def plotly_js():
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return FileResponse(path, media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    """The API's endpoints from its OpenAPI description, rendered here: Swagger UI and ReDoc would
+    load their scripts from a CDN (the app works offline, docs/security.md)."""
+    spec = request.app.openapi()
+    endpoints = [
+        {"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+         "parameters": [q["name"] for q in op.get("parameters", [])],
+         "body": _schema_name(op.get("requestBody", {}))}
+        for path, methods in spec.get("paths", {}).items() for method, op in methods.items()
+    ]  # fmt: skip
+    schemas = {name: _fields(schema) for name, schema in spec.get("components", {}).get("schemas", {}).items()
+               if name.endswith("Request")}  # fmt: skip
+    return _render(request, "api.html", page="api", endpoints=endpoints, schemas=schemas)
+
+
+def _schema_name(body: dict) -> str:
+    ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return ref.rpartition("/")[2]
+
+
+def _fields(schema: dict) -> list[dict]:
+    required = set(schema.get("required", []))
+    return [{"name": name, "required": name in required, "description": f.get("description", ""),
+             "default": f.get("default", "")} for name, f in schema.get("properties", {}).items()]  # fmt: skip
