@@ -45,8 +45,9 @@ def test_checkmate067_reported_intervals_are_clopper_pearson_of_its_counts():
 def test_cancers_without_a_calibrated_trial_are_uncalibrated():
     assert calibration_status("melanoma") == "calibrated (checkmate067)"
     assert calibration_status("dlbcl") == "calibrated (zuma1)"
+    assert calibration_status("nsclc") == "calibrated (oak)"  # selected on OAK's target-lesion data
     # prostate ships a population file, but IMPACT is predicted only
-    for cancer in ("nsclc", "pancreatic", "prostate", "b_all"):
+    for cancer in ("pancreatic", "prostate", "b_all"):
         assert calibration_status(cancer) == "uncalibrated"
 
 
@@ -93,4 +94,4 @@ def test_each_cancer_takes_its_population_from_its_registry_trials():
         if registry.calibrated_trials(cancer):  # a calibrated cancer always has its fitted population
             assert path is not None and load_population(path).cancer == cancer, cancer
             assert load_population(path).calibrated_to, f"{path.name} records no calibration target"
-    assert registry.population_path("nsclc") is None  # no registry trial: the cancer type's default spread
+    assert registry.population_path("pancreatic") is None  # no registry trial: the cancer type's default spread
