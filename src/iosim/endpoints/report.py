@@ -240,20 +240,26 @@ def _therapies(items: list) -> str:
 def _observed_ci(calibration: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Observed vs simulated with the difference and whether it lies inside the observed 95% CI.
 
-    A rate's CI is the binomial (Wald) interval for the real arm's size (column ``observed_n``); where
-    that size, or any CI, is unknown the row says "no CI" instead of passing silently."""
+    The CI is the registry's (columns ``ci_low``, ``ci_high``); for a rate without one, the binomial
+    (Wald) interval for the real arm's size (column ``observed_n``); where neither is known the row says
+    "no CI" instead of passing silently."""
     if not {"endpoint", "observed", "simulated"} <= set(calibration.columns):
         return calibration, []
     cal = calibration.copy()
     obs, sim = cal["observed"].astype(float), cal["simulated"].astype(float)
-    n = cal["observed_n"].astype(float) if "observed_n" in cal.columns else pd.Series(np.nan, index=cal.index)
+    nan = pd.Series(np.nan, index=cal.index)
+    n = cal["observed_n"].astype(float) if "observed_n" in cal.columns else nan
+    lo = cal["ci_low"].astype(float) if "ci_low" in cal.columns else nan.copy()
+    hi = cal["ci_high"].astype(float) if "ci_high" in cal.columns else nan.copy()
+    wald = cal["endpoint"].isin(RATE_ENDPOINTS) & ~(np.isfinite(lo) & np.isfinite(hi)) & np.isfinite(n) & (n > 0)
+    half = Z95 * np.sqrt(obs * (1 - obs) / n.where(wald, 1.0))
+    lo, hi = lo.where(~wald, obs - half), hi.where(~wald, obs + half)
     cal.insert(cal.columns.get_loc("simulated") + 1, "difference", sim - obs)
     verdict, misses = [], []
     for i, row in cal.iterrows():
-        if row["endpoint"] in RATE_ENDPOINTS and np.isfinite(n[i]) and n[i] > 0:
-            half = Z95 * float(np.sqrt(obs[i] * (1 - obs[i]) / n[i]))
-            ci = f"{obs[i] - half:.3g}–{obs[i] + half:.3g} (n={n[i]:g})"
-            if not np.isfinite(sim[i]) or abs(sim[i] - obs[i]) > half:
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+            ci = f"{lo[i]:.3g}–{hi[i]:.3g}" + (f" (n={n[i]:g})" if wald[i] else "")
+            if not (np.isfinite(sim[i]) and lo[i] <= sim[i] <= hi[i]):
                 verdict.append(f"MISS: outside {ci}")
                 misses.append(f"{row.get('arm', '')} {row['endpoint']}: simulated {sim[i]:.3g}, observed {obs[i]:.3g} "
                               f"(95% CI {ci})")  # fmt: skip
@@ -317,8 +323,8 @@ def write_report(
         note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
         if "difference" in cal.columns:
             note += (
-                " A rate's observed 95% CI is the binomial interval for the real arm's size (n); 'no CI' where"
-                " that size, or a median's interval, is not given, so a large difference there is not checked."
+                " The observed 95% CI is the calibration registry's; for a rate without one, the binomial interval"
+                " for the real arm's size (n); 'no CI' where neither is known, so a difference there is not checked."
             )
         flags = "".join(f'<p class="miss">Outside the observed 95% CI: {html.escape(m)}</p>' for m in misses)
         parts.append(
