@@ -82,7 +82,8 @@ def test_calibrate_reports_each_evaluation_and_the_final_check(small_spec):
     from iosim.trials.population import Population
 
     calls = Calls()
-    result = calibrate(small_spec, Population("melanoma"), [Target.parse("arm=nivolumab,orr=0.4")],
+    spec = small_spec.model_copy(update={"name": "checkmate067"})  # calibration targets come from the registry
+    result = calibrate(spec, Population("melanoma"), [Target("nivolumab", {"orr": 0.437})],
                        ["immunogenicity"], patients=20, max_evaluations=3, progress=calls)  # fmt: skip
     calls.check(4)  # at most 3 evaluations, then the final check
     assert len(calls) == result.evaluations + 1

@@ -28,7 +28,10 @@ def _tour_commands() -> list[list[str]]:
 
 
 def _inputs(argv: list[str]) -> list[str]:
-    found = [value for opt, value in zip(argv, argv[1:]) if opt in INPUT_OPTIONS and value != "default"]
+    from iosim.vpop.compare import OBSERVED  # data sets shipped in the package, named rather than a file
+
+    named = {"default", *OBSERVED}
+    found = [value for opt, value in zip(argv, argv[1:]) if opt in INPUT_OPTIONS and value not in named]
     found += [a for a in argv[1:] if a.startswith("examples/")]
     if argv[1] in {"show", "simulate"} and argv[2].endswith((".xml", ".ant", ".sbml")):
         found.append(argv[2])

@@ -26,6 +26,7 @@ from iosim import bolus, infusion, set_state  # noqa: E402
 from iosim.cohort import simulate_cohort  # noqa: E402
 from iosim.cohort.gpu import simulate_cohort_gpu  # noqa: E402
 from iosim.errors import InputError  # noqa: E402
+from iosim.simulation.reference import doses_within  # noqa: E402
 
 cuda = pytest.importorskip("numba.cuda")
 if not cuda.is_available():
@@ -70,6 +71,7 @@ def test_kuznetsov_with_doses_matches_the_cpu_engine():
 
 def test_final_only_and_explicit_times_match_the_daily_grid():
     model, kw = _kuznetsov_cohort()
+    kw["regimen"] = doses_within(kw["regimen"], 40)  # a dose after the simulated span is refused
     daily = simulate_cohort_gpu(model, 40, **kw)
     last = simulate_cohort_gpu(model, 40, final_only=True, **kw)
     assert last.y.shape == (6, 1, 2)
@@ -125,6 +127,7 @@ def test_failures_are_statuses_and_stiff_patients_hit_max_steps(toy):
 
 def test_batches_and_block_size_do_not_change_results():
     model, kw = _kuznetsov_cohort()
+    kw["regimen"] = doses_within(kw["regimen"], 30)
     base = simulate_cohort_gpu(model, 30, **kw)
     other = simulate_cohort_gpu(model, 30, batch_size=4, threads_per_block=3, patient_ids=list("abcdef"), **kw)
     np.testing.assert_array_equal(other.y, base.y)

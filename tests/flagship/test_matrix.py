@@ -16,11 +16,19 @@ def checkpoint():
     return m.set_index(["cancer", "therapy"])["orr"]
 
 
-@pytest.mark.parametrize("cancer", ["melanoma", "nsclc", "rcc", "crc_msi_high"])
+@pytest.mark.parametrize("cancer", ["melanoma", "rcc", "crc_msi_high"])
 def test_checkpoint_inhibitors_work_in_immunogenic_inflamed_cancers(checkpoint, cancer):
     # a sizeable share responds (melanoma: 43.7% observed with nivolumab in CheckMate 067)
     assert checkpoint[cancer, "nivolumab"] >= 0.25
     assert checkpoint[cancer, "atezolizumab"] >= 0.25
+
+
+def test_checkpoint_inhibitors_help_a_minority_in_pretreated_nsclc(checkpoint):
+    # NSCLC's population is selected on OAK (previously treated): atezolizumab ORR 13.6% in OAK
+    # (Rittmeyer 2017 Lancet 389:255), nivolumab 19-20% in CheckMate 017/057 (Brahmer 2015, Borghaei
+    # 2015 NEJM); with 80 virtual patients per cell, between 8% and 35%
+    for drug in ("nivolumab", "atezolizumab"):
+        assert 0.08 <= checkpoint["nsclc", drug] <= 0.35
 
 
 @pytest.mark.parametrize("cancer", ["crc_mss", "pancreatic"])

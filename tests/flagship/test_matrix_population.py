@@ -39,7 +39,8 @@ def test_every_cell_has_an_orr_inside_its_exact_interval(matrix):
     assert (matrix["patients"] == 80).all()
     assert ((matrix["orr_low"] <= matrix["orr"]) & (matrix["orr"] <= matrix["orr_high"])).all()
     assert set(matrix["population"]) == {"calibrated", "uncalibrated"}
-    assert matrix.set_index("cancer").loc["nsclc", "population"].eq("uncalibrated").all()
+    assert matrix.set_index("cancer").loc["nsclc", "population"].eq("calibrated").all()  # selected on OAK
+    assert matrix.set_index("cancer").loc["pancreatic", "population"].eq("uncalibrated").all()
 
 
 def _render(df: pd.DataFrame, width: int) -> list[str]:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from iosim.trials import ResultStore, StoreError
+from iosim.trials.store import TABLES
 
 
 def test_a_kill_while_duckdb_creates_the_file_does_not_block_the_resume(tmp_path, monkeypatch):
@@ -26,8 +27,7 @@ def test_a_kill_while_duckdb_creates_the_file_does_not_block_the_resume(tmp_path
     assert not (tmp_path / "results.duckdb").exists()  # the half-made file never had the store's name
     with ResultStore(tmp_path / "results.duckdb") as store:
         store.start('{"name": "t"}', resume=True)
-        store.write_chunk("a", 0, {name: pd.DataFrame({"arm": ["a"], "patient": [0]}) for name in
-                                   ("patients", "assessments", "outcomes")})  # fmt: skip
+        store.write_chunk("a", 0, {name: pd.DataFrame({"arm": ["a"], "patient": [0]}) for name in TABLES})
     with ResultStore(tmp_path / "results.duckdb", read_only=True) as store:
         assert store.completed_chunks("a") == {0}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.duckdb"]
@@ -67,8 +67,7 @@ class _FullDisk:
 
 
 def _chunk(patient: int) -> dict:
-    return {name: pd.DataFrame({"arm": ["a"], "patient": [patient]}) for name in ("patients", "assessments",
-                                                                                  "outcomes")}  # fmt: skip
+    return {name: pd.DataFrame({"arm": ["a"], "patient": [patient]}) for name in TABLES}
 
 
 def test_a_full_disk_is_one_line_and_keeps_the_finished_chunks(tmp_path):

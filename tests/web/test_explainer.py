@@ -10,8 +10,8 @@ def test_matrix_first_load_says_what_it_is_doing():
 
     with TestClient(small_app()) as fresh:  # a new app: the matrix is not computed yet
         page = fresh.get("/learn/matrix").text
-    n = len(MATRIX_CANCERS) * len(MATRIX_THERAPIES)
-    assert f"Computing the matrix: {n} simulated patients, one per cell" in page
+    assert "Computing the matrix: a group of virtual patients for every cell" in page
+    assert f"({len(MATRIX_CANCERS)} cancer types &times;\n{len(MATRIX_THERAPIES)} therapies)" in page
     assert 'class="spinner"' in page and "refreshes itself" in page
 
 

@@ -173,7 +173,9 @@ class Population:
             draw["weight_kg"] = _transform(WEIGHT[1], WEIGHT[0], normals(seed, ids, base + 40))
             draw["height_cm"] = _transform(HEIGHT[1], HEIGHT[0], normals(seed, ids, base + 41))
             draw["tumour_cells"] = _transform(BURDEN, burden, normals(seed, ids, base + 42))
-            dt_ratio = g0 / draw["growth_rate"]
+            # a population that does not vary the growth rate gives every patient the (shifted) centre
+            growth = draw.get("growth_rate", centres["growth_rate"] * self.shifts.get("growth_rate", 1.0))
+            dt_ratio = g0 / growth
             ok = (
                 (dt_ratio >= self.doubling_range[0]) & (dt_ratio <= self.doubling_range[1])
                 & (draw["tumour_cells"] >= min_cells) & (draw["tumour_cells"] < 3e11)
