@@ -64,3 +64,16 @@ def test_plausible_patients_cover_their_ranges_evenly_and_reproducibly():
     assert np.allclose(np.histogram(u, bins=10, range=(0, 1))[0] / 4096, 0.1, atol=0.01)
     with pytest.raises(InputError, match="plausible"):
         plausible_patients(0, 1)
+
+
+def test_noise_replicates_are_weighed_per_patient():
+    rng = np.random.default_rng(4)
+    obs = _metrics(rng, 400, -5.0, 30.0, 0.0)
+    first = _metrics(rng, 30_000, 10.0, 50.0, 0.0)
+    second = first.copy()  # the same patients with fresh noise: best % change moves by ~10 points
+    second["best_pct_change"] = first["best_pct_change"] + 10.0 * rng.standard_normal(len(first))
+    chosen = select(pd.concat([first, second], ignore_index=True), obs, seed=3, max_ks=0.05)
+    assert chosen.report["replicates"] == 2 and chosen.report["plausible"] == 30_000
+    assert np.unique(chosen.kept).size == chosen.kept.size == chosen.report["selected"]
+    both = pd.concat([first, second]).set_index("source_patient").loc[chosen.kept]
+    assert ks_distance(both["best_pct_change"], obs["best_pct_change"]) <= 0.08

@@ -25,6 +25,7 @@ def build(
     workers: int = typer.Option(1, "--workers", help="local worker processes"),
     max_ks: float = typer.Option(0.05, "--max-ks", help="largest Kolmogorov-Smirnov distance accepted per observable"),
     max_patients: int = typer.Option(5000, "--max-patients", help="largest number of selected patients saved"),
+    replicates: int = typer.Option(2, "--replicates", help="simulations of each plausible patient, fresh trial noise"),
     cache: Path = typer.Option(None, "--cache", help="Parquet file of the plausible patients' metrics: written once, "
                                "then reused (select again without simulating)"),
 ) -> None:
@@ -44,7 +45,7 @@ def build(
     with progress_bar(f"{ts.name}: plausible patients, chunks") as progress:
         chosen = build_population(
             ts, arm, series, plausible=plausible, seed=seed, out=out, workers=workers, max_ks=max_ks,
-            max_patients=max_patients, plausible_cache=cache,
+            max_patients=max_patients, plausible_cache=cache, replicates=replicates,
             calibrated_to=f"{label}: distributions of best % change, growth rate and baseline size of the first "
             "target lesion", progress=progress,
         )  # fmt: skip

@@ -30,6 +30,12 @@ from iosim.vpop.plausible import SOLID_RANGES, Range, plausible_patients
 from iosim.vpop.selection import Selection, select
 
 _SUBSET_STREAM = 90_000
+_NOISE_SEED_STEP = 1_000_003  # trial seeds of the noise replicates: seed, seed + step, ...
+
+
+def _shifted(progress: Callable[[int, int], None], k: int, n: int) -> Callable[[int, int], None]:
+    """Progress of replicate ``k`` of ``n`` as part of the whole."""
+    return lambda done, total: progress(k * total + done, n * total)
 
 
 def the_arm(spec: TrialSpec, arm: str):
@@ -42,18 +48,25 @@ def the_arm(spec: TrialSpec, arm: str):
 
 def simulate_plausible(
     spec: TrialSpec, arm: str, pool: pd.DataFrame, *, seed: int, work: Path, workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    noise_seed: int | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """First-target-lesion metrics of every plausible patient treated as in ``arm`` of ``spec``."""
+    """First-target-lesion metrics of every plausible patient treated as in ``arm`` of ``spec``.
+
+    ``seed`` fixes the patients' lesions; ``noise_seed`` (default ``seed``) the trial's own draws:
+    reader error, new lesions, deaths."""
     arms = [the_arm(spec, arm)]
     pool_file = work / "plausible.parquet"
     pool.to_parquet(pool_file, index=False)
     population = Population(
         spec.cancer, variations=_variations(pool), pool=str(pool_file), pool_order="identity", anatomy_seed=seed
     )
-    one_arm = spec.model_copy(update={"arms": arms, "patients_per_arm": len(pool), "seed": seed, "population": None})
-    run_trial(one_arm, work / "trial", workers=workers, chunk_size=2000, progress=progress, population=population)
-    with ResultStore(work / "trial" / "results.duckdb", read_only=True) as store:
+    trial_seed = seed if noise_seed is None else noise_seed
+    one_arm = spec.model_copy(
+        update={"arms": arms, "patients_per_arm": len(pool), "seed": trial_seed, "population": None}
+    )
+    folder = work / f"trial-{trial_seed}"
+    run_trial(one_arm, folder, workers=workers, chunk_size=2000, progress=progress, population=population)
+    with ResultStore(folder / "results.duckdb", read_only=True) as store:
         series = first_lesion_series(store, arm)
     metrics = lesion_metrics(series)
     return metrics.rename(columns={"patient": "source_patient"})
@@ -62,7 +75,7 @@ def simulate_plausible(
 def build_population(
     spec: TrialSpec, arm: str, observed_series: pd.DataFrame, *, plausible: int, seed: int, out: str | Path,
     ranges: tuple[Range, ...] = SOLID_RANGES, workers: int = 1, max_ks: float = 0.05, calibrated_to: str = "",
-    max_patients: int = 5000, plausible_cache: str | Path | None = None,
+    max_patients: int = 5000, plausible_cache: str | Path | None = None, replicates: int = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> Selection:
     """Select virtual patients of ``spec.cancer`` whose ``arm`` response matches ``observed_series``
@@ -70,7 +83,11 @@ def build_population(
 
     At most ``max_patients`` selected patients are saved (a seeded random subset; trials resample
     them). ``plausible_cache``: a Parquet file of the plausible patients' simulated metrics, written on
-    the first run and reused when it exists (selection again without simulating again)."""
+    the first run and reused when it exists (selection again without simulating again). Each plausible
+    patient is simulated ``replicates`` times with fresh trial noise (reader error, new lesions, deaths),
+    so that selection does not keep patients for one lucky draw of it."""
+    if not (isinstance(replicates, int) and 1 <= replicates <= 10):
+        raise InputError(f"replicates must be a whole number from 1 to 10, got {replicates!r}")
     out = Path(out)
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out must name a .yaml population file, got {str(out)[:200]!r}")
@@ -79,8 +96,15 @@ def build_population(
     if cache is not None and cache.is_file():
         sim = pd.read_parquet(cache)
     else:
+        runs = []
         with tempfile.TemporaryDirectory(prefix="iosim-vpop-") as tmp:
-            sim = simulate_plausible(spec, arm, pool, seed=seed, work=Path(tmp), workers=workers, progress=progress)
+            for k in range(replicates):
+                step = None if progress is None else _shifted(progress, k, replicates)
+                runs.append(simulate_plausible(
+                    spec, arm, pool, seed=seed, noise_seed=seed + _NOISE_SEED_STEP * k, work=Path(tmp),
+                    workers=workers, progress=step,
+                ).assign(replicate=k))  # fmt: skip
+        sim = pd.concat(runs, ignore_index=True)
         if cache is not None:
             sim.to_parquet(cache, index=False)
     observed = lesion_metrics(observed_series)

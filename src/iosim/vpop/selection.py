@@ -95,24 +95,35 @@ def select(
             f"selection needs >= 20 observed patients and >= 10x as many plausible ones; got {len(ob)} and {len(pl)}"
         )
     o_pl, o_ob = _observables(pl), _observables(ob)
-    w = rake(o_ob, o_pl)
-    u = uniforms(seed, pl["source_patient"].to_numpy(np.int64), _ACCEPT_STREAM)
+    # A plausible patient may come with several noise replicates (rows with the same source_patient:
+    # reader error, new lesions and deaths drawn anew). Its weight is the mean over its replicates, a
+    # replicate in which it is not comparable counting 0, so selection favours patients who fit the data
+    # whatever the noise, not one lucky draw of it.
+    w_row = rake(o_ob, o_pl)
+    ids = plausible["source_patient"].to_numpy(np.int64)
+    replicates = np.bincount(np.unique(ids, return_inverse=True)[1]).max()
+    patient_w = pd.Series(w_row).groupby(pl["source_patient"].to_numpy(np.int64)).sum() / replicates
+    w = patient_w.to_numpy()
+    u = uniforms(seed, patient_w.index.to_numpy(np.int64), _ACCEPT_STREAM)
+    rows_of = pl["source_patient"].to_numpy(np.int64)
     best = None
     for q in (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0):
-        keep = u < np.minimum(1.0, w / max(np.quantile(w, q), 1e-300))
+        keep_patient = u < np.minimum(1.0, w / max(np.quantile(w, q), 1e-300))
+        keep = np.isin(rows_of, patient_w.index.to_numpy()[keep_patient])
         ks = max(ks_distance(o_pl[name][keep], o_ob[name]) for name in _BINS)
         if best is None or (ks <= max_ks and (best[2] > max_ks or keep.sum() > best[1].sum())) or (
             best[2] > max_ks and ks < best[2]
         ):
-            best = (q, keep, ks)
-    q, keep, _ = best
+            best = (q, keep, ks, keep_patient)
+    q, keep, _, keep_patient = best
     sel = pl.loc[keep]
     report = {f"selected_{k}": v for k, v in summarise(sel).items()}
     report.update({f"observed_{k}": v for k, v in summarise(ob).items()})
     report.update({
-        "plausible": float(len(pl)), "selected": float(keep.sum()), "acceptance_quantile": q,
+        "plausible": float(patient_w.size), "replicates": float(replicates), "selected": float(keep_patient.sum()),
+        "acceptance_quantile": q,
         "ks_best_pct_change": ks_distance(sel["best_pct_change"], ob["best_pct_change"]),
         "ks_log_g": ks_distance(_observables(sel)["log_g"], o_ob["log_g"]),
         "ks_baseline_mm": ks_distance(sel["baseline_mm"], ob["baseline_mm"]),
     })  # fmt: skip
-    return Selection(sel["source_patient"].to_numpy(np.int64), q, report)
+    return Selection(patient_w.index.to_numpy(np.int64)[keep_patient], q, report)
