@@ -39,6 +39,8 @@ def observed_summary(scans: pd.DataFrame) -> dict[str, float]:
         "median g (1/day)": ok["g"].median(),
         "median d (1/day)": ok["d"].median(),
         "median f": ok["f"].median(),
+        "share of fits with f = 0 (growth only)": (ok["f"] == 0).mean(),
+        "share of fits with f = 1 (no regrowth)": (ok["f"] == 1).mean(),
         "median scans per patient": float(np.median(fits["n_scans"])),
         "median days between scans": gaps.median(),
     }

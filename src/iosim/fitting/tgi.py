@@ -1,8 +1,8 @@
 """Tumour growth-inhibition (TGI) fits of lesion diameters, one per patient, all patients at once.
 
-Each patient's diameters D(t), normalised to the baseline scan, follow the "φ model" of Stein
-et al. 2011 (Clin Cancer Res 17:907, their Methods): a fraction f of the tumour shrinks with
-rate d while the rest grows with rate g,
+Each patient's diameters D(t), normalised to the baseline scan, follow the regression–growth
+model of Stein et al. 2011 (Clin Cancer Res 17:907) in its form with a sensitive fraction f:
+that fraction of the tumour shrinks with rate d while the rest grows with rate g,
 
     y(t) = D(t) / D(0) = f·exp(−d·t) + (1 − f)·exp(g·t),    0 ≤ f ≤ 1,  d ≥ 0,  g ≥ 0,
 
@@ -12,14 +12,15 @@ f = 0 pure growth; a rate whose component is absent (changes the curve by < 1e-1
 reported as 0.
 
 The fit minimises SSE = Σ (y_model − D/D0)² over the post-baseline scans (the baseline's
-residual is 0 by construction), all patients at once in numpy (200,000 patients of 8 scans in
-about 15 s on one core, benchmarks/tgi_fit.py). The model is linear in f, so f is solved
-exactly for given d and g (the best Σac/Σa², a = e^{−dt} − e^{gt}, c = y − e^{gt}, clipped to
-[0, 1]) and a projected Levenberg–Marquardt searches (d, g) in the box [0, D_MAX] × [0, G_MAX]
-(variable projection, Golub & Pereyra 1973, SIAM J Numer Anal 10:413). It starts once per
-decay rate of a small grid, at that rate's best growth rate; after a few iterations each
-patient continues from its best start only. A patient whose fit cannot run (too few scans,
-zero baseline) or fails is a row with ``fit_ok = False``, never an exception.
+residual is 0 by construction), all patients at once in numpy (benchmarks/tgi_fit.py: 200,000
+patients of 8 scans in well under a minute on one core). The model is linear in the growing
+fraction h = 1 − f, so h is solved exactly for given d and g (see _best_h) and a projected
+Levenberg–Marquardt searches (d, g) in the box [0, D_MAX] × [0, G_MAX] (variable projection,
+Golub & Pereyra 1973, SIAM J Numer Anal 10:413) from a few grid starts; after some iterations
+each patient continues from its best start only. A late upturn can put g on its bound (a
+vanishing fraction regrowing at G_MAX): the bound, not the data, sets g there. A patient
+whose fit cannot run (too few scans, zero baseline) or fails is a row with ``fit_ok = False``,
+never an exception.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ from iosim.errors import InputError
 __all__ = ["D_MAX_PER_DAY", "G_MAX_PER_DAY", "best_percent_change", "fit_tgi"]
 
 # Upper bounds of the rates (assumed): 0.1/day halves or doubles a diameter in a week, faster
-# than the scan interval (~6 weeks in OAK) can resolve and far above the median growth rates
-# Stein 2011 reports (g ~ 0.001-0.01/day). They also keep exp(g·t) finite for t up to years.
+# than scans every ~6 weeks can resolve and 25-100 times the medians fitted to OAK (docs/data.md).
+# They also keep exp(g·t) finite for follow-ups of years.
 D_MAX_PER_DAY = 0.1
 G_MAX_PER_DAY = 0.1
-# Start grid (chosen to span 0 to the bounds on a log scale): one start per d, at its best g.
+# Start grid (chosen to span 0 to the bounds on a log scale), see _grid_starts.
 _D_GRID = (3e-4, 0.003, 0.01, 0.03, D_MAX_PER_DAY)
-_G_GRID = (3e-5, 0.001, 0.003, 0.01, 0.03)
-_N_STARTS = len(_D_GRID)
+_G_GRID = (3e-5, 0.001, 0.003, 0.01, 0.03, G_MAX_PER_DAY)
+_N_STARTS = len(_D_GRID) + 1
 # Iteration control, chosen so that the cross-check against scipy in tests/fitting/test_tgi.py
 # passes with margin: every start runs _SCOUT iterations, the best one up to _ITERATIONS; every
 # _CHECK iterations the rows whose SSE fell by less than _RTOL (relative) stop.
@@ -86,7 +87,8 @@ def fit_tgi(
     -------
     The columns of :func:`best_percent_change`, then ``f``, ``d`` and ``g`` (per day; NaN
     when not fitted), ``fit_ok`` and ``rmse`` (root mean square of the residuals in units of
-    the baseline diameter, over the post-baseline scans).
+    the baseline diameter, over the post-baseline scans). In a bound fit (g = G_MAX) the
+    regrowing fraction 1 − f can be ~1e-15, which f = 1 − (1 − f) rounds in float64.
     """
     if isinstance(min_scans, bool) or not isinstance(min_scans, int | np.integer) or min_scans < 2:
         raise InputError(f"min_scans={min_scans!r}: use a whole number of at least 2 (baseline and one more scan)")
@@ -213,63 +215,70 @@ def _fit_block(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     n, k = len(t), _N_STARTS
     p = _grid_starts(t, y).transpose(1, 0, 2).reshape(-1, 2)  # row j·n + i: start j of patient i
-    p, f, sse = _levenberg_marquardt(np.tile(t, (k, 1)), np.tile(y, (k, 1)), p, _SCOUT)
+    p, h, sse = _levenberg_marquardt(np.tile(t, (k, 1)), np.tile(y, (k, 1)), p, _SCOUT)
     pick = np.argmin(np.nan_to_num(sse.reshape(k, n), nan=np.inf), axis=0) * n + np.arange(n)
-    p, f, sse = _levenberg_marquardt(t, y, p[pick], _ITERATIONS)
+    p, h, sse = _levenberg_marquardt(t, y, p[pick], _ITERATIONS)
     # A component that changes the curve by less than _INVISIBLE over the follow-up (f = 0 for the
     # shrinking one, f = 1 for the growing one) leaves its rate undetermined: report that rate as
     # 0 rather than wherever the search left it.
     t_last = t.max(axis=1)
-    p[f * -np.expm1(-p[:, 0] * t_last) < _INVISIBLE, 0] = 0.0
-    p[(1.0 - f) * np.expm1(p[:, 1] * t_last) < _INVISIBLE, 1] = 0.0
+    p[(1.0 - h) * -np.expm1(-p[:, 0] * t_last) < _INVISIBLE, 0] = 0.0
+    p[h * np.expm1(p[:, 1] * t_last) < _INVISIBLE, 1] = 0.0
+    f = 1.0 - h
     return np.column_stack((f, p, sse))
 
 
-def _best_f(e1: np.ndarray, e2: np.ndarray, y: np.ndarray):
-    """For fixed d and g the model is linear in f: y − e^{gt} = f·(e^{−dt} − e^{gt}). With
-    a = e^{−dt} − e^{gt} and c = y − e^{gt} the best f is Σac/Σa², clipped to [0, 1]."""
-    a, c = e1 - e2, y - e2
-    saa, sac = _rowdot(a, a), _rowdot(a, c)
+def _best_h(e1: np.ndarray, e2: np.ndarray, y: np.ndarray):
+    """For fixed d and g the model is linear in the growing fraction h = 1 − f:
+    y − e^{−dt} = −h·a with a = e^{−dt} − e^{gt}, so the best h is Σa·b/Σa², b = e^{−dt} − y,
+    clipped to [0, 1]. Solving for h rather than f keeps a tiny growing fraction exact where
+    e^{gt} is large (late regrowth), which 1 − f would round away."""
+    a, b = e1 - e2, e1 - y
+    saa, sab = _rowdot(a, a), _rowdot(a, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        f_free = np.where(saa > 0, sac / np.where(saa > 0, saa, 1.0), 0.5)
-    return np.clip(f_free, 0.0, 1.0), a, c, saa
+        h_free = np.where(saa > 0, sab / np.where(saa > 0, saa, 1.0), 0.5)
+    h = np.clip(h_free, 0.0, 1.0)
+    return h, a, b, saa, b - h[:, None] * a  # the last: residuals y_model − y
 
 
 def _grid_starts(t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Each row's best g of the grid for each d of the grid (f solved exactly at each point):
-    one start per decay rate, so both a slow and a fast shrinking fraction are tried."""
-    e1 = [np.exp(-d * t) for d in _D_GRID]
+    """Starts from the (d, g) grid, h solved exactly at each point: for each d its best g, so both
+    slow and fast shrinking are tried, and the best d at g = G_MAX. That last one reaches the
+    corner where a vanishing fraction regrows at the bound rate to fit a late upturn: from
+    anywhere else the search tends to h = 0, where g no longer moves the curve."""
     e2 = [np.exp(g * t) for g in _G_GRID]
-    starts = np.empty((len(t), len(_D_GRID), 2))
-    for i, (d, a1) in enumerate(zip(_D_GRID, e1)):
-        sses = []
-        for a2 in e2:
-            f, a, c, _ = _best_f(a1, a2, y)
-            r = f[:, None] * a - c
-            sses.append(_rowdot(r, r))
-        starts[:, i, 0] = d
-        starts[:, i, 1] = np.asarray(_G_GRID)[np.argmin(np.column_stack(sses), axis=1)]
+    sse = np.empty((len(t), len(_D_GRID), len(_G_GRID)))
+    for i, d in enumerate(_D_GRID):
+        e1 = np.exp(-d * t)
+        for j, a2 in enumerate(e2):
+            r = _best_h(e1, a2, y)[4]
+            sse[:, i, j] = _rowdot(r, r)
+    starts = np.empty((len(t), _N_STARTS, 2))
+    starts[:, : len(_D_GRID), 0] = _D_GRID
+    starts[:, : len(_D_GRID), 1] = np.asarray(_G_GRID)[np.argmin(sse, axis=2)]
+    starts[:, -1, 0] = np.asarray(_D_GRID)[np.argmin(sse[:, :, -1], axis=1)]
+    starts[:, -1, 1] = _G_GRID[-1]
     return starts
 
 
 def _residuals(T, Y, p):
-    """Residuals at the best f for each (d, g), and their total derivatives by d and g
-    (variable projection, Golub & Pereyra 1973: f follows d and g, so dr/dd = ∂r/∂d + a·∂f/∂d)."""
+    """Residuals at the best h for each (d, g), and their total derivatives by d and g
+    (variable projection, Golub & Pereyra 1973: h follows d and g, so dr/dd = ∂r/∂d − a·∂h/∂d)."""
     d, g = p[:, 0:1], p[:, 1:2]
     e1 = np.exp(-d * T)
     e2 = np.exp(g * T)  # g·t ≤ 0.1·t: finite for any follow-up shorter than ~19 years
-    f, a, c, saa = _best_f(e1, e2, Y)
-    fc = f[:, None]
-    r = fc * a - c
+    h, a, b, saa, r = _best_h(e1, e2, Y)
+    hc = h[:, None]
     te1, te2 = T * e1, T * e2
-    interior = (f > 0) & (f < 1)  # a clipped f does not move with d and g
+    interior = (h > 0) & (h < 1)  # a clipped h does not move with d and g
     with np.errstate(invalid="ignore", divide="ignore"):
         inv = np.where(interior, 1.0 / np.where(saa > 0, saa, 1.0), 0.0)
-    df_dd = (-_rowdot(te1, c) + 2 * f * _rowdot(a, te1)) * inv
-    df_dg = (-_rowdot(te2, c) - _rowdot(a, te2) + 2 * f * _rowdot(a, te2)) * inv
-    jd = -fc * te1 + a * df_dd[:, None]
-    jg = (1.0 - fc) * te2 + a * df_dg[:, None]
-    return r, (jd, jg), f
+    a_te1, a_te2 = _rowdot(a, te1), _rowdot(a, te2)
+    dh_dd = (-_rowdot(te1, b) - a_te1 + 2 * h * a_te1) * inv
+    dh_dg = (-_rowdot(te2, b) + 2 * h * a_te2) * inv
+    jd = -(1.0 - hc) * te1 - a * dh_dd[:, None]
+    jg = hc * te2 - a * dh_dg[:, None]
+    return r, (jd, jg), h
 
 
 def _rowdot(a, b):
@@ -285,29 +294,29 @@ def _levenberg_marquardt(T, Y, p, iterations):
     aside, so the slow few do not cost a pass over the converged many.
     """
     p = p.copy()
-    r, J, f = _residuals(T, Y, p)
+    r, J, h = _residuals(T, Y, p)
     sse = _rowdot(r, r)
-    out_p, out_f, out_sse = p.copy(), f.copy(), sse.copy()
+    out_p, out_h, out_sse = p.copy(), h.copy(), sse.copy()
     rows = np.arange(len(p))  # which rows of the output the working arrays hold
     lam = np.full(len(p), _LAM0)
     before = sse.copy()
     for it in range(1, iterations + 1):
-        p, sse, f, r, J, lam, took = _lm_step(T, Y, p, sse, f, r, J, lam)
+        p, sse, h, r, J, lam, took = _lm_step(T, Y, p, sse, h, r, J, lam)
         if it % _CHECK == 0 or it == iterations:
-            out_p[rows], out_f[rows], out_sse[rows] = p, f, sse
+            out_p[rows], out_h[rows], out_sse[rows] = p, h, sse
             # converged: no real gain, and the last step was taken or damping is already heavy
             done = (before - sse <= _RTOL * (sse + 1e-12)) & (took | (lam >= 1e4))
             going = ~done
             if not going.all():
-                rows, T, Y, p, sse, f, r, lam = (v[going] for v in (rows, T, Y, p, sse, f, r, lam))
+                rows, T, Y, p, sse, h, r, lam = (v[going] for v in (rows, T, Y, p, sse, h, r, lam))
                 J = tuple(j[going] for j in J)
             if not len(rows):
                 break
             before = sse.copy()
-    return out_p, out_f, out_sse
+    return out_p, out_h, out_sse
 
 
-def _lm_step(T, Y, p, sse, f, r, J, lam):
+def _lm_step(T, Y, p, sse, h, r, J, lam):
     grad = np.column_stack([_rowdot(j, r) for j in J])
     held = ((p <= 0) & (grad > 0)) | ((p >= _UPPER) & (grad < 0))
     free = (~held).astype(float)
@@ -320,14 +329,14 @@ def _lm_step(T, Y, p, sse, f, r, J, lam):
         inv = np.where(det > 0, 1.0 / np.where(det > 0, det, 1.0), 0.0)
     step = np.column_stack(((a11 * b[:, 0] - a01 * b[:, 1]) * inv, (a00 * b[:, 1] - a01 * b[:, 0]) * inv))
     trial = np.clip(p + np.nan_to_num(step), 0.0, _UPPER)
-    r_new, J_new, f_new = _residuals(T, Y, trial)
+    r_new, J_new, h_new = _residuals(T, Y, trial)
     sse_new = _rowdot(r_new, r_new)
     better = sse_new < sse  # NaN compares False: a step into overflow is rejected
     keep = better[:, None]
     return (
         np.where(keep, trial, p),
         np.where(better, sse_new, sse),
-        np.where(better, f_new, f),
+        np.where(better, h_new, h),
         np.where(keep, r_new, r),
         tuple(np.where(keep, jn, jo) for jn, jo in zip(J_new, J)),
         np.clip(np.where(better, lam * _LAM_DOWN, lam * _LAM_UP), 1e-9, 1e9),
