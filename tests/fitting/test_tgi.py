@@ -77,6 +77,7 @@ def _scipy_sse(t, y):
     return best
 
 
+@pytest.mark.slow  # ~800 scipy fits, 10-20 s
 def test_batched_fit_reaches_scipys_least_squares_on_30_oak_patients():
     from iosim.data import oak
 
