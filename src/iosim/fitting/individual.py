@@ -157,9 +157,24 @@ def _nll(y: np.ndarray, f: np.ndarray, error_model: str, log_err: np.ndarray) ->
     return (value if math.isfinite(value) else _BIG), err
 
 
+def _numbers(column, name: str) -> np.ndarray:
+    try:
+        return np.asarray(column, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        bad = next((v for v in np.asarray(column, dtype=object).reshape(-1) if not _is_number(v)), "?")
+        raise FitError(f"data column {name} holds a non-number ({str(bad)[:40]!r}); fix or drop that row") from None
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _check_data(time, value) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(time, dtype=float).reshape(-1)
-    y = np.asarray(value, dtype=float).reshape(-1)
+    t, y = _numbers(time, "time"), _numbers(value, "value")
     if t.size != y.size:
         raise FitError(f"time and value have different lengths ({t.size} and {y.size})")
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y))):
