@@ -10,6 +10,10 @@ LOCK := requirements.lock
 LATEST := .venv-latest
 TOOLS := .venv-tools
 UV_VERSION := 0.13.9
+# Test processes (pytest-xdist): each file's tests stay in one process, so its compiled kernels are
+# built once; two processes keep this 2-core machine busy while one compiles a kernel.
+TEST_WORKERS ?= 2
+PYTEST := python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: install run test test-latest lock validation docs clean
 
@@ -40,7 +44,7 @@ test-latest:
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/tested-versions.txt
 	@echo "testing against: $$(tr '\n' ' ' < $(LATEST)/tested-versions.txt)"
 	$(LATEST)/bin/ruff check src tests
-	$(LATEST)/bin/python -m pytest
+	$(LATEST)/bin/$(PYTEST)
 
 # The main job: the CheckMate 067 virtual trial (melanoma: nivolumab vs ipilimumab vs both),
 # 2,000 patients per arm, into the embedded DuckDB store, with the HTML report.
@@ -56,7 +60,7 @@ validation: install
 
 test: install
 	$(BIN)/ruff check src tests
-	$(BIN)/python -m pytest
+	$(BIN)/$(PYTEST)
 
 docs: install
 	$(BIN)/python -m iosim.model.docs docs/models
