@@ -7,27 +7,41 @@ import pandas as pd
 import pytest
 
 from iosim.validation import validate
-from iosim.validation.compare import COLUMNS
+from iosim.validation.validate import CSV_COLUMNS
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     out = tmp_path_factory.mktemp("validation")
-    return validate(patients=100, out=out, trials=["cobleigh1999", "hd_il2_rcc"]), out
+    return validate(patients=100, out=out, trials=["cobleigh1999", "hd_il2_rcc", "checkmate067"]), out
 
 
 def test_writes_the_csv_with_its_columns_the_page_and_the_plot(result):
     res, out = result
     df = pd.read_csv(out / "validation.csv")
-    assert list(df.columns) == COLUMNS
-    assert set(df["trial"]) == {"cobleigh1999", "hd_il2_rcc"} and len(df) == 3
-    assert (df["simulated"].between(df["sim_ci_low"], df["sim_ci_high"])).all()
+    assert list(df.columns) == CSV_COLUMNS
+    assert set(df["trial"]) == {"cobleigh1999", "hd_il2_rcc", "checkmate067"} and len(df) == 9
+    reached = df.dropna(subset=["simulated"])  # a median PFS "not reached" has no value and no interval
+    assert (reached["simulated"].between(reached["sim_ci_low"], reached["sim_ci_high"])).all()
     # within is exactly "the simulated value lies in the observed interval"
     expected = (df["simulated"] >= df["ci_low"]) & (df["simulated"] <= df["ci_high"])
     assert (df["within"] == expected).all()
     page = (out / "validation.md").read_text()
     assert "| cobleigh1999 | trastuzumab | orr |" in page and "predicted_vs_observed.png" in page
     assert (out / "predicted_vs_observed.png").stat().st_size > 10_000
+
+
+def test_combination_rows_carry_independent_drug_action_and_only_they_do(result):
+    res, out = result
+    df = pd.read_csv(out / "validation.csv")
+    combo = df[(df["arm"] == "nivolumab+ipilimumab")].set_index("endpoint")
+    assert combo[["ida", "ida_observed"]].notna().all().all()
+    assert df.loc[df["arm"] != "nivolumab+ipilimumab", ["ida", "ida_observed"]].isna().all().all()
+    # IDA never does worse than the better single drug: observed nivolumab ORR 43.7%, median PFS 6.9 months
+    assert 0.437 <= combo.at["orr", "ida_observed"] <= 0.437 + 0.19
+    assert combo.at["median_pfs_months", "ida_observed"] > 6.9
+    page = (out / "validation.md").read_text()
+    assert "## Combinations against independent drug action" in page and "## Discussion" in page
 
 
 def test_only_registry_trials_run():

@@ -69,6 +69,11 @@ def trial(
             months(row.median_pfs_months), months(row.median_os_months),
         )  # fmt: skip
     Console().print(table)
+    for row in run.summary.dropna(subset=["ida_arms"]).itertuples():
+        typer.echo(
+            f"{row.arm} if its drugs acted independently (IDA, from {row.ida_arms}): ORR {row.orr_ida:.1%}, "
+            f"median PFS {months(row.median_pfs_ida_months)} mo"
+        )
     typer.echo(f"wrote {folder}/results.duckdb, {folder}/summary.csv and {folder}/report.html")
 
 

@@ -175,6 +175,7 @@ def run_trial(
 
 def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     """Summary table, hazard ratios and the HTML report from the stored outcomes."""
+    from iosim.endpoints.ida import with_ida
     from iosim.endpoints.report import write_report
     from iosim.endpoints.summary import summarize
     from iosim.endpoints.survival import compare_arms
@@ -184,6 +185,8 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     order = [a.name for a in spec.arms]
     summary = summarize(outcomes)
     summary = summary.set_index("arm").loc[order].reset_index()
+    # Combination arms beside independent drug action of their single-drug arms (Palmer & Sorger 2017).
+    summary = with_ida(summary, outcomes, {a.name: [t.drug for t in a.therapies] for a in spec.arms}, seed=spec.seed)
     summary.to_csv(out / "summary.csv", index=False)
     hrs = compare_arms(outcomes, reference=order[0]) if len(order) > 1 else pd.DataFrame()
     calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)

@@ -20,15 +20,19 @@ from pathlib import Path
 import pandas as pd
 
 from iosim.errors import InputError
+from iosim.validation.combinations import add_ida
 from iosim.validation.compare import COLUMNS, compare
 from iosim.validation.registry import Registry, load_registry
 
 MAX_PATIENTS = 1_000_000
+#: validation.csv: the comparison, then independent drug action for combination arms
+#: (:mod:`iosim.validation.combinations`; empty for other rows).
+CSV_COLUMNS = [*COLUMNS, "ida", "ida_observed"]
 
 
 @dataclass(frozen=True)
 class Validation:
-    """The comparison table (``COLUMNS`` plus ``source``), seconds per trial, and the files written."""
+    """The comparison table (``CSV_COLUMNS`` plus ``source``), seconds per trial, and the files written."""
 
     table: pd.DataFrame
     seconds: dict[str, float]
@@ -82,11 +86,11 @@ def validate(
             start = time.perf_counter()
             run = run_trial(spec, work / spec.name, workers=workers, spec_dir=EXAMPLES, progress=report)
             with ResultStore(run.out / "results.duckdb", read_only=True) as store:
-                frames.append(compare(registry.for_trial(name), store))
+                frames.append(add_ida(compare(registry.for_trial(name), store), spec, run.summary, registry))
             seconds[name] = time.perf_counter() - start
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*COLUMNS, "source"])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*CSV_COLUMNS, "source"])
     result = Validation(table, seconds, patients)
     if out is not None:
         result = write(result, out)
@@ -100,7 +104,7 @@ def write(result: Validation, out: Path) -> Validation:
     from iosim.validation.report import to_markdown
 
     csv = out / "validation.csv"
-    write_atomically(csv, result.table[COLUMNS].to_csv(index=False))
+    write_atomically(csv, result.table[CSV_COLUMNS].to_csv(index=False))
     png = out / "predicted_vs_observed.png"
     plot_predicted_vs_observed(result.table, png)
     md = write_atomically(out / "validation.md", to_markdown(result, figure=png.name))
