@@ -182,10 +182,13 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
 
     outcomes = store.table("outcomes")
     order = [a.name for a in spec.arms]
-    summary = summarize(outcomes)
+    control = spec.control_arm
+    summary = summarize(outcomes, control=control)
     summary = summary.set_index("arm").loc[order].reset_index()
     summary.to_csv(out / "summary.csv", index=False)
-    hrs = compare_arms(outcomes, reference=order[0]) if len(order) > 1 else pd.DataFrame()
+    # Without a control arm the report still compares every arm with the first one.
+    reference = control if control is not None else order[0]
+    hrs = compare_arms(outcomes, reference=reference) if len(order) > 1 else pd.DataFrame()
     calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)
     # The report plots a subsample; the full table stays in the store.
     assessments = store.query(
