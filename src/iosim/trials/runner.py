@@ -196,6 +196,6 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     )
     write_report(
         out / "report.html", title=spec.name, summary=summary, outcomes=outcomes, assessments=assessments,
-        hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"),
+        hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"), control=control,
     )  # fmt: skip
     return summary
