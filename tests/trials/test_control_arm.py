@@ -35,6 +35,7 @@ def test_checkmate067_against_ipilimumab_as_control(tmp_path):
     assert (rates["os_rate_12m"] >= rates["os_rate_24m"]).all() and (rates["os_rate_24m"] >= rates["os_rate_36m"]).all()
     html = (tmp_path / "t" / "report.html").read_text(encoding="utf-8")
     assert '<section id="versus-control">' in html and "against the control arm ipilimumab" in html
+    assert "<td>ipilimumab (control)</td>" in html  # "What was simulated" names the control
 
 
 def test_without_control_the_ratios_are_empty_and_short_follow_up_has_no_late_landmarks(small_spec, tmp_path):

@@ -243,7 +243,8 @@ def _what_was_simulated(spec: dict | None, meta: dict) -> str:
     if spec:
         labels = (("cancer", "cancer"), ("model", "model"), ("population", "population"), ("seed", "seed"),
                   ("patients_per_arm", "patients per arm"), ("follow_up_months", "follow-up (months)"),
-                  ("assessment_every_weeks", "assessments (weeks)"), ("criteria", "response criteria"),
+                  ("assessment_every_weeks", "assessments (weeks)"),
+                  ("assessment_window_days", "visit window (± days)"), ("criteria", "response criteria"),
                   ("confirm_response", "responses confirmed"))  # fmt: skip
         for key, label in labels:
             if key in spec:
@@ -254,7 +255,7 @@ def _what_was_simulated(spec: dict | None, meta: dict) -> str:
     if arms:
         table = pd.DataFrame(
             {
-                "Arm": [a.get("name", "") for a in arms],
+                "Arm": [a.get("name", "") + (" (control)" if a.get("control") else "") for a in arms],
                 "Therapies": [_therapies(a.get("therapies") or []) for a in arms],
             }
         )
