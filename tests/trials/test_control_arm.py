@@ -55,3 +55,33 @@ def test_two_control_arms_are_refused(small_spec):
         arm["control"] = True
     with pytest.raises(TrialSpecError, match="at most one arm may have control: true; found control, nivolumab"):
         parse_trial_spec(data)
+
+
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from iosim.cli.app import app
+    from iosim.cli.main import _load_commands
+
+    _load_commands()
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_prints_the_hazard_ratio_and_refuses_two_controls_in_one_line(small_spec, tmp_path, capsys):
+    import yaml
+
+    data = small_spec.model_dump(mode="json") | {"patients_per_arm": 40}
+    data["arms"][0]["control"] = True
+    (tmp_path / "one.yaml").write_text(yaml.safe_dump(data))
+    result = _cli(["trial", str(tmp_path / "one.yaml"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "OS HR" in result.output and "against the control arm control" in result.output
+    data["arms"][1]["control"] = True
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(SystemExit) as stop:  # the entry point, which maps errors to exit codes
+        from iosim.cli.main import run
+
+        run(["trial", str(tmp_path / "two.yaml"), "--out", str(tmp_path / "out2")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "at most one arm may have control: true" in err and len(err.strip().splitlines()) == 1
