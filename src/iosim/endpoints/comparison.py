@@ -32,26 +32,33 @@ LANDMARK_COLUMNS = [f"{ep}_rate_{m}m" for ep, m in LANDMARKS]
 
 def landmark_rate(durations, events, months: float) -> float:
     """Kaplan-Meier survival at ``months``; NaN if nobody was followed that long and the curve is not 0."""
+    return float(_survival_at(durations, events, [months])[0])
+
+
+def _survival_at(durations, events, months) -> np.ndarray:
+    """Kaplan-Meier survival at each of ``months`` from one fit (NaN beyond follow-up, unless 0)."""
     d = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=bool)
     keep = ~np.isnan(d)
     d, e = d[keep], e[keep]
+    t = np.asarray(months, dtype=float)
     if d.size == 0:
-        return float("nan")
-    kmf = survival.kaplan_meier(d, e)
-    s = float(kmf.survival_function_at_times(min(months, float(d.max()))).iloc[0])
-    if months > d.max() and s > 0:
-        return float("nan")
-    return s
+        return np.full(t.shape, np.nan)
+    last = float(d.max())
+    s = survival.kaplan_meier(d, e).survival_function_at_times(np.minimum(t, last)).to_numpy(dtype=float)
+    return np.where((t > last) & (s > 0), np.nan, s)
 
 
 def landmark_rates(outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per arm (order of first appearance), columns :data:`LANDMARK_COLUMNS`."""
     ok = _ok(outcomes)
-    rows = {}
+    out = pd.DataFrame(np.nan, index=[str(a) for a in pd.unique(ok["arm"].astype(str))], columns=LANDMARK_COLUMNS)
     for arm, g in ok.groupby("arm", sort=False):
-        rows[str(arm)] = [landmark_rate(g[f"{ep}_months"], g[f"{ep}_event"], m) for ep, m in LANDMARKS]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=LANDMARK_COLUMNS)
+        for ep in dict.fromkeys(ep for ep, _ in LANDMARKS):  # one fit per endpoint
+            cols = [c for c, (e, _) in zip(LANDMARK_COLUMNS, LANDMARKS) if e == ep]
+            months = [m for e, m in LANDMARKS if e == ep]
+            out.loc[str(arm), cols] = _survival_at(g[f"{ep}_months"], g[f"{ep}_event"], months)
+    return out
 
 
 def hazard_ratios_vs_control(outcomes: pd.DataFrame, control: str | None, *, alpha: float = 0.05) -> pd.DataFrame:
