@@ -18,11 +18,16 @@ weighting them, :mod:`iosim.vpop.selection`), so every patient counts once. Fail
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from iosim.endpoints import survival
 from iosim.errors import InputError
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 HR_COLUMNS = ["hr_os", "hr_os_ci_low", "hr_os_ci_high", "hr_pfs", "hr_pfs_ci_low", "hr_pfs_ci_high"]
 #: (endpoint, months) of each landmark rate, in the order of :data:`LANDMARK_COLUMNS`.
@@ -32,33 +37,27 @@ LANDMARK_COLUMNS = [f"{ep}_rate_{m}m" for ep, m in LANDMARKS]
 
 def landmark_rate(durations, events, months: float) -> float:
     """Kaplan-Meier survival at ``months``; NaN if nobody was followed that long and the curve is not 0."""
-    return float(_survival_at(durations, events, [months])[0])
-
-
-def _survival_at(durations, events, months) -> np.ndarray:
-    """Kaplan-Meier survival at each of ``months`` from one fit (NaN beyond follow-up, unless 0)."""
     d = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    keep = ~np.isnan(d)
-    d, e = d[keep], e[keep]
+    seen = ~np.isnan(d)
+    if not seen.any():
+        return float("nan")
+    kmf = survival.kaplan_meier(d[seen], np.asarray(events, dtype=bool)[seen])
+    return float(_survival_at(kmf, [months])[0])
+
+
+def landmarks_from_fit(kmf: KaplanMeierFitter, endpoint: str) -> dict[str, float]:
+    """The landmark columns of ``endpoint`` ("os" or "pfs") read off the arm's fitted Kaplan-Meier."""
+    cols = [c for c, (ep, _) in zip(LANDMARK_COLUMNS, LANDMARKS) if ep == endpoint]
+    months = [m for ep, m in LANDMARKS if ep == endpoint]
+    return dict(zip(cols, _survival_at(kmf, months).tolist()))
+
+
+def _survival_at(kmf: KaplanMeierFitter, months) -> np.ndarray:
+    """Survival at each of ``months`` (NaN beyond the longest duration, unless the curve is already 0)."""
     t = np.asarray(months, dtype=float)
-    if d.size == 0:
-        return np.full(t.shape, np.nan)
-    last = float(d.max())
-    s = survival.kaplan_meier(d, e).survival_function_at_times(np.minimum(t, last)).to_numpy(dtype=float)
+    last = float(np.max(kmf.durations))
+    s = kmf.survival_function_at_times(np.minimum(t, last)).to_numpy(dtype=float)
     return np.where((t > last) & (s > 0), np.nan, s)
-
-
-def landmark_rates(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """One row per arm (order of first appearance), columns :data:`LANDMARK_COLUMNS`."""
-    ok = _ok(outcomes)
-    out = pd.DataFrame(np.nan, index=[str(a) for a in pd.unique(ok["arm"].astype(str))], columns=LANDMARK_COLUMNS)
-    for arm, g in ok.groupby("arm", sort=False):
-        for ep in dict.fromkeys(ep for ep, _ in LANDMARKS):  # one fit per endpoint
-            cols = [c for c, (e, _) in zip(LANDMARK_COLUMNS, LANDMARKS) if e == ep]
-            months = [m for e, m in LANDMARKS if e == ep]
-            out.loc[str(arm), cols] = _survival_at(g[f"{ep}_months"], g[f"{ep}_event"], months)
-    return out
 
 
 def hazard_ratios_vs_control(outcomes: pd.DataFrame, control: str | None, *, alpha: float = 0.05) -> pd.DataFrame:

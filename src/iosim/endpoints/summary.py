@@ -80,13 +80,13 @@ def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05, control: str | Non
             if len(d):
                 kmf = survival.kaplan_meier(d[f"{ep}_months"], d[f"{ep}_event"], label=str(arm), alpha=alpha)
                 med, lo, hi = survival.median_with_ci(kmf)
+                if ep != "dor":
+                    row.update(comparison.landmarks_from_fit(kmf, ep))
             row[f"median_{ep}_months"], row[f"median_{ep}_lower"], row[f"median_{ep}_upper"] = med, lo, hi
         rows.append(row)
-    out = pd.DataFrame(rows, columns=_PER_ARM)
-    hrs = comparison.hazard_ratios_vs_control(outcomes, control, alpha=alpha)
-    landmarks = comparison.landmark_rates(outcomes)
-    extra = hrs.join(landmarks).reindex(out["arm"].to_numpy())
-    out = pd.concat([out, extra.reset_index(drop=True)], axis=1)[SUMMARY_COLUMNS]
+    out = pd.DataFrame(rows, columns=[*_PER_ARM, *comparison.LANDMARK_COLUMNS])
+    hrs = comparison.hazard_ratios_vs_control(outcomes, control, alpha=alpha).reindex(out["arm"].to_numpy())
+    out = pd.concat([out, hrs.reset_index(drop=True)], axis=1)[SUMMARY_COLUMNS]
     for c in ("n", "n_failed"):
         out[c] = out[c].astype(int)
     return out
