@@ -196,3 +196,12 @@ def test_versus_titles_carry_hazard_ratio_ci_and_logrank_p():
     row = {"hr": 0.6234, "hr_lower": 0.512, "hr_upper": 0.759, "logrank_p": 0.00123}
     assert report._hr_text(row) == "HR 0.62 (95% CI 0.51–0.76), log-rank p 0.0012"
     assert report._hr_text({**row, "hr": np.nan, "logrank_p": 1e-9}) == "HR –, log-rank p < 0.0001"
+
+
+def test_a_control_arm_without_simulated_patients_is_said_not_raised(tmp_path):
+    rng = np.random.default_rng(6)
+    (a, aa), (c, ca) = fake_arm("nivolumab", 20, 0.05, rng), fake_arm("docetaxel", 20, 0.01, rng)
+    outcomes = pd.concat([a, c.assign(status="max_steps")], ignore_index=True)
+    path = write_report(tmp_path / "r.html", title="t", summary=summarize(outcomes), outcomes=outcomes,
+                        assessments=pd.concat([aa, ca]), hazard_ratios=None, control="docetaxel")  # fmt: skip
+    assert "The control arm docetaxel has no simulated patients." in path.read_text(encoding="utf-8")

@@ -221,8 +221,9 @@ def _versus(ok: pd.DataFrame, hrs: pd.DataFrame, arm: str, control: str) -> str:
 
 
 def _versus_section(ok: pd.DataFrame, hazard_ratios: pd.DataFrame | None, arms: list[str], control: str) -> str:
-    if control not in arms:
-        raise InputError(f"control arm {control!r} has no simulated patients: arms are {', '.join(arms)}")
+    head = '<section id="versus-control"><h2>Against the control arm</h2>'
+    if control not in arms:  # every control patient failed: nothing to compare with, but the rest is reported
+        return f'{head}<p class="note">The control arm {html.escape(control)} has no simulated patients.</p></section>'
     hrs = hazard_ratios
     if hrs is None or not len(hrs) or set(hrs["reference"].astype(str)) != {control}:
         hrs = survival.compare_arms(ok, reference=control)
@@ -231,7 +232,6 @@ def _versus_section(ok: pd.DataFrame, hazard_ratios: pd.DataFrame | None, arms: 
         "log-rank p; a hazard ratio below 1 favours the arm."
     )
     figures = "".join(_versus(ok, hrs, arm, control) for arm in arms if arm != control)
-    head = '<section id="versus-control"><h2>Against the control arm</h2>'
     return f'{head}<p class="note">{html.escape(note)}</p>{figures}</section>'
 
 
@@ -413,7 +413,7 @@ def write_report(
     hr_html = _table(hazard_ratios) if hazard_ratios is not None and len(hazard_ratios) else "<p>Single arm.</p>"
     note = "Cox proportional-hazards ratio (95% CI, Wald p) and log-rank p, each arm against the reference arm."
     parts.append(f'<section id="hazard-ratios"><h2>Hazard ratios</h2><p class="note">{note}</p>{hr_html}</section>')
-    if control is not None and len(arms) > 1:
+    if control is not None and set(arms) != {str(control)}:
         parts.append(_versus_section(ok, hazard_ratios, arms, str(control)))
     doc = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
