@@ -53,3 +53,20 @@ def test_bad_inputs():
         patient_outcomes(np.ones((1, 3)), [0, 8], death_months=[1.0], died=[False], follow_up_months=12)
     with pytest.raises(InputError, match="criteria"):
         run([[100, 90, 80, 70, 60]], [24.0], [False], criteria="who")
+
+
+def test_each_patient_may_have_its_own_visit_dates():
+    # Two patients with the same course, the second scanned a week later each time (a visit window).
+    rows = np.array([[100, 90, 130, 140, 150]] * 2, float)
+    weeks = np.stack([WEEKS, WEEKS + np.r_[0, 1, 1, 1, 1]])
+    out, _ = patient_outcomes(rows, weeks, death_months=[24.0, 24.0], died=[False, False], follow_up_months=24)
+    assert out["pfs_months"].tolist() == pytest.approx([16 * WEEKS_TO_MONTHS, 17 * WEEKS_TO_MONTHS])
+    # A visit moved past death is not done.
+    out, codes = patient_outcomes(
+        rows, weeks, death_months=[16.5 * WEEKS_TO_MONTHS] * 2, died=[True, True], follow_up_months=24
+    )
+    assert codes[:, 1].tolist() == [3, 4]  # PD on week 16 for the first, NE (week 17, after death) for the second
+    table = assessment_rows("A", [1, 2], weeks, rows, codes)
+    assert table["week"].tolist() == [0, 8, 16, 24, 32, 0, 9, 17, 25, 33]
+    with pytest.raises(InputError, match="weeks"):
+        patient_outcomes(rows, weeks[:, ::-1], death_months=[24.0] * 2, died=[False] * 2, follow_up_months=24)

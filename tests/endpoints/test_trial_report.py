@@ -171,3 +171,37 @@ def test_a_rate_without_the_real_arm_size_says_no_ci(tmp_path):
     text = _report_with(tmp_path, calibration=cal)
     assert "<td>no CI</td>" in text and "real arm's size (n)" in text
     assert 'class="miss"' not in text.split("</style>")[1]
+
+
+def test_each_arm_is_plotted_against_the_control_with_its_hazard_ratio(tmp_path):
+    rng = np.random.default_rng(5)
+    shrink = {"dacarbazine": 0.01, "nivolumab": 0.05, "ipi": 0.02}
+    arms = [fake_arm(name, 60, k, rng) for name, k in shrink.items()]
+    outcomes = pd.concat([a[0] for a in arms], ignore_index=True)
+    assessments = pd.concat([a[1] for a in arms], ignore_index=True)
+    hrs = compare_arms(outcomes, reference="dacarbazine")
+    summary = summarize(outcomes, control="dacarbazine")
+    path = write_report(tmp_path / "r.html", title="t", summary=summary, outcomes=outcomes, assessments=assessments,
+                        hazard_ratios=hrs, control="dacarbazine")  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    section = text[text.index('<section id="versus-control">') :]
+    section = section[: section.index("</section>")]
+    assert "against the control arm dacarbazine" in section
+    # one figure per non-control arm (two panels each), after the four of a report without a control
+    assert section.count("data:image/png;base64,") == 2
+    assert len(re.findall(r"data:image/png;base64,", text)) == 6
+
+
+def test_versus_titles_carry_hazard_ratio_ci_and_logrank_p():
+    row = {"hr": 0.6234, "hr_lower": 0.512, "hr_upper": 0.759, "logrank_p": 0.00123}
+    assert report._hr_text(row) == "HR 0.62 (95% CI 0.51–0.76), log-rank p 0.0012"
+    assert report._hr_text({**row, "hr": np.nan, "logrank_p": 1e-9}) == "HR –, log-rank p < 0.0001"
+
+
+def test_a_control_arm_without_simulated_patients_is_said_not_raised(tmp_path):
+    rng = np.random.default_rng(6)
+    (a, aa), (c, ca) = fake_arm("nivolumab", 20, 0.05, rng), fake_arm("docetaxel", 20, 0.01, rng)
+    outcomes = pd.concat([a, c.assign(status="max_steps")], ignore_index=True)
+    path = write_report(tmp_path / "r.html", title="t", summary=summarize(outcomes), outcomes=outcomes,
+                        assessments=pd.concat([aa, ca]), hazard_ratios=None, control="docetaxel")  # fmt: skip
+    assert "The control arm docetaxel has no simulated patients." in path.read_text(encoding="utf-8")

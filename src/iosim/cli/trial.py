@@ -62,13 +62,23 @@ def trial(
     def months(x: float) -> str:
         return "not reached" if x != x else f"{x:.1f}"
 
-    table = Table("arm", "n", "failed", "ORR", "CR", "DCR", "median PFS (mo)", "median OS (mo)", box=None)
+    def ratio(hr: float, lo: float, hi: float) -> str:
+        return "–" if hr != hr else f"{hr:.2f} ({lo:.2f}–{hi:.2f})"
+
+    control = run.spec.control_arm
+    columns = ["arm", "n", "failed", "ORR", "CR", "DCR", "median PFS (mo)", "median OS (mo)"]
+    table = Table(*columns, *(["OS HR (95% CI)"] if control else []), box=None)
     for row in run.summary.itertuples():
-        table.add_row(
+        cells = [
             row.arm, str(row.n), str(row.n_failed), f"{row.orr:.1%}", f"{row.cr_rate:.1%}", f"{row.dcr:.1%}",
             months(row.median_pfs_months), months(row.median_os_months),
-        )  # fmt: skip
+        ]  # fmt: skip
+        if control:
+            cells.append(ratio(row.hr_os, row.hr_os_ci_low, row.hr_os_ci_high))
+        table.add_row(*cells)
     Console().print(table)
+    if control:
+        typer.echo(f"hazard ratios against the control arm {control} (Cox; PFS ratios in summary.csv)")
     for row in run.summary.dropna(subset=["ida_arms"]).itertuples():
         typer.echo(
             f"{row.arm} if its drugs acted independently (IDA, from {row.ida_arms}): ORR {row.orr_ida:.1%}, "

@@ -50,7 +50,8 @@ def patient_outcomes(
     sld_mm
         ``(n_patients, n_assessments)`` sums of diameters; column 0 is the baseline (week 0).
     weeks
-        ``(n_assessments,)`` assessment times in weeks, ``weeks[0] == 0``.
+        ``(n_assessments,)`` assessment times in weeks, ``weeks[0] == 0``, or ``(n_patients, n_assessments)``
+        per patient (visits within a window), column 0 all 0.
     death_months, died
         Per patient, from :meth:`iosim.endpoints.DeathModel.sample` (time and whether death happened).
     follow_up_months
@@ -63,8 +64,13 @@ def patient_outcomes(
     """
     sld = np.array(sld_mm, dtype=float, ndmin=2)
     w = np.asarray(weeks, dtype=float)
-    if w.ndim != 1 or len(w) != sld.shape[1] or w[0] != 0:
-        raise InputError(f"weeks must be 1-D, start at 0 (baseline) and match sld_mm's {sld.shape[1]} columns")
+    if w.ndim == 1 and len(w) == sld.shape[1]:
+        w = w[None, :]
+    if w.ndim != 2 or w.shape[1] != sld.shape[1] or w.shape[0] not in (1, sld.shape[0]) or (w[:, 0] != 0).any():
+        raise InputError(
+            f"weeks must be 1-D (or one row per patient), start at 0 (baseline) and match sld_mm's {sld.shape[1]} "
+            "columns"
+        )
     if criteria not in ("recist", "irecist"):
         raise InputError(f"criteria must be 'recist' or 'irecist', got {criteria!r}")
     death = np.asarray(death_months, dtype=float)
@@ -72,10 +78,10 @@ def patient_outcomes(
     if death.shape != (sld.shape[0],) or died.shape != death.shape:
         raise InputError(f"death_months and died need one value per patient ({sld.shape[0]})")
     months = w * WEEKS_TO_MONTHS
-    not_done = (months[None, :] > np.where(died, death, np.inf)[:, None]) | (months[None, :] > follow_up_months)
+    not_done = (months > np.where(died, death, np.inf)[:, None]) | (months > follow_up_months)
     not_done[:, 0] = False
     sld = np.where(not_done, np.nan, sld)
-    t = w[1:]
+    t = w[0, 1:] if w.shape[0] == 1 else w[:, 1:]
 
     if criteria == "recist":
         codes = recist.assess(sld, new_lesion=new_lesion, cr_mm=cr_mm)
@@ -115,7 +121,9 @@ def patient_outcomes(
 
 
 def assessment_rows(arm: str, patients, weeks, sld_mm, codes, *, criteria: str = "recist") -> pd.DataFrame:
-    """Long table ``arm, patient, week, sld_mm, pct_change, response`` (baseline row has response "")."""
+    """Long table ``arm, patient, week, sld_mm, pct_change, response`` (baseline row has response "").
+
+    ``weeks`` is (n_assessments,) shared or (n_patients, n_assessments) per patient."""
     sld = np.array(sld_mm, dtype=float, ndmin=2)
     n, m = sld.shape
     lookup = recist.NAMES if criteria == "recist" else irecist.NAMES
@@ -126,7 +134,7 @@ def assessment_rows(arm: str, patients, weeks, sld_mm, codes, *, criteria: str =
         {
             "arm": arm,
             "patient": np.repeat(np.asarray(patients), m),
-            "week": np.tile(np.asarray(weeks, dtype=float), n),
+            "week": np.broadcast_to(np.asarray(weeks, dtype=float), (n, m)).ravel(),
             "sld_mm": sld.ravel(),
             "pct_change": pct.ravel(),
             "response": resp.ravel(),

@@ -200,6 +200,59 @@ def _km(outcomes: pd.DataFrame, ep: str, label: str) -> str:
     return _png(fig)
 
 
+def _fmt_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "–"
+    return f"{p:.2g}" if p >= 1e-4 else "< 0.0001"
+
+
+def _hr_text(row) -> str:
+    """'HR 0.62 (95% CI 0.51–0.75), log-rank p 0.0012' from a row of compare_arms."""
+    hr = "HR –"
+    if np.isfinite(row["hr"]):
+        hr = f"HR {row['hr']:.2f} (95% CI {row['hr_lower']:.2f}–{row['hr_upper']:.2f})"
+    return f"{hr}, log-rank p {_fmt_p(row['logrank_p'])}"
+
+
+def _versus(ok: pd.DataFrame, hrs: pd.DataFrame, arm: str, control: str) -> str:
+    """One arm against the control: PFS and OS Kaplan-Meier side by side, HR and log-rank p in the titles."""
+    import matplotlib.pyplot as plt
+
+    pair = ok[ok["arm"].astype(str).isin([arm, control])]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, (ep, label) in zip(axes, (("pfs", "PFS"), ("os", "OS"))):
+        fitters = survival.fit_arms(pair, duration=f"{ep}_months", event=f"{ep}_event")
+        for name in (arm, control):
+            if name in fitters:
+                fitters[name].plot_survival_function(
+                    ax=ax, show_censors=True, censor_styles={"ms": 4, "marker": "|"},
+                    color="#1565c0" if name == arm else "#616161",
+                )  # fmt: skip
+        row = hrs[(hrs["endpoint"] == label) & (hrs["arm"].astype(str) == arm)]
+        ax.set_title(f"{label}: {_hr_text(row.iloc[0])}" if len(row) else label, fontsize=10)
+        ax.set_xlabel("months")
+        ax.set_ylim(0, 1.02)
+    axes[0].set_ylabel("probability")
+    fig.suptitle(f"{arm} vs {control} (control)", fontsize=11)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _versus_section(ok: pd.DataFrame, hazard_ratios: pd.DataFrame | None, arms: list[str], control: str) -> str:
+    head = '<section id="versus-control"><h2>Against the control arm</h2>'
+    if control not in arms:  # every control patient failed: nothing to compare with, but the rest is reported
+        return f'{head}<p class="note">The control arm {html.escape(control)} has no simulated patients.</p></section>'
+    hrs = hazard_ratios
+    if hrs is None or not len(hrs) or set(hrs["reference"].astype(str)) != {control}:
+        hrs = survival.compare_arms(ok, reference=control)
+    note = (
+        f"Each arm against the control arm {control}: Kaplan–Meier curves, Cox hazard ratio (95% CI) and "
+        "log-rank p; a hazard ratio below 1 favours the arm."
+    )
+    figures = "".join(_versus(ok, hrs, arm, control) for arm in arms if arm != control)
+    return f'{head}<p class="note">{html.escape(note)}</p>{figures}</section>'
+
+
 def _what_was_simulated(spec: dict | None, meta: dict) -> str:
     """The run's identity: iosim version, date, and the trial spec (key fields, arms, then all of it)."""
     import json
@@ -208,7 +261,8 @@ def _what_was_simulated(spec: dict | None, meta: dict) -> str:
     if spec:
         labels = (("cancer", "cancer"), ("model", "model"), ("population", "population"), ("seed", "seed"),
                   ("patients_per_arm", "patients per arm"), ("follow_up_months", "follow-up (months)"),
-                  ("assessment_every_weeks", "assessments (weeks)"), ("criteria", "response criteria"),
+                  ("assessment_every_weeks", "assessments (weeks)"),
+                  ("assessment_window_days", "visit window (± days)"), ("criteria", "response criteria"),
                   ("confirm_response", "responses confirmed"))  # fmt: skip
         for key, label in labels:
             if key in spec:
@@ -219,7 +273,7 @@ def _what_was_simulated(spec: dict | None, meta: dict) -> str:
     if arms:
         table = pd.DataFrame(
             {
-                "Arm": [a.get("name", "") for a in arms],
+                "Arm": [a.get("name", "") + (" (control)" if a.get("control") else "") for a in arms],
                 "Therapies": [_therapies(a.get("therapies") or []) for a in arms],
             }
         )
@@ -304,6 +358,7 @@ def write_report(
     seed: int = 0,
     spec: dict | None = None,
     meta: dict | None = None,
+    control: str | None = None,
 ) -> Path:
     """Write the HTML report to ``path`` and return it.
 
@@ -315,7 +370,9 @@ def write_report(
     column saying "calibrated" or "predicted" (and, where known, ``observed_n``: patients in the real arm,
     for the observed rate's 95% CI; a simulated value outside it is flagged). ``seed`` fixes the plot
     subsamples. ``spec`` (the trial specification as a dict, e.g. ``TrialSpec.model_dump()``) and ``meta``
-    (extra label: value pairs) are recorded at the top with the iosim version and the date.
+    (extra label: value pairs) are recorded at the top with the iosim version and the date. With
+    ``control`` (the name of the control arm), each other arm's PFS and OS Kaplan-Meier are plotted
+    against the control's with the hazard ratio (95% CI) and log-rank p in the titles.
     """
     missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
     if missing:
@@ -375,6 +432,8 @@ def write_report(
     hr_html = _table(hazard_ratios) if hazard_ratios is not None and len(hazard_ratios) else "<p>Single arm.</p>"
     note = "Cox proportional-hazards ratio (95% CI, Wald p) and log-rank p, each arm against the reference arm."
     parts.append(f'<section id="hazard-ratios"><h2>Hazard ratios</h2><p class="note">{note}</p>{hr_html}</section>')
+    if control is not None and set(arms) != {str(control)}:
+        parts.append(_versus_section(ok, hazard_ratios, arms, str(control)))
     doc = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"

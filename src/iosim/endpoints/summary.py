@@ -1,11 +1,12 @@
-"""Per-arm summary of a virtual trial's outcomes: response rates and median PFS, OS and DOR."""
+"""Per-arm summary of a virtual trial's outcomes: response rates, median PFS, OS and DOR, hazard ratios
+against the control arm and landmark survival rates (:mod:`iosim.endpoints.comparison`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from iosim.endpoints import survival
+from iosim.endpoints import comparison, survival
 from iosim.errors import InputError
 
 OUTCOME_COLUMNS = (
@@ -21,7 +22,7 @@ OUTCOME_COLUMNS = (
     "dor_event",
 )
 
-SUMMARY_COLUMNS = [
+_PER_ARM = [
     "arm",
     "n",
     "n_failed",
@@ -38,9 +39,10 @@ SUMMARY_COLUMNS = [
     "median_os_lower",
     "median_os_upper",
 ]
+SUMMARY_COLUMNS = [*_PER_ARM, *comparison.HR_COLUMNS, *comparison.LANDMARK_COLUMNS]
 
 
-def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05, control: str | None = None) -> pd.DataFrame:
     """One row per arm (in order of first appearance) with the columns of :data:`SUMMARY_COLUMNS`.
 
     * ``n`` counts every patient of the arm; ``n_failed`` those whose integration failed
@@ -51,6 +53,10 @@ def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
       as in an intention-to-treat analysis).
     * Medians (months) and their (1 - alpha) CI come from Kaplan-Meier (lifelines); NaN means not
       reached. DOR is over responders only.
+    * ``hr_os``, ``hr_pfs`` (+ ``_ci_low``, ``_ci_high``): Cox hazard ratio against the arm named
+      ``control`` (NaN for the control itself and when ``control`` is None); ``os_rate_12m``,
+      ``os_rate_24m``, ``os_rate_36m``, ``pfs_rate_12m``: Kaplan-Meier landmark rates (NaN beyond
+      follow-up). See :mod:`iosim.endpoints.comparison`.
     """
     missing = [c for c in OUTCOME_COLUMNS if c not in outcomes.columns]
     if missing:
@@ -74,9 +80,13 @@ def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
             if len(d):
                 kmf = survival.kaplan_meier(d[f"{ep}_months"], d[f"{ep}_event"], label=str(arm), alpha=alpha)
                 med, lo, hi = survival.median_with_ci(kmf)
+                if ep != "dor":
+                    row.update(comparison.landmarks_from_fit(kmf, ep))
             row[f"median_{ep}_months"], row[f"median_{ep}_lower"], row[f"median_{ep}_upper"] = med, lo, hi
         rows.append(row)
-    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out = pd.DataFrame(rows, columns=[*_PER_ARM, *comparison.LANDMARK_COLUMNS])
+    hrs = comparison.hazard_ratios_vs_control(outcomes, control, alpha=alpha).reindex(out["arm"].to_numpy())
+    out = pd.concat([out, hrs.reset_index(drop=True)], axis=1)[SUMMARY_COLUMNS]
     for c in ("n", "n_failed"):
         out[c] = out[c].astype(int)
     return out

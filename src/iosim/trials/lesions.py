@@ -169,8 +169,10 @@ def true_diameters(
     """True lesion diameters (mm), shape (n_patients, MAX_TARGETS + 1, n_days); 0 where not seen.
 
     ``viable`` and ``residue`` are the patient's viable cells and seen residue (cell equivalents) at
-    ``days`` (shape (n_patients, n_days)); ``growth_rate`` the patient's tumour growth rate (1/day)."""
-    t = np.asarray(days, dtype=float)[None, None, :]
+    ``days`` (shape (n_patients, n_days)); ``days`` is (n_days,) shared or (n_patients, n_days) per patient
+    (visit windows), its first column the baseline; ``growth_rate`` the patient's tumour growth rate (1/day)."""
+    t = np.asarray(days, dtype=float)
+    t = t[None, None, :] if t.ndim == 1 else t[:, None, :]
     v = np.maximum(viable, 0.0)
     v0 = v[:, :1]
     with np.errstate(divide="ignore", invalid="ignore"):

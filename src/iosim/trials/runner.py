@@ -18,6 +18,7 @@ import pandas as pd
 
 from iosim.errors import InputError
 from iosim.parallel import Backend, run_tasks
+from iosim.trials import visits
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
 from iosim.trials.rng import uniforms
@@ -53,11 +54,8 @@ def population_for(spec: TrialSpec, base: Path | None = None) -> Population:
 
 
 def _grid_days(spec: TrialSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Simulation output days (weekly, plus assessments) and the assessment weeks incl. baseline."""
-    weeks = np.array([0.0, *spec.assessment_weeks()])
-    end = spec.follow_up_days
-    days = np.union1d(np.arange(0.0, end, 7.0), np.append(weeks * 7.0, end))
-    return days[days <= end], weeks
+    """Simulation output days (weekly, plus every day a visit may fall on) and the scheduled weeks incl. baseline."""
+    return visits.output_days(spec), visits.scheduled_weeks(spec)
 
 
 def simulate_chunk(
@@ -92,13 +90,19 @@ def simulate_chunk(
     failed = ~res.ok
     sld_all[failed] = np.nan
 
-    col = np.searchsorted(days, weeks * 7.0)
-    scans = lesion_scans(spec, population, people, patients, res, days, col)
+    # Each patient's visits (the schedule moved within its window); death and new lesions integrate over
+    # the weekly grid whatever the window, so a window changes when tumours are seen, not the patients.
+    offsets = visits.visit_offsets(spec, patients)
+    col = visits.visit_columns(spec, days, offsets)
+    base = np.isin(days, visits.base_days(spec))
+    scans = lesion_scans(spec, population, people, patients, res, days, col, base=base)
     sld = np.where(failed[:, None], np.nan, scans.sld)
-    months = days / DAYS_PER_MONTH
+    if spec.assessment_window_days:
+        weeks = weeks[None, :] + offsets / 7.0
+    months = days[base] / DAYS_PER_MONTH
     death_model = DeathModel()
     u = uniforms(spec.seed, patients, _DEATH_STREAM)
-    filled = np.where(np.isnan(sld_all), 0.0, sld_all)
+    filled = np.where(np.isnan(sld_all), 0.0, sld_all)[:, base]
     death_m, died = death_model.sample_with_uniforms(months, filled, u)
     outcomes, codes = patient_outcomes(
         sld, weeks, death_months=death_m, died=died, new_lesion=scans.progression_other,
@@ -116,7 +120,7 @@ def simulate_chunk(
     people["first_new_lesion_day"] = scans.new_lesion_day
     people["scans_after_progression"] = scans.scans_after_progression
     assessments = assessment_rows(arm, patients, weeks, sld, codes, criteria=spec.criteria)
-    alive = (weeks[None, :] * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
+    alive = (np.atleast_2d(weeks) * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
     lesions = scans.rows(arm, patients, weeks * 7.0, alive) if spec.store_lesions else scans.rows_empty()
     return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
 
@@ -183,12 +187,15 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
 
     outcomes = store.table("outcomes")
     order = [a.name for a in spec.arms]
-    summary = summarize(outcomes)
+    control = spec.control_arm
+    summary = summarize(outcomes, control=control)
     summary = summary.set_index("arm").loc[order].reset_index()
     # Combination arms beside independent drug action of their single-drug arms (Palmer & Sorger 2017).
     summary = with_ida(summary, outcomes, {a.name: [t.drug for t in a.therapies] for a in spec.arms}, seed=spec.seed)
     summary.to_csv(out / "summary.csv", index=False)
-    hrs = compare_arms(outcomes, reference=order[0]) if len(order) > 1 else pd.DataFrame()
+    # Without a control arm the report still compares every arm with the first one.
+    reference = control if control is not None else order[0]
+    hrs = compare_arms(outcomes, reference=reference) if len(order) > 1 else pd.DataFrame()
     calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)
     # The report plots a subsample; the full table stays in the store.
     assessments = store.query(
@@ -196,6 +203,6 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     )
     write_report(
         out / "report.html", title=spec.name, summary=summary, outcomes=outcomes, assessments=assessments,
-        hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"),
+        hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"), control=control,
     )  # fmt: skip
     return summary

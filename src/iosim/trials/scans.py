@@ -42,7 +42,8 @@ class Scans:
         return self.measured_mm[np.arange(first.size), first, :]
 
     def rows(self, arm: str, patients: np.ndarray, days: np.ndarray, done: np.ndarray) -> pd.DataFrame:
-        """Long table: one row per lesion and assessment done (``done``: (n, n_assessments) bool).
+        """Long table: one row per lesion and assessment done (``done``: (n, n_assessments) bool; ``days``:
+        (n_assessments,) shared or (n, n_assessments) per patient).
 
         Target lesions are numbered 1..k in each patient; lesion 0 is the non-target disease (its
         diameter is the equivalent sphere; it is assessed, not measured, so ``diameter_mm`` is NaN)."""
@@ -54,7 +55,7 @@ class Scans:
         return pd.DataFrame({
             "arm": arm,
             "patient": np.asarray(patients, dtype=np.int64)[pi],
-            "day": np.asarray(days, dtype=float)[ti],
+            "day": np.broadcast_to(np.asarray(days, dtype=float), (n, m))[pi, ti],
             "lesion": number[pi, li].astype(np.int64),
             "target": self.anatomy.target[pi, li],
             "diameter_mm": self.measured_mm[pi, li, ti],
@@ -66,8 +67,11 @@ class Scans:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _COLUMNS.items()})
 
 
-def lesion_scans(spec, population, people: pd.DataFrame, patients: np.ndarray, res, days, col) -> Scans:
-    """Lesions of every patient of a chunk at the assessment columns ``col`` of the output ``days``."""
+def lesion_scans(spec, population, people: pd.DataFrame, patients: np.ndarray, res, days, col, base=None) -> Scans:
+    """Lesions of every patient of a chunk at the assessment columns ``col`` of the output ``days``.
+
+    ``col`` is (n_assessments,) shared by every patient or (n_patients, n_assessments) per patient (visit
+    windows); ``base`` (bool over ``days``, default all) marks the grid new lesions are integrated on."""
     model = res.model
     y = res.y
     viable = y[:, :, model.state_index("Tp")] + y[:, :, model.state_index("Tn")]
@@ -80,14 +84,18 @@ def lesion_scans(spec, population, people: pd.DataFrame, patients: np.ndarray, r
     growth = people["growth_rate"].to_numpy() if "growth_rate" in people else res.parameters[
         :, model.parameter_index("growth_rate")]  # fmt: skip
     anatomy = L.draw_anatomy(lesion_model, anatomy_seed, anatomy_ids, viable[:, 0] + residue[:, 0])
-    scan_days = np.asarray(days, dtype=float)[col]
-    true_mm = L.true_diameters(anatomy, scan_days, viable[:, col], residue[:, col], growth)
+    days = np.asarray(days, dtype=float)
+    col = np.broadcast_to(np.asarray(col), (len(patients), np.shape(col)[-1]))
+    scan_days = days[col]
+    at = np.take_along_axis
+    true_mm = L.true_diameters(anatomy, scan_days, at(viable, col, axis=1), at(residue, col, axis=1), growth)
     measured = L.measure(true_mm, lesion_model, spec.seed, patients)
     measured[:, L.NONTARGET, :] = np.nan
     sld = np.where(anatomy.target[:, :, None], measured, 0.0).sum(axis=1)
-    new_days = L.new_lesion_days(lesion_model, spec.seed, patients, days, viable)
-    new_lesion = scan_days[None, :] >= new_days[:, :1]
-    further = scan_days[None, :] >= new_days[:, 1:2]
+    base = np.ones(days.size, dtype=bool) if base is None else np.asarray(base, dtype=bool)
+    new_days = L.new_lesion_days(lesion_model, spec.seed, patients, days[base], viable[:, base])
+    new_lesion = scan_days >= new_days[:, :1]
+    further = scan_days >= new_days[:, 1:2]
     nontarget = L.nontarget_progression(true_mm)
     other = new_lesion | nontarget
     other[:, 0] = False

@@ -6,9 +6,13 @@
     patients_per_arm: 3000
     follow_up_months: 36
     assessment_every_weeks: 12          # or [[48, 8], [156, 12]]: every 8 weeks until week 48, ...
+    assessment_window_days: 7           # optional: each visit within +-7 days of its date
     arms:
       - name: nivolumab
         therapies: [{drug: nivolumab, regimen: "3mg/kg-q2w"}]
+      - name: ipilimumab
+        control: true                   # optional: hazard ratios of the other arms are against it
+        therapies: [{drug: ipilimumab, regimen: "3mg/kg-q3w-x4"}]
 
 Every error names the field and says how to fix it.
 """
@@ -76,6 +80,8 @@ class ArmSpec(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.+ -]+$")]
     therapies: list[TherapySpec] = Field(default_factory=list)
     observed: ArmTarget | None = None
+    #: The comparator arm: every other arm's hazard ratios in ``summary.csv`` are against it.
+    control: bool = False
 
 
 class TrialSpec(_Strict):
@@ -94,6 +100,9 @@ class TrialSpec(_Strict):
     model: str = "core"
     #: Store every lesion measurement (table ``lesions``); off for very large trials.
     store_lesions: bool = True
+    #: Visit window: each scheduled assessment of each patient falls on a whole day drawn uniformly
+    #: within +-this many days of its date (0: exactly on schedule).
+    assessment_window_days: Annotated[int, Field(ge=0, le=365)] = 0
 
     @field_validator("model")
     @classmethod
@@ -130,6 +139,13 @@ class TrialSpec(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _one_control(self) -> TrialSpec:
+        controls = [a.name for a in self.arms if a.control]
+        if len(controls) > 1:
+            raise ValueError(f"at most one arm may have control: true; found {', '.join(controls)}")
+        return self
+
+    @model_validator(mode="after")
     def _observed_matches_registry(self) -> TrialSpec:
         if any(a.observed is not None for a in self.arms):
             from iosim.validation.registry import check_observed
@@ -145,6 +161,24 @@ class TrialSpec(_Strict):
                 "follow_up_months ends before the first tumour assessment; lengthen it or assess more often"
             )
         return self
+
+    @model_validator(mode="after")
+    def _window_keeps_order(self) -> TrialSpec:
+        # Windows narrower than half of every interval never overlap, so visits keep their order
+        # and the first stays after baseline.
+        days = [0.0] + [7.0 * w for w in self.assessment_weeks()]
+        gap = min(b - a for a, b in zip(days, days[1:]))
+        if 2 * self.assessment_window_days >= gap:
+            raise ValueError(
+                f"assessment_window_days must be less than half the shortest interval between assessments "
+                f"({gap:g} days), so visits keep their order; use at most {math.ceil(gap / 2) - 1}"
+            )
+        return self
+
+    @property
+    def control_arm(self) -> str | None:
+        """Name of the arm marked ``control: true``, or None."""
+        return next((a.name for a in self.arms if a.control), None)
 
     @property
     def follow_up_days(self) -> float:

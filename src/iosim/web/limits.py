@@ -221,15 +221,15 @@ def trial_memory_mb(spec, *, chunk_size: int) -> float:
     A trial streams chunks of patients to its DuckDB store, so what grows with its size is the
     chunk being simulated (``chunk_size`` x output times x the model's numbers per time) and
     one outcome row per patient for the summary, the plots and the report."""
-    import numpy as np
 
     from iosim.models import get_model
+    from iosim.trials import visits
     from iosim.trials.runner import REPORT_PATIENTS
 
     model = get_model(spec.model)
-    # The runner's output grid: every week, every assessment, the end of follow-up.
-    weeks = np.array([0.0, *spec.assessment_weeks()])
-    times = np.union1d(np.arange(0.0, spec.follow_up_days, 7.0), np.append(weeks * 7.0, spec.follow_up_days)).size
+    # The runner's output grid: every week, every day a visit may fall on, the end of follow-up.
+    weeks = visits.scheduled_weeks(spec)
+    times = visits.output_days(spec).size
     per_time = 2 * len(model.state_names) + len(model.parameter_names) + len(model.output_names)
     chunk = min(chunk_size, spec.patients_per_arm) * times * (per_time + CHUNK_EXTRA_DOUBLES) * 8
     patients = spec.patients_per_arm * len(spec.arms)
