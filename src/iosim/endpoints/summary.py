@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from iosim.endpoints import survival
+from iosim.endpoints.criteria import CONTROLLED, RESPONDERS
 from iosim.errors import InputError
 
 OUTCOME_COLUMNS = (
@@ -37,18 +38,23 @@ SUMMARY_COLUMNS = [
     "median_os_months",
     "median_os_lower",
     "median_os_upper",
+    "criteria",
+    "mrd_negative_rate",
 ]
 
 
-def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05, criteria: str = "") -> pd.DataFrame:
     """One row per arm (in order of first appearance) with the columns of :data:`SUMMARY_COLUMNS`.
 
     * ``n`` counts every patient of the arm; ``n_failed`` those whose integration failed
       (``status`` other than "ok"). Rates and medians use the ``n - n_failed`` simulated patients:
       a failed integration is a numerical event, not a clinical one.
-    * ``orr`` = (CR + PR) / evaluable, ``cr_rate`` = CR / evaluable, ``dcr`` = (CR + PR + SD) / evaluable,
-      fractions 0-1 where "evaluable" is the successfully simulated patients (NE counts as non-response,
-      as in an intention-to-treat analysis).
+    * ``orr`` = (CR + PR) / evaluable for solid tumours and lymphoma, (CR + CRi) / evaluable for B-ALL,
+      ``cr_rate`` = CR / evaluable, ``dcr`` = (CR + PR or CRi + SD) / evaluable, fractions 0-1 where
+      "evaluable" is the successfully simulated patients (NE counts as non-response, as in an
+      intention-to-treat analysis).
+    * ``criteria``: the response criteria the outcomes were scored by (as given; "" if not);
+      ``mrd_negative_rate``: B-ALL responders MRD-negative / evaluable (NaN where not measured).
     * Medians (months) and their (1 - alpha) CI come from Kaplan-Meier (lifelines); NaN means not
       reached. DOR is over responders only.
     """
@@ -64,9 +70,11 @@ def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
             "arm": str(arm),
             "n": len(g),
             "n_failed": len(g) - n_ok,
-            "orr": br.isin(["CR", "PR"]).mean() if n_ok else np.nan,
+            "orr": br.isin(RESPONDERS).mean() if n_ok else np.nan,
             "cr_rate": (br == "CR").mean() if n_ok else np.nan,
-            "dcr": br.isin(["CR", "PR", "SD"]).mean() if n_ok else np.nan,
+            "dcr": br.isin(CONTROLLED).mean() if n_ok else np.nan,
+            "criteria": criteria,
+            "mrd_negative_rate": ok["mrd_negative"].astype(bool).mean() if n_ok and "mrd_negative" in ok else np.nan,
         }
         for ep in ("dor", "pfs", "os"):
             d = ok.dropna(subset=[f"{ep}_months"])
