@@ -29,6 +29,7 @@ def trial(
     from rich.table import Table
 
     from iosim.cli.common import check_scheduler
+    from iosim.endpoints.criteria import describe
     from iosim.parallel import Backend
     from iosim.trials import load_trial_spec, run_trial
     from iosim.trials.arms import plan_arm
@@ -69,6 +70,7 @@ def trial(
             months(row.median_pfs_months), months(row.median_os_months),
         )  # fmt: skip
     Console().print(table)
+    typer.echo(f"response criteria: {describe(ts.criteria)}")
     typer.echo(f"wrote {folder}/results.duckdb, {folder}/summary.csv and {folder}/report.html")
 
 
