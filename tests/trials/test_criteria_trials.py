@@ -48,3 +48,14 @@ def test_lymphoma_trial_reads_spd_and_names_its_criteria(tmp_path):
     first = a[(a["patient"] == spd.index[0][0]) & (a["week"] == 0)]["measure"].iloc[0]
     assert first == spd.iloc[0]
     assert "IWG 2007" in (tmp_path / "d" / "report.html").read_text()
+
+
+def test_matrix_reads_each_cancer_by_its_criteria():
+    from iosim.matrix import response_matrix
+
+    df = response_matrix(["b_all", "dlbcl", "melanoma"], ["tisagenlecleucel"], days=112, patients=12)
+    assert dict(zip(df["cancer"], df["criteria"])) == {
+        "b_all": "b_all_remission", "dlbcl": "lugano2014", "melanoma": "recist1.1"}  # fmt: skip
+    b_all = df.set_index("cancer").loc["b_all"]
+    # CAR-T in CD19+ leukaemia: remissions (CR or CRi) count as response, and the median patient is one
+    assert b_all["orr"] > 0.5 and b_all["response"] in ("CR", "CRi")

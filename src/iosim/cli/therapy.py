@@ -95,6 +95,10 @@ def cancers(cancer: str = typer.Argument(None, help="cancer id for details (omit
         table.add_row(label, f"{v.value:g}", v.unit, v.source)
     console.print(table)
     console.print(f"immunogenicity (presentation x load / 10): {c.immunogenicity:.3g}", highlight=False)
+    from iosim.endpoints.criteria import describe
+
+    console.print(f"response criteria (trials' default): {c.response_criteria} — {describe(c.response_criteria)}",
+                  highlight=False)  # fmt: skip
     status = calibration_status(c.id)
     how = ("fitted to the registry trials named" if status != "uncalibrated"
            else "no registry trial calibrated this cancer's population")  # fmt: skip
