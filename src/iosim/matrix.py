@@ -12,8 +12,10 @@ half the patients respond, so no "PR" cell has a population ORR below 50%. Its t
 (diameters, cells, toxicity indicators) is that patient re-simulated day by day with the reference
 engine.
 
-Tumour size is the sum of target-lesion diameters (output ``tumour_diameter_mm`` of the
-model ``core``), scanned every 8 weeks as in most immunotherapy trials. RECIST 1.1
+Each cancer type is read by its own response criteria (:mod:`iosim.endpoints.criteria`, column
+``criteria``): RECIST 1.1 for solid tumours, Lugano 2014 for lymphoma (SPD and PET), marrow remission
+for B-ALL (CR + CRi counted as response). Tumour size is the sum of target-lesion diameters (output
+``tumour_diameter_mm`` of the model ``core``), scanned every 8 weeks as in most immunotherapy trials. RECIST 1.1
 (Eisenhauer 2009, Eur J Cancer 45:228) as in virtual trials (:mod:`iosim.endpoints.recist`):
 CR = lesions gone, PR = at least 30% below baseline (confirmed 4 weeks later), PD = at least
 20% (and 5 mm) above the nadir, SD otherwise. :func:`recist` below reads one patient's scans the
@@ -78,7 +80,8 @@ def recist(diameters: np.ndarray, times: np.ndarray | None = None) -> tuple[floa
 MATRIX_PATIENTS = 200
 #: Seed of every cell's population (assumed; any fixed value keeps the matrix reproducible).
 MATRIX_SEED = 2026
-_RANK = {"CR": 0, "PR": 1, "SD": 2, "PD": 3, "NE": 4}
+#: Best responses from best to worst; B-ALL's CRi ranks with PR and no remission (NR) with PD.
+_RANK = {"CR": 0, "PR": 1, "CRi": 1, "SD": 2, "PD": 3, "NR": 3, "NE": 4}
 
 
 def therapy_parts(therapy: str) -> list[str]:
@@ -158,7 +161,8 @@ def response_matrix(
     each cell."""
     import pandas as pd
 
-    from iosim.cancers import cancer_ids
+    from iosim.cancers import cancer_ids, get_cancer
+    from iosim.endpoints.criteria import RESPONDERS
     from iosim.therapy.catalogue import drug_ids
     from iosim.therapy.toxicity import crs_indicator, irae_indicator
     from iosim.validation.endpoints import clopper_pearson
@@ -173,7 +177,7 @@ def response_matrix(
             outcomes, people, change = simulate_cell(c, th, population, days=days, patients=patients, seed=seed)
             ok = outcomes["status"] == "ok"
             br = outcomes.loc[ok, "best_response"].astype(str)
-            n, k = int(ok.sum()), int(br.isin(["CR", "PR"]).sum())
+            n, k = int(ok.sum()), int(br.isin(RESPONDERS).sum())
             low, high = clopper_pearson(k, n)
             m = median_patient(outcomes, change)
             sc, r = _run_patient(c, th, days, people.iloc[m], population)
@@ -200,6 +204,7 @@ def response_matrix(
                 "crs_indicator": round(crs_indicator(r), 3) if r.ok else float("nan"),
                 "irae_indicator": round(irae_indicator(r), 3) if r.ok else float("nan"),
                 "notes": "; ".join(sc.notes),
+                "criteria": get_cancer(c).response_criteria,
             })  # fmt: skip
             if progress:
                 progress(len(rows), len(cancers) * len(therapies))
@@ -234,7 +239,8 @@ def plot_matrix(df, path: str | Path | None = None):
     fig.colorbar(im, ax=ax, label="objective response rate (%)")
     n = int(df["patients"].max()) if len(df) else 0
     ax.set_title(f"iosim core: ORR of {n} virtual patients per cell (colour, %) and the median patient's best "
-                 "response (RECIST 1.1)\n* uncalibrated: no registry trial calibrated this cancer's population",
+                 "response (each cancer's criteria)\n* uncalibrated: no registry trial calibrated this cancer's "
+                 "population",
                  fontsize=8)  # fmt: skip
     fig.tight_layout()
     if path is not None:

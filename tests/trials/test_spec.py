@@ -106,3 +106,47 @@ def test_trial_cli_refuses_another_model_in_one_line(tmp_path):
         "iosim: error: field 'model': trials run the flagship model 'core' only; remove the field or set it to core"
     ]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "cancer, expected",
+    [("melanoma", "recist1.1"), ("nsclc", "recist1.1"), ("dlbcl", "lugano2014"),
+     ("follicular_lymphoma", "lugano2014"), ("b_all", "b_all_remission")],
+)  # fmt: skip
+def test_criteria_default_to_the_cancer_types(cancer, expected):
+    assert parse_trial_spec({**BASE, "cancer": cancer}).criteria == expected
+
+
+def test_every_cancer_type_names_known_criteria():
+    from iosim.cancers import CANCERS
+    from iosim.endpoints.criteria import NAMES
+
+    assert {c.response_criteria for c in CANCERS.values()} <= set(NAMES)
+
+
+def test_recist_is_an_alias_of_recist_1_1_and_zuma1_states_iwg_2007():
+    from pathlib import Path
+
+    assert parse_trial_spec({**BASE, "criteria": "recist"}).criteria == "recist1.1"
+    assert parse_trial_spec({**BASE, "criteria": "irecist"}).criteria == "irecist"
+    assert parse_trial_spec({**BASE, "cancer": "dlbcl", "criteria": "iwg2007"}).criteria == "iwg2007"
+    zuma1 = load_trial_spec(Path(__file__).resolve().parents[2] / "examples" / "zuma1.yaml")
+    assert zuma1.criteria == "iwg2007"  # Neelapu 2017: response by the IWG 2007 criteria
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"criteria": "who"}, "field 'criteria': unknown response criteria 'who': use one of recist1.1, irecist, "
+                              "lugano2014, iwg2007, b_all_remission"),
+        ({"criteria": "b_all_remission"}, "field 'criteria': b_all_remission reads marrow blasts, which this "
+                                          "cancer does not have; use recist1.1"),
+        ({"criteria": "lugano2014"}, "field 'criteria': lugano2014 is for lymphoma; use recist1.1 for this cancer"),
+        ({"cancer": "b_all", "criteria": "recist1.1"}, "field 'criteria': a leukaemia has no lesions to measure: "
+                                                        "use b_all_remission"),
+    ],
+)  # fmt: skip
+def test_wrong_criteria_are_refused_in_one_line_naming_the_field(change, message):
+    with pytest.raises(TrialSpecError) as err:
+        parse_trial_spec({**BASE, **change})
+    assert str(err.value) == message

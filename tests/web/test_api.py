@@ -258,6 +258,8 @@ def test_matrix_page_shows_population_orr_and_marks_uncalibrated_cancers(client)
     # prostate has a population file but no calibrated registry trial; melanoma is calibrated on CheckMate 067
     assert 'prostate<small class="uncalibrated">uncalibrated</small>' in page
     assert 'melanoma<small class="uncalibrated">' not in page
+    # each row says which response criteria read it (solid tumours: RECIST 1.1)
+    assert page.count('<small class="criteria">recist1.1</small>') == 2
     explore = client.get("/learn/explore", params={"cancer": "prostate", "therapy": "sipuleucel_t"}).text
     assert "<strong>uncalibrated</strong>" in explore and "median patient" in explore
     explore = client.get("/learn/explore", params={"cancer": "melanoma", "therapy": "nivolumab"}).text

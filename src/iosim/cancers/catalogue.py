@@ -33,6 +33,10 @@ class CancerType:
     #: Whether response assessment counts a residual (dead, fibrotic) mass: 1 for CT (RECIST), 0 for PET.
     residue_seen: Value = Value(1.0, "1", "response by CT (RECIST 1.1, Eisenhauer 2009): residual masses measured")
     description: str = ""
+    #: Response criteria a trial uses unless its spec says otherwise (iosim.endpoints.criteria): RECIST 1.1
+    #: for solid tumours (Eisenhauer 2009), Lugano 2014 for lymphoma (Cheson 2014 JCO 32:3059), marrow
+    #: remission for B-ALL (Maude 2018 NEJM 378:439).
+    response_criteria: str = "recist1.1"
 
     def __post_init__(self) -> None:
         for label, v in (("presentation", self.presentation), ("infiltration", self.infiltration),
@@ -155,6 +159,7 @@ CANCERS: dict[str, CancerType] = {
                 "CD20": _v(0.3, "CD20 on >=20% of blasts in ~40% of patients (Thomas 2009 Blood 113:6330)"),
             },
             residue_seen=_v(0.0, "marrow/blood blasts: response by MRD/morphology, no residual mass"),
+            response_criteria="b_all_remission",
         ),
         CancerType(
             "dlbcl", "diffuse large B-cell lymphoma (relapsed)",
@@ -168,6 +173,7 @@ CANCERS: dict[str, CancerType] = {
                                 "all); ~1% negative assumed")},
             residue_seen=_v(0.0, "response by PET-CT (Lugano 2014, Cheson 2014 JCO 32:3059), as in ZUMA-1 "
                             "(Neelapu 2017)"),
+            response_criteria="lugano2014",
         ),
         CancerType(
             "follicular_lymphoma", "follicular lymphoma (relapsed, indolent)",
@@ -176,6 +182,7 @@ CANCERS: dict[str, CancerType] = {
             _v(0.6, "T-cell-rich microenvironment (Dave 2004 NEJM 351:2159)"), _v(0.05, "PD-L1 low"),
             targets={"CD19": _v(0.95, "CD19 on almost all FL"),
                      "CD20": _v(0.97, "CD20 on almost all FL (McLaughlin 1998 eligibility)")},
+            response_criteria="lugano2014",
         ),
     )
 }  # fmt: skip

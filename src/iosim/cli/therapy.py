@@ -95,6 +95,10 @@ def cancers(cancer: str = typer.Argument(None, help="cancer id for details (omit
         table.add_row(label, f"{v.value:g}", v.unit, v.source)
     console.print(table)
     console.print(f"immunogenicity (presentation x load / 10): {c.immunogenicity:.3g}", highlight=False)
+    from iosim.endpoints.criteria import describe
+
+    console.print(f"response criteria (trials' default): {c.response_criteria} — {describe(c.response_criteria)}",
+                  highlight=False)  # fmt: skip
     status = calibration_status(c.id)
     how = ("fitted to the registry trials named" if status != "uncalibrated"
            else "no registry trial calibrated this cancer's population")  # fmt: skip
@@ -164,7 +168,8 @@ def matrix(
     out: Path = typer.Option(None, "--out", help="write the table to FILE.csv or FILE.parquet"),
     plot: Path = typer.Option(None, "--plot", help="write the heatmap to FILE.png"),
 ) -> None:
-    """Therapy x cancer matrix: population ORR with its 95% CI and the median patient's RECIST 1.1 response."""
+    """Therapy x cancer matrix: population ORR with its 95% CI and the median patient's best response (each
+    cancer's criteria: RECIST 1.1, Lugano 2014 for lymphoma, remission for B-ALL)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     from iosim.cli.common import check_output_path, write_table
@@ -203,9 +208,13 @@ def matrix(
     for table in matrix_tables(df, console.width):
         console.print(table)
         console.print()
+    used = {}
+    for r in df.drop_duplicates("cancer").itertuples():
+        used.setdefault(r.criteria, []).append(r.cancer)
     console.print(
-        f"Each cell: the median patient's best response (RECIST 1.1), then the ORR of {patients} virtual patients "
+        f"Each cell: the median patient's best response, then the ORR of {patients} virtual patients "
         "with its 95% interval. * uncalibrated: no registry trial calibrated this cancer's population "
-        "(docs/calibration.md).",
+        "(docs/calibration.md). Response criteria (ORR: CR + PR; CR + CRi for B-ALL): "
+        + "; ".join(f"{crit} for {', '.join(cs)}" for crit, cs in used.items()) + ".",
         highlight=False,
     )

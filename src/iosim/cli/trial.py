@@ -29,6 +29,7 @@ def trial(
     from rich.table import Table
 
     from iosim.cli.common import check_scheduler
+    from iosim.endpoints.criteria import describe
     from iosim.parallel import Backend
     from iosim.trials import load_trial_spec, run_trial
     from iosim.trials.arms import plan_arm
@@ -77,6 +78,7 @@ def trial(
             cells.append(ratio(row.hr_os, row.hr_os_ci_low, row.hr_os_ci_high))
         table.add_row(*cells)
     Console().print(table)
+    typer.echo(f"response criteria: {describe(ts.criteria)}")
     if control:
         typer.echo(f"hazard ratios against the control arm {control} (Cox; PFS ratios in summary.csv)")
     for row in run.summary.dropna(subset=["ida_arms"]).itertuples():

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from iosim.endpoints import survival
+from iosim.endpoints.criteria import RESPONDERS  # CR + PR (and CRi for B-ALL)
 from iosim.errors import InputError
 
 #: Spearman correlation of the drugs' benefit in the same patient: Palmer & Sorger 2017 (Cell
@@ -35,7 +36,6 @@ DEFAULT_RHO = 0.3
 #: Combination patients drawn per IDA estimate: its Monte Carlo error on ORR is below 0.2 points.
 PAIRS = 100_000
 IDA_COLUMNS = ("orr_ida", "median_pfs_ida_months")
-RESPONDERS = ("CR", "PR")
 
 
 def single_drug_arms(arms: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:

@@ -23,6 +23,15 @@ from iosim.errors import InputError
 WATERFALL_MAX = 2000
 SPIDER_MAX = 100
 COLOURS = {"CR": "#1b5e20", "PR": "#43a047", "SD": "#9e9e9e", "PD": "#c62828", "NE": "#d7ccc8"}
+#: B-ALL best responses (iosim.endpoints.b_all): CRi beside PR, no remission (NR) beside PD.
+COLOURS_MARROW = {"CR": "#1b5e20", "CRi": "#43a047", "NR": "#c62828", "NE": "#d7ccc8"}
+#: What the waterfall and spider plots show for each family of criteria: the measure, and the response
+#: thresholds drawn as dashed lines (progression, response; None where the criteria use no % change).
+_PLOTTED = {
+    "lesions": ("sum of target-lesion diameters", (20.0, -30.0)),
+    "lymphoma": ("SPD (sum of the products of diameters)", (50.0, -50.0)),
+    "marrow": ("marrow blast fraction", None),
+}
 ASSESSMENT_COLUMNS = ("arm", "patient", "week", "sld_mm", "pct_change", "response")
 
 _CSS = """
@@ -67,12 +76,14 @@ def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"Arm": summary["arm"], "N": summary["n"]})
     if "n_failed" in summary:
         out["Failed"] = summary["n_failed"]
-    for col, label in (("orr", "ORR"), ("cr_rate", "CR rate"), ("dcr", "DCR")):
-        if col in summary:
+    for col, label in (("orr", "ORR"), ("cr_rate", "CR rate"), ("dcr", "DCR"), ("mrd_negative_rate", "MRD-negative")):
+        if col in summary and (col != "mrd_negative_rate" or summary[col].notna().any()):
             out[label] = [f"{100 * x:.1f}%" if np.isfinite(x) else "–" for x in summary[col]]
     for ep, label in (("dor", "DOR"), ("pfs", "PFS"), ("os", "OS")):
         if f"median_{ep}_months" in summary:
             out[f"Median {label}, months (95% CI)"] = [_fmt_median(r, ep) for _, r in summary.iterrows()]
+    if "criteria" in summary and summary["criteria"].astype(str).str.len().gt(0).any():
+        out["Criteria"] = summary["criteria"]
     if _has_ida(summary):
         out["ORR if independent (IDA)"] = [f"{100 * x:.1f}%" if np.isfinite(x) else "–" for x in summary["orr_ida"]]
         out["Median PFS if independent (IDA)"] = [
@@ -92,6 +103,13 @@ _IDA_NOTE = (
     "interaction: built from this trial's single-drug arms (Spearman correlation 0.3 between the drugs' "
     "benefit). The mechanistic prediction is the arm's own ORR and PFS."
 )
+
+
+def _family(criteria: str | None) -> str:
+    from iosim.endpoints.criteria import LYMPHOMA, MARROW, canonical
+
+    crit = canonical(criteria) if criteria else "recist1.1"
+    return "marrow" if crit in MARROW else "lymphoma" if crit in LYMPHOMA else "lesions"
 
 
 def _best_change(assessments: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -118,17 +136,24 @@ def _subsample(df: pd.DataFrame, k: int, rng: np.random.Generator) -> pd.DataFra
     return df if len(df) <= k else df.iloc[np.sort(rng.choice(len(df), size=k, replace=False))]
 
 
-def _legend(ax) -> None:
+def _legend(ax, colours: dict[str, str] = COLOURS) -> None:
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=c, label=n) for n, c in COLOURS.items()], fontsize=8, loc="upper right", ncol=5)
+    ax.legend(handles=[Patch(color=c, label=n) for n, c in colours.items()], fontsize=8, loc="upper right", ncol=5)
 
 
-def _waterfall(best: pd.DataFrame, arms: list[str], rng) -> tuple[str, str]:
+def _lines(ax, thresholds) -> None:
+    if thresholds is not None:
+        ax.axhline(thresholds[0], color="#c62828", ls="--", lw=1)
+        ax.axhline(thresholds[1], color="#1b5e20", ls="--", lw=1)
+
+
+def _waterfall(best: pd.DataFrame, arms: list[str], rng, family: str = "lesions") -> tuple[str, str]:
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
 
     fig, axes = plt.subplots(len(arms), 1, figsize=(10, 2.6 * len(arms)), squeeze=False, sharey=True)
+    palette = COLOURS_MARROW if family == "marrow" else COLOURS
     notes = []
     for ax, arm in zip(axes[:, 0], arms):
         g = best[best["arm"].astype(str) == arm]
@@ -139,24 +164,26 @@ def _waterfall(best: pd.DataFrame, arms: list[str], rng) -> tuple[str, str]:
         x = np.arange(len(s), dtype=float)
         # one PolyCollection of rectangles: thousands of ax.bar patches would take seconds to draw
         verts = np.stack([np.c_[x - 0.5, 0 * y], np.c_[x - 0.5, y], np.c_[x + 0.5, y], np.c_[x + 0.5, 0 * y]], axis=1)
-        colours = [COLOURS.get(r, "#000") for r in s["best_response"]]
+        colours = [palette.get(r, "#000") for r in s["best_response"]]
         ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="none"))
-        ax.axhline(20, color="#c62828", ls="--", lw=1)
-        ax.axhline(-30, color="#1b5e20", ls="--", lw=1)
+        _lines(ax, _PLOTTED[family][1])
         ax.axhline(0, color="black", lw=0.5)
         ax.set_xlim(-0.5, max(len(s), 1) - 0.5)
         ax.set_xticks([])
         ax.set_ylim(-105, 105)
         ax.set_title(f"{arm} (n={len(s):,})", fontsize=10)
         ax.set_ylabel("best change from\nbaseline (%)")
-    _legend(axes[0, 0])
+    _legend(axes[0, 0], palette)
     fig.tight_layout()
     return _png(fig), "; ".join(notes)
 
 
-def _spider(assessments: pd.DataFrame, outcomes: pd.DataFrame, arms: list[str], rng) -> tuple[str, str]:
+def _spider(
+    assessments: pd.DataFrame, outcomes: pd.DataFrame, arms: list[str], rng, family: str = "lesions"
+) -> tuple[str, str]:
     import matplotlib.pyplot as plt
 
+    palette = COLOURS_MARROW if family == "marrow" else COLOURS
     fig, axes = plt.subplots(1, len(arms), figsize=(4.2 * len(arms), 3.6), squeeze=False, sharey=True)
     resp = outcomes.set_index(["arm", "patient"])["best_response"]
     notes = []
@@ -171,14 +198,13 @@ def _spider(assessments: pd.DataFrame, outcomes: pd.DataFrame, arms: list[str], 
             w, y = p["week"].to_numpy(float), p["pct_change"].to_numpy(float)
             if len(w) == 0 or w[0] > 0:
                 w, y = np.r_[0.0, w], np.r_[0.0, y]
-            colour = COLOURS.get(str(resp.get((p["arm"].iloc[0], pid), "NE")), "#000")
+            colour = palette.get(str(resp.get((p["arm"].iloc[0], pid), "NE")), "#000")
             ax.plot(w, np.clip(y, -100, 200), color=colour, lw=0.8, alpha=0.7)
-        ax.axhline(20, color="#c62828", ls="--", lw=1)
-        ax.axhline(-30, color="#1b5e20", ls="--", lw=1)
+        _lines(ax, _PLOTTED[family][1])
         ax.set_title(arm, fontsize=10)
         ax.set_xlabel("week")
     axes[0, 0].set_ylabel("change from baseline (%)")
-    _legend(axes[0, -1])
+    _legend(axes[0, -1], palette)
     fig.tight_layout()
     return _png(fig), "; ".join(notes)
 
@@ -392,8 +418,18 @@ def write_report(
     parts = [f"<h1>{html.escape(title)}</h1>"]
     parts.append('<p class="note">Written by iosim. Rates are fractions of successfully simulated patients.</p>')
     parts.append(_what_was_simulated(spec, {**stamp, **(meta or {})}))
+    criteria = (spec or {}).get("criteria") or None
+    family = _family(criteria)
+    if criteria:
+        from iosim.endpoints.criteria import describe
+
+        crit_note = f'<p class="note">Response criteria: {html.escape(describe(criteria))}.</p>'
+    else:
+        crit_note = ""
     ida_note = f'<p class="note">{html.escape(_IDA_NOTE)}</p>' if _has_ida(summary) else ""
-    parts.append('<section id="summary"><h2>Summary</h2>' + _table(_summary_table(summary)) + ida_note + "</section>")
+    parts.append(
+        '<section id="summary"><h2>Summary</h2>' + crit_note + _table(_summary_table(summary)) + ida_note + "</section>"
+    )
     if calibration is not None:
         cal, misses = _observed_ci(calibration)
         note = "Observed (published) vs simulated endpoints; 'calibrated' arms were fitted, 'predicted' were not."
@@ -410,16 +446,20 @@ def write_report(
             + "</section>"
         )
 
-    img, note = _waterfall(_best_change(assess_ok, ok), arms, rng)
-    text = "Best percentage change of the sum of target-lesion diameters from baseline, one bar per patient, "
-    text += "coloured by best overall response; dashed lines at -30% (PR) and +20% (PD); bars clipped to ±100%."
+    measure, thresholds = _PLOTTED[family]
+    img, note = _waterfall(_best_change(assess_ok, ok), arms, rng, family)
+    text = f"Best percentage change of the {measure} from baseline, one bar per patient, coloured by best "
+    text += "overall response; "
+    if thresholds is not None:
+        text += f"dashed lines at {thresholds[1]:+g}% (PR) and {thresholds[0]:+g}% (PD); "
+    text += "bars clipped to ±100%."
     if note:
         text += f" Subsampled for plotting (at most {WATERFALL_MAX:,} per arm): {note}."
     head = '<section id="waterfall"><h2>Waterfall plot</h2>'
     parts.append(f'{head}<p class="note">{html.escape(text)}</p>{img}</section>')
 
-    img, note = _spider(assess_ok, ok, arms, rng)
-    text = "Change of the sum of diameters from baseline over time, coloured by best overall response."
+    img, note = _spider(assess_ok, ok, arms, rng, family)
+    text = f"Change of the {measure} from baseline over time, coloured by best overall response."
     if note:
         text += f" At most {SPIDER_MAX} patients per arm: {note}."
     parts.append(f'<section id="spider"><h2>Spider plot</h2><p class="note">{html.escape(text)}</p>{img}</section>')

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from iosim.endpoints import comparison, survival
+from iosim.endpoints.criteria import CONTROLLED, RESPONDERS
 from iosim.errors import InputError
 
 OUTCOME_COLUMNS = (
@@ -38,19 +39,26 @@ _PER_ARM = [
     "median_os_months",
     "median_os_lower",
     "median_os_upper",
+    "criteria",
+    "mrd_negative_rate",
 ]
 SUMMARY_COLUMNS = [*_PER_ARM, *comparison.HR_COLUMNS, *comparison.LANDMARK_COLUMNS]
 
 
-def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05, control: str | None = None) -> pd.DataFrame:
+def summarize(
+    outcomes: pd.DataFrame, *, alpha: float = 0.05, control: str | None = None, criteria: str = ""
+) -> pd.DataFrame:
     """One row per arm (in order of first appearance) with the columns of :data:`SUMMARY_COLUMNS`.
 
     * ``n`` counts every patient of the arm; ``n_failed`` those whose integration failed
       (``status`` other than "ok"). Rates and medians use the ``n - n_failed`` simulated patients:
       a failed integration is a numerical event, not a clinical one.
-    * ``orr`` = (CR + PR) / evaluable, ``cr_rate`` = CR / evaluable, ``dcr`` = (CR + PR + SD) / evaluable,
-      fractions 0-1 where "evaluable" is the successfully simulated patients (NE counts as non-response,
-      as in an intention-to-treat analysis).
+    * ``orr`` = (CR + PR) / evaluable for solid tumours and lymphoma, (CR + CRi) / evaluable for B-ALL,
+      ``cr_rate`` = CR / evaluable, ``dcr`` = (CR + PR or CRi + SD) / evaluable, fractions 0-1 where
+      "evaluable" is the successfully simulated patients (NE counts as non-response, as in an
+      intention-to-treat analysis).
+    * ``criteria``: the response criteria the outcomes were scored by (as given; "" if not);
+      ``mrd_negative_rate``: B-ALL responders MRD-negative / evaluable (NaN where not measured).
     * Medians (months) and their (1 - alpha) CI come from Kaplan-Meier (lifelines); NaN means not
       reached. DOR is over responders only.
     * ``hr_os``, ``hr_pfs`` (+ ``_ci_low``, ``_ci_high``): Cox hazard ratio against the arm named
@@ -70,9 +78,11 @@ def summarize(outcomes: pd.DataFrame, *, alpha: float = 0.05, control: str | Non
             "arm": str(arm),
             "n": len(g),
             "n_failed": len(g) - n_ok,
-            "orr": br.isin(["CR", "PR"]).mean() if n_ok else np.nan,
+            "orr": br.isin(RESPONDERS).mean() if n_ok else np.nan,
             "cr_rate": (br == "CR").mean() if n_ok else np.nan,
-            "dcr": br.isin(["CR", "PR", "SD"]).mean() if n_ok else np.nan,
+            "dcr": br.isin(CONTROLLED).mean() if n_ok else np.nan,
+            "criteria": criteria,
+            "mrd_negative_rate": ok["mrd_negative"].astype(bool).mean() if n_ok and "mrd_negative" in ok else np.nan,
         }
         for ep in ("dor", "pfs", "os"):
             d = ok.dropna(subset=[f"{ep}_months"])

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from iosim.endpoints.criteria import MARROW
 from iosim.errors import InputError
 from iosim.parallel import Backend, run_tasks
 from iosim.trials import visits
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
+from iosim.trials.readout import read
 from iosim.trials.rng import uniforms
 from iosim.trials.scans import lesion_scans
 from iosim.trials.spec import DAYS_PER_MONTH, TrialSpec
@@ -83,7 +85,8 @@ def simulate_chunk(
         times=days, rtol=RTOL, atol=ATOL,
     )  # fmt: skip
 
-    # The model's sum of diameters (three equal spheres) drives the death model; RECIST reads the lesions.
+    # The model's sum of diameters (three equal spheres) drives the death model; the criteria read the
+    # lesions (or the marrow, iosim.trials.readout).
     diameter = output_function(model, "tumour_diameter_mm")
     with np.errstate(all="ignore"):
         sld_all = diameter(days, np.moveaxis(res.y, 2, 0), res.parameters.T[:, :, None])
@@ -96,7 +99,10 @@ def simulate_chunk(
     col = visits.visit_columns(spec, days, offsets)
     base = np.isin(days, visits.base_days(spec))
     scans = lesion_scans(spec, population, people, patients, res, days, col, base=base)
-    sld = np.where(failed[:, None], np.nan, scans.sld)
+    tumour = res.y[:, :, model.state_index("Tp")] + res.y[:, :, model.state_index("Tn")]
+    viable = np.take_along_axis(tumour, np.broadcast_to(col, (patients.size, col.shape[-1])), axis=1)
+    pet = res.parameters[:, model.parameter_index("residue_seen")] < 0.5  # 0: read by PET-CT (catalogue)
+    readout = read(spec.criteria, scans, viable, failed, spec.seed, patients, pet)
     if spec.assessment_window_days:
         weeks = weeks[None, :] + offsets / 7.0
     months = days[base] / DAYS_PER_MONTH
@@ -105,10 +111,11 @@ def simulate_chunk(
     filled = np.where(np.isnan(sld_all), 0.0, sld_all)[:, base]
     death_m, died = death_model.sample_with_uniforms(months, filled, u)
     outcomes, codes = patient_outcomes(
-        sld, weeks, death_months=death_m, died=died, new_lesion=scans.progression_other,
+        readout.measure, weeks, death_months=death_m, died=died, new_lesion=readout.new_lesion,
         new_lesion_growth=scans.new_lesion_growth,
         follow_up_months=spec.follow_up_months, criteria=spec.criteria,
-        confirm_weeks=4.0 if spec.confirm_response else None,
+        confirm_weeks=4.0 if spec.confirm_response else None, metabolic_cr=readout.metabolic_cr,
+        count_recovery=readout.count_recovery,
     )  # fmt: skip
     status = np.asarray(res.status, dtype=object)
     outcomes.insert(0, "arm", arm)
@@ -119,9 +126,12 @@ def simulate_chunk(
     people["target_lesions"] = scans.anatomy.n_targets
     people["first_new_lesion_day"] = scans.new_lesion_day
     people["scans_after_progression"] = scans.scans_after_progression
-    assessments = assessment_rows(arm, patients, weeks, sld, codes, criteria=spec.criteria)
+    assessments = assessment_rows(arm, patients, weeks, readout.sld_mm, codes, criteria=spec.criteria,
+                                  measure=readout.measure)  # fmt: skip
     alive = (np.atleast_2d(weeks) * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
-    lesions = scans.rows(arm, patients, weeks * 7.0, alive) if spec.store_lesions else scans.rows_empty()
+    # Marrow disease has no lesions to store (its scans are the model's equivalent spheres).
+    keep = spec.store_lesions and spec.criteria not in MARROW
+    lesions = scans.rows(arm, patients, weeks * 7.0, alive) if keep else scans.rows_empty()
     return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
 
 
@@ -188,7 +198,7 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     outcomes = store.table("outcomes")
     order = [a.name for a in spec.arms]
     control = spec.control_arm
-    summary = summarize(outcomes, control=control)
+    summary = summarize(outcomes, control=control, criteria=spec.criteria)
     summary = summary.set_index("arm").loc[order].reset_index()
     # Combination arms beside independent drug action of their single-drug arms (Palmer & Sorger 2017).
     summary = with_ida(summary, outcomes, {a.name: [t.drug for t in a.therapies] for a in spec.arms}, seed=spec.seed)

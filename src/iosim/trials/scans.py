@@ -1,4 +1,5 @@
-"""From one chunk's simulated patients to what the scans show: lesion diameters and RECIST inputs.
+"""From one chunk's simulated patients to what the scans show: lesion diameters, RECIST inputs and the
+viable tumour of each lesion (PET).
 
 Glue between the cohort result and :mod:`iosim.trials.lesions`; the runner calls
 :func:`lesion_scans` once per chunk.
@@ -35,6 +36,8 @@ class Scans:
     new_lesion_day: np.ndarray
     #: Scans a patient still has after progression (treated beyond progression, or a confirmation scan).
     scans_after_progression: np.ndarray
+    #: (n, n_lesions, n_assessments) diameter of each lesion's viable tumour alone (what PET sees).
+    viable_mm: np.ndarray | None = None
 
     def first_target(self) -> np.ndarray:
         """(n, n_assessments) measured diameter of each patient's first target lesion."""
@@ -89,6 +92,7 @@ def lesion_scans(spec, population, people: pd.DataFrame, patients: np.ndarray, r
     scan_days = days[col]
     at = np.take_along_axis
     true_mm = L.true_diameters(anatomy, scan_days, at(viable, col, axis=1), at(residue, col, axis=1), growth)
+    viable_mm = L.true_diameters(anatomy, scan_days, at(viable, col, axis=1), np.zeros(col.shape), growth)
     measured = L.measure(true_mm, lesion_model, spec.seed, patients)
     measured[:, L.NONTARGET, :] = np.nan
     sld = np.where(anatomy.target[:, :, None], measured, 0.0).sum(axis=1)
@@ -101,4 +105,4 @@ def lesion_scans(spec, population, people: pd.DataFrame, patients: np.ndarray, r
     other[:, 0] = False
     further[:, 0] = False
     after = L.scans_after_progression(lesion_model, anatomy_seed, anatomy_ids)
-    return Scans(anatomy, true_mm, measured, sld, other, further, new_days[:, 0], after)
+    return Scans(anatomy, true_mm, measured, sld, other, further, new_days[:, 0], after, viable_mm)

@@ -92,7 +92,9 @@ class TrialSpec(_Strict):
     follow_up_months: Annotated[float, Field(gt=0, le=240)]
     assessment_every_weeks: float | list[tuple[float, float]] = 8.0
     arms: Annotated[list[ArmSpec], Field(min_length=1, max_length=20)]
-    criteria: Literal["recist", "irecist"] = "recist"
+    #: Response criteria (iosim.endpoints.criteria): recist1.1 (alias recist), irecist, lugano2014,
+    #: iwg2007, b_all_remission; left out, the cancer type's default.
+    criteria: str | None = None
     confirm_response: bool = True
     population: str | None = None
     #: Trials run the flagship model only (its cancers, drugs and RECIST outputs); the field is
@@ -110,6 +112,35 @@ class TrialSpec(_Strict):
         if v != "core":
             raise ValueError("trials run the flagship model 'core' only; remove the field or set it to core")
         return v
+
+    @field_validator("criteria")
+    @classmethod
+    def _known_criteria(cls, v: str | None) -> str | None:
+        from iosim.endpoints.criteria import CriteriaError, canonical
+
+        if v is None:
+            return v
+        try:
+            return canonical(v)
+        except CriteriaError as e:
+            raise ValueError(str(e)) from None
+
+    @model_validator(mode="after")
+    def _criteria_fit_cancer(self) -> TrialSpec:
+        # Left out, the criteria come from the cancer type (an unknown cancer is reported elsewhere).
+        from iosim.cancers import CANCERS
+        from iosim.endpoints.criteria import CriteriaError, check_fits
+
+        cancer = CANCERS.get(self.cancer.strip().lower().replace("-", "_"))
+        if cancer is None:
+            return self
+        if self.criteria is None:
+            object.__setattr__(self, "criteria", cancer.response_criteria)
+        try:
+            check_fits(self.criteria, cancer.response_criteria)
+        except CriteriaError as e:
+            raise ValueError(f"field 'criteria': {e}") from None
+        return self
 
     @field_validator("assessment_every_weeks")
     @classmethod
@@ -218,8 +249,8 @@ def _describe(err: ValidationError) -> str:
     kind, msg = first["type"], _printable(first["msg"])
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
-    if not where:  # a check of the whole trial
-        return f"trial file: {msg}"
+    if not where:  # a check of the whole trial (or of a field against another: it names the field)
+        return msg if msg.startswith("field '") else f"trial file: {msg}"
     if kind == "extra_forbidden":
         return f"unknown field '{where}': remove it or check its spelling"
     if kind == "missing":

@@ -24,6 +24,8 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from iosim.endpoints.criteria import CONTROLLED, RESPONDERS
+
 ALPHA = 0.05
 
 
@@ -105,9 +107,9 @@ def _median(results: Results, arm: str, what: str) -> tuple[float, float, float]
     return median_with_ci(kmf)
 
 
-@endpoint("orr", "rate", "objective response rate: best overall response CR or PR (RECIST 1.1)")
+@endpoint("orr", "rate", "objective response rate: best overall response CR or PR (CR or CRi for B-ALL)")
 def _orr(results: Results, arm: str) -> tuple[float, float, float]:
-    return _rate(results, arm, {"CR", "PR"})
+    return _rate(results, arm, set(RESPONDERS))
 
 
 @endpoint("cr_rate", "rate", "complete response rate")
@@ -115,9 +117,9 @@ def _cr(results: Results, arm: str) -> tuple[float, float, float]:
     return _rate(results, arm, {"CR"})
 
 
-@endpoint("dcr", "rate", "disease control rate: CR, PR or SD")
+@endpoint("dcr", "rate", "disease control rate: CR, PR (CRi) or SD")
 def _dcr(results: Results, arm: str) -> tuple[float, float, float]:
-    return _rate(results, arm, {"CR", "PR", "SD"})
+    return _rate(results, arm, set(CONTROLLED))
 
 
 @endpoint("median_pfs_months", "months", "median progression-free survival (Kaplan–Meier)")

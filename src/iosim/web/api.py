@@ -207,7 +207,7 @@ def list_cancers() -> list[dict]:
         {"id": c.id, "name": c.name, "description": c.description, "doubling_days": c.doubling_days.value,
          "tumour_cells": c.tumour_cells.value, "neoantigen_load": c.neoantigen_load.value,
          "immunogenicity": c.immunogenicity, "infiltration": c.infiltration.value, "pdl1": c.pdl1.value,
-         "targets": {k: v.value for k, v in c.targets.items()}}
+         "targets": {k: v.value for k, v in c.targets.items()}, "response_criteria": c.response_criteria}
         for c in CANCERS.values()
     ]  # fmt: skip
 

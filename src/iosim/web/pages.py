@@ -83,6 +83,7 @@ def matrix(request: Request):
             "therapies": list(dict.fromkeys(df.therapy)),
             "cells": {(r.cancer, r.therapy): r for r in df.itertuples()},
             "uncalibrated": set(df.loc[df.population == "uncalibrated", "cancer"]),
+            "criteria": dict(zip(df.cancer, df.criteria)) if "criteria" in df else {},
             "patients": int(df.patients.max()) if len(df) else 0,
         }
     return _render(request, "matrix.html", page="matrix", status=status, error=error, table=table, size=size)
