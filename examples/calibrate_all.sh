@@ -42,4 +42,16 @@ $IOSIM calibrate hd_il2_rcc.yaml --target hd_il2_rcc/aldesleukin/orr,hd_il2_rcc/
 # baseline hazard far more than by tumour growth (fitting growth_rate drove its centre to ~1e-20
 # without reaching 21.7 months), so populations/prostate.yaml is the cancer type's default
 # population (no shifts) and both IMPACT arms are predicted.
+# Chemotherapy comparators: potency is a property of the drug, so these fits write to a scratch file and
+# the fitted chemo_kill / chemo_resistance are copied into src/iosim/therapy/catalogue.py by hand
+# (each search starts from the catalogue's value). Docetaxel: POPLAR docetaxel ORR and median PFS, on the
+# NSCLC population selected on OAK. Dacarbazine: CheckMate 066 dacarbazine median OS (its resistance is
+# docetaxel's loss per cycle, not fitted). Rerun the dacarbazine fit whenever populations/melanoma.yaml changes.
+SCRATCH=${TMPDIR:-/tmp}/iosim-chemo
+mkdir -p "$SCRATCH"
+$IOSIM calibrate poplar.yaml --target poplar/docetaxel/orr,poplar/docetaxel/median_pfs_months \
+  --vary chemo_kill,chemo_resistance --patients 300 --max-evaluations 24 \
+  --population populations/nsclc_atezolizumab.yaml --out "$SCRATCH/docetaxel.yaml"
+$IOSIM calibrate checkmate066.yaml --target checkmate066/dacarbazine/median_os_months --vary chemo_kill \
+  --patients 300 --max-evaluations 12 --population populations/melanoma.yaml --out "$SCRATCH/dacarbazine.yaml"
 cp populations/*.yaml ../src/iosim/library/examples/populations/

@@ -204,7 +204,7 @@ def _lymphodepletion(model: Model, day: float) -> list:
 
 def _doses(drug, spec, patient, horizon: float, start: float) -> list:
     base = spec.base_unit
-    expected = {"pd1": "mg", "pdl1": "mg", "ctla4": "mg", "mab": "mg", "il2": "IU", "ifn": "IU"}.get(
+    expected = {"pd1": "mg", "pdl1": "mg", "ctla4": "mg", "mab": "mg", "il2": "IU", "ifn": "IU", "chemo": "mg"}.get(
         drug.mechanism, "cells"
     )
     if base != expected:

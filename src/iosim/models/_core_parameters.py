@@ -473,6 +473,23 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     ("car_kill_half", 1e9, "cells", "target+ cells for half-maximal CAR-T killing", _CAL + "with car_kill"),
     ("car_exhaustion", 0.05, "1/day", "antigen-driven CAR-T exhaustion", "assumed (Kimmel 2021)"),
+    # --- cytotoxic chemotherapy (comparator arms): first-order log-kill by concentration (Skipper), with
+    # resistance acquired with exposure (the decaying drug effect of Claret et al. 2009 JCO 27:4103, here
+    # driven by the cumulative exposure so that it starts with the first dose, whenever that is).
+    (
+        "chemo_kill",
+        0.0,
+        "L/(mg*day)",
+        "tumour cells killed per day per mg/L of chemotherapy (log-kill rate)",
+        "set per drug by iosim.therapy.catalogue (calibrated per drug there); 0 without chemotherapy",
+    ),
+    (
+        "chemo_resistance",
+        0.0,
+        "L/(mg*day)",
+        "loss of chemotherapy effect per unit of cumulative exposure: effect x exp(-resistance x AUC)",
+        "set per drug by iosim.therapy.catalogue (calibrated per drug there)",
+    ),
 )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 
-from iosim.expr import gt, maximum, minimum, piecewise
+from iosim.expr import exp, gt, maximum, minimum, piecewise
 from iosim.model import ModelBuilder, Reference
 from iosim.models._core_parameters import declare_parameters
 from iosim.models._core_parts import (
@@ -103,6 +103,13 @@ def build():
         b, "ifn", "IU/mL", "interferon-alpha serum concentration", half_life_days=2.5 / 24,
         source="Intron A PI s12.3: elimination half-life 2-3 h after IM/SC dosing (2.5 h used)",
     )  # fmt: skip
+    chemo = one_compartment(
+        b, "chemo", "mg/L", "cytotoxic chemotherapy plasma concentration", half_life_days=11.1 / 24,
+        source="docetaxel, Taxotere PI s12.3: terminal half-life 11.1 h; set per drug by iosim.therapy.catalogue",
+    )  # fmt: skip
+    chemo_auc = b.state("chemo_auc", "mg*day/L", "cumulative chemotherapy exposure (acquired resistance)",
+                        kind="other")  # fmt: skip
+    b.equation(chemo_auc, maximum(chemo, 0.0))
     V = one_compartment(
         b, "vac", "cells", "vaccine antigen-presenting cells (e.g. sipuleucel-T) still presenting", half_life_days=3.0,
         source="assumed: infused activated antigen-presenting cells keep presenting for a few days",
@@ -161,8 +168,12 @@ def build():
     fmab = b.intermediate(
         "antibody_kill_per_cell", occ_mab * (p.mab_adcc * N / (p.nk_half + Tpos) + p.mab_cdc), unit="1/day"
     )
+    fchemo = b.intermediate(
+        "chemo_kill_per_cell", p.chemo_kill * maximum(chemo, 0.0) * exp(-p.chemo_resistance * chemo_auc),
+        unit="1/day", description="per-tumour-cell kill rate by cytotoxic chemotherapy (fades with exposure)",
+    )  # fmt: skip
     fcar = b.intermediate("car_kill_per_cell", p.car_kill * C / (p.car_kill_half + maximum(Tp, 0.0)), unit="1/day")
-    kill_flux = b.intermediate("kill_flux", (fE + fN) * T + (fmab + fcar) * Tp, unit="cells/day")
+    kill_flux = b.intermediate("kill_flux", (fE + fN + fchemo) * T + (fmab + fcar) * Tp, unit="cells/day")
     A = b.intermediate(
         "antigen_flux", maximum(p.antigen_shedding * T + p.antigen_release * kill_flux, 0.0), unit="cells/day"
     )
@@ -186,6 +197,8 @@ def build():
     b.reaction("kill_neg_immune", (fE + fN) * Tn, {Tn: -1, W: +1}, description="CD8 and NK kill of target- cells")
     b.reaction("kill_antibody", fmab * Tp, {Tp: -1, W: +1}, description="ADCC (NK) and complement on coated cells")
     b.reaction("kill_car", fcar * Tp, {Tp: -1, W: +1}, description="CAR-T kill target+ cells only")
+    b.reaction("kill_chemo_pos", fchemo * Tp, {Tp: -1, W: +1}, description="chemotherapy kills target+ cells")
+    b.reaction("kill_chemo_neg", fchemo * Tn, {Tn: -1, W: +1}, description="chemotherapy kills target- cells")
     b.reaction("necrosis_clearance", (1 - p.fibrosis_fraction) * p.residue_clearance * W, {W: -1},
                description="macrophages clear dead tissue")  # fmt: skip
     b.reaction("fibrosis", p.fibrosis_fraction * p.residue_clearance * W, {W: -1, F: +1},
@@ -273,6 +286,7 @@ def build():
         ("targeting_mab_mg_per_L", mab_c, "mg/L"),
         ("il2_IU_per_mL", il2x, "IU/mL"),
         ("ifn_alpha_IU_per_mL", ifn, "IU/mL"),
+        ("chemo_mg_per_L", chemo, "mg/L"),
         ("pd1_occupancy", occ_pd1, "1"),
         ("pd_axis_blockade", block, "1"),
     ):

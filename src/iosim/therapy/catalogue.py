@@ -6,6 +6,8 @@ one dose of each antibody and cytokine and checks the fitted terminal slope agai
 
 from __future__ import annotations
 
+import math
+
 from iosim.errors import UnknownNameError
 from iosim.therapy.drugs import Drug, Value
 
@@ -25,6 +27,18 @@ def _mab_pk(prefix: str, cl: float, vc: float, q: float, vp: float, source: str)
         f"{prefix}_Vp": Value(vp, "L", source),
     }
 
+
+_TAXOTERE = "Taxotere (docetaxel) prescribing information s12.3"
+_DTIC = "DTIC-Dome (dacarbazine) prescribing information, clinical pharmacology"
+_POPLAR_CAL = ("calibrated: POPLAR docetaxel arm ORR and median PFS (Fehrenbacher 2016 Lancet 387:1837), "
+               "examples/calibrate_all.sh")
+_CM066_CAL = ("calibrated: CheckMate 066 dacarbazine arm median OS 10.8 months (Robert 2015 NEJM 372:320), "
+              "examples/calibrate_all.sh")
+#: Chemotherapy potency: per-cycle log-kill and its loss with exposure (see the sources above).
+_DOCETAXEL_KILL, _DOCETAXEL_RESISTANCE = 2.83, 1.9
+#: Dacarbazine's resistance gives docetaxel's loss of effect per cycle (x 0.75): AUC per cycle 12.9 vs
+#: 0.149 mg*day/L (label volumes and clearances above, 1.8 m2), so 1.9 x 0.149 / 12.9.
+_DACARBAZINE_KILL, _DACARBAZINE_RESISTANCE = 0.0225, 0.0219
 
 _CAR_SRC = "Stein et al. 2019 CPT PSP 8:285 (tisagenlecleucel cellular kinetics); Kymriah/Yescarta PI s12.3"
 
@@ -176,6 +190,41 @@ DRUGS: dict[str, Drug] = {
                               "9 MIU SC (order of the Intron A PI values)"),
             regimens={"default": "9MIU-tiw"},
             regimen_sources="Motzer 2007 NEJM 356:115 (IFN-alfa arm, 9 MIU SC three times weekly)",
+        ),
+        # Cytotoxic comparators of the immunotherapy trials. One compartment with the label's volume and
+        # clearance, so the exposure per cycle (AUC = dose / CL), which drives the log-kill, is the label's;
+        # the half-life is the effective one of that compartment. Potency and resistance are calibrated.
+        Drug(
+            "docetaxel", "docetaxel (Taxotere)", "chemotherapy", "microtubules", "chemo",
+            "Taxane; kills dividing tumour cells. Comparator of OAK, POPLAR, CheckMate 017/057, KEYNOTE-010.",
+            parameters={
+                "chemo_half_life": Value(113.0 * math.log(2.0) / (21.0 * 1.8 * 24.0), "day",
+                                         _TAXOTERE + ": Vss 113 L, CL 21 L/h/m2 (1.8 m2): effective half-life "
+                                         "of one compartment with that volume and clearance"),
+                "chemo_kill": Value(_DOCETAXEL_KILL, "L/(mg*day)", _POPLAR_CAL),
+                "chemo_resistance": Value(_DOCETAXEL_RESISTANCE, "L/(mg*day)", _POPLAR_CAL),
+            },
+            half_life=Value(113.0 * math.log(2.0) / (21.0 * 1.8 * 24.0), "day",
+                            "effective one-compartment half-life from " + _TAXOTERE + " (terminal: 11.1 h)"),
+            dose_volume=Value(113.0, "L", _TAXOTERE + ": steady-state volume of distribution 113 L"),
+            regimens={"default": "75mg/m2-q3w"},
+            regimen_sources="Taxotere PI s2 (NSCLC after platinum: 75 mg/m2 every 3 weeks); OAK, POPLAR",
+        ),
+        Drug(
+            "dacarbazine", "dacarbazine (DTIC-Dome)", "chemotherapy", "DNA (alkylating)", "chemo",
+            "Alkylating agent; kills dividing tumour cells. Comparator of CheckMate 066 and earlier melanoma trials.",
+            parameters={
+                "chemo_half_life": Value(5.0 / 24.0, "day", _DTIC + ": terminal plasma half-life 5 hours"),
+                "chemo_kill": Value(_DACARBAZINE_KILL, "L/(mg*day)", _CM066_CAL),
+                "chemo_resistance": Value(_DACARBAZINE_RESISTANCE, "L/(mg*day)",
+                                          "assumed: the same loss of effect per cycle as docetaxel's calibrated "
+                                          "value (no dacarbazine observation in the registry constrains it)"),
+            },
+            half_life=Value(5.0 / 24.0, "day", _DTIC + ": terminal plasma half-life 5 hours"),
+            dose_volume=Value(42.0, "L", _DTIC + ": volume of distribution exceeds total body water (0.6 L/kg x 70 "
+                              "kg used, assumed)"),
+            regimens={"default": "1000mg/m2-q3w"},
+            regimen_sources="CheckMate 066 (Robert 2015 NEJM 372:320): dacarbazine 1000 mg/m2 every 3 weeks",
         ),
     )
 }  # fmt: skip

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from iosim.errors import ModelError
 
-DRUG_CLASSES = ("checkpoint inhibitor", "antibody", "cell therapy", "vaccine", "cytokine")
+DRUG_CLASSES = ("checkpoint inhibitor", "antibody", "cell therapy", "vaccine", "cytokine", "chemotherapy")
 
 #: mechanism -> (dosed state of the core model, how a dose becomes model units)
 MECHANISMS: dict[str, tuple[str, str]] = {
@@ -25,6 +25,7 @@ MECHANISMS: dict[str, tuple[str, str]] = {
     "vaccine": ("vac", "presenting cells"),
     "il2": ("il2x", "IU / distribution volume (mL)"),
     "ifn": ("ifn", "IU / distribution volume (mL)"),
+    "chemo": ("chemo", "mg / effective volume (L)"),
 }
 
 

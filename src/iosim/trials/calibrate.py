@@ -153,6 +153,11 @@ def calibrate(
     arms = sorted({t.arm for t in targets})
     start = np.zeros(len(vary))
     base_overrides = dict(population.overrides)
+    # A drug's parameter (chemotherapy potency, CAR-T expansion) starts from the drug's catalogue value.
+    drug_values: dict[str, float] = {}
+    for a in spec.arms:
+        if a.name in arms:
+            drug_values.update(plan_arm(spec.cancer, a.therapies, spec.follow_up_days).params)
 
     def population_at(x: np.ndarray) -> Population:
         shifts, overrides = dict(population.shifts), dict(base_overrides)
@@ -160,7 +165,8 @@ def calibrate(
             if name in varying:
                 shifts[name] = population.shifts.get(name, 1.0) * math.exp(value)
             else:
-                overrides[name] = base_overrides.get(name, model.parameter(name).value) * math.exp(value)
+                centre = base_overrides.get(name, drug_values.get(name, model.parameter(name).value))
+                overrides[name] = centre * math.exp(value)
         return replace(population, shifts=shifts, overrides=overrides)
 
     count = 0

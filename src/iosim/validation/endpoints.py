@@ -194,3 +194,40 @@ def _ks_bpc(results: Results, arm: str) -> tuple[float, float, float]:
     observed = comparable(lesion_metrics(observed_series(name)))
     sim = _lesion_metrics(results, arm)
     return ks_distance(sim["best_pct_change"], observed["best_pct_change"]), float("nan"), float("nan")
+
+
+def _control_arm(results: Results) -> str | None:
+    """The trial's control arm (``control: true`` in the stored spec), or None."""
+    import json
+
+    try:
+        spec = json.loads(results.table("trial")["spec"].iloc[0])
+    except (KeyError, IndexError):
+        return None
+    return next((a["name"] for a in spec.get("arms", []) if a.get("control")), None)
+
+
+@endpoint("hr_os", "value", "Cox hazard ratio of death against the trial's control arm (95% Wald CI)")
+def _hr_os(results: Results, arm: str) -> tuple[float, float, float]:
+    from iosim.endpoints.survival import hazard_ratio
+
+    control = _control_arm(results)
+    if control is None or control == arm:
+        return float("nan"), float("nan"), float("nan")
+    o = results.table("outcomes")
+    o = o[o["status"] == "ok"]
+    hr = hazard_ratio(o, duration="os_months", event="os_event", arm=arm, reference=control, alpha=ALPHA)
+    return hr["hr"], hr["lower"], hr["upper"]
+
+
+@endpoint("os_rate_12m", "rate", "overall survival at 12 months (Kaplan–Meier, exponential Greenwood CI)")
+def _os12(results: Results, arm: str) -> tuple[float, float, float]:
+    from iosim.endpoints.survival import kaplan_meier
+
+    o = _evaluable(results, arm).dropna(subset=["os_months"])
+    if o.empty or o["os_months"].max() < 12.0:
+        return float("nan"), float("nan"), float("nan")
+    kmf = kaplan_meier(o["os_months"], o["os_event"], label=arm, alpha=ALPHA)
+    ci = kmf.confidence_interval_survival_function_
+    at = ci.index.searchsorted(12.0, side="right") - 1
+    return float(kmf.predict(12.0)), float(ci.iloc[at, 0]), float(ci.iloc[at, 1])
