@@ -91,3 +91,46 @@ def test_correlations_round_trip_through_a_population_file(tmp_path):
     back = load_population(tmp_path / "p.yaml")
     assert back.correlations == pop.correlations
     assert back.sample(9, np.arange(100)).equals(pop.sample(9, np.arange(100)))
+
+
+# ----------------------------------------------------------------------------- in a virtual trial
+@pytest.fixture(scope="module")
+def checkmate067():
+    spec = load_trial_spec(EXAMPLES / "checkmate067.yaml")
+    return spec, load_population(EXAMPLES / "populations" / "melanoma.yaml")
+
+
+def _responders(spec, population, arm_name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(responded, sampled patients) for the first n patients of one arm."""
+    arm = next(a for a in spec.arms if a.name == arm_name)
+    tables = simulate_chunk(spec, plan_arm(spec.cancer, arm.therapies, spec.follow_up_days), population, arm_name,
+                            np.arange(n))  # fmt: skip
+    best = tables["outcomes"]["best_response"].to_numpy()
+    return np.isin(best, ["CR", "PR"]), tables["patients"]
+
+
+def test_correlated_sensitivities_make_the_responders_to_each_drug_overlap_more(checkmate067):
+    spec, pop = checkmate067
+    share = {}
+    for rho in (0.0, 1.0):
+        p = replace(pop, correlations=(replace(pop.correlations[0], rho=rho),))
+        ipi, _ = _responders(spec, p, "ipilimumab", 300)
+        nivo, _ = _responders(spec, p, "nivolumab", 300)
+        # share of ipilimumab responders who also respond to nivolumab
+        share[rho] = (ipi & nivo).sum() / max(ipi.sum(), 1)
+    # Same patients (common random numbers) in both populations; only the pairing of the two sensitivities
+    # differs. With ~55 ipilimumab responders the shares have an SE of ~0.05; the margin is twice that.
+    assert share[1.0] > share[0.0] + 0.1, share
+
+
+def test_tumours_that_lost_antigen_presentation_respond_to_no_checkpoint_drug(checkmate067):
+    spec, pop = checkmate067
+    half = replace(pop, variations=tuple(replace(v, spread=0.5) if v.kind == "bernoulli" else v
+                                         for v in pop.variations))  # fmt: skip
+    for arm in ("nivolumab", "ipilimumab", "nivolumab+ipilimumab"):
+        responded, people = _responders(spec, half, arm, 200)
+        lost = people["antigen_presentation_loss"].to_numpy() == 1.0
+        assert 60 < lost.sum() < 140  # about half of 200
+        assert not responded[lost].any(), arm
+        # the intact half still responds (so the test can tell a broken mechanism from no drug effect)
+        assert responded[~lost].mean() > 0.1, arm
