@@ -93,11 +93,11 @@ ANTIBODY_VARIATION = (
 #: or IFN-gamma signalling. Used by the melanoma population (examples/populations/melanoma.yaml), whose
 #: centres are calibrated to the CheckMate 067 monotherapy arms.
 CHECKPOINT_VARIATION = (
-    Variation("ctla4_sensitivity", "logitnormal", 1.5,
+    Variation("ctla4_sensitivity", "logitnormal", 2.0,
               "assumed: the Fc-receptor-dependent part of ipilimumab's effect differs several-fold between "
               "patients (FCGR3A V158F, Arce Vargas et al. 2018 Cancer Cell 33:649; Romano et al. 2015 PNAS "
               "112:6140)"),
-    Variation("pd1_rescue", "logitnormal", 1.5,
+    Variation("pd1_rescue", "logitnormal", 2.0,
               "assumed: adaptive resistance through other inhibitory receptors varies between patients "
               "(Koyama et al. 2016 Nat Commun 7:10501)"),
     Variation("antigen_presentation_loss", "bernoulli", 0.10,
