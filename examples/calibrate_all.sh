@@ -12,8 +12,8 @@ IOSIM=${IOSIM:-iosim}
 # (pd1_rescue, ctla4_sensitivity; correlation 0.3) and a 10% share of tumours with antigen-presentation /
 # IFN-gamma pathway loss (iosim.trials.population.CHECKPOINT_VARIATION). The fit sets immunogenicity and
 # the centre of pd1_rescue to nivolumab. ipilimumab is not fitted by this script: with the Treg depletion
-# rate at its sourced 0.1/day its ORR plateaus as ctla4_priming_gain grows (the fit runs the gain to ~1e12
-# for 17.7%), so melanoma_base.yaml carries a hand-set gain of 1000 (ORR 14.5%) and ctla4_sensitivity's
+# rate at its sourced 0.1/day its ORR plateaus as ctla4_priming_gain grows (the fit runs the gain to ~1e10
+# for 17.5%), so melanoma_base.yaml carries a hand-set gain of 100 (ORR 15.1%) and ctla4_sensitivity's
 # centre at an assumed 0.8 (fitted, it runs to 1 and the between-patient spread vanishes); see
 # docs/calibration.md. The combination arm is predicted.
 $IOSIM calibrate checkmate067.yaml --target checkmate067/nivolumab/orr,checkmate067/nivolumab/median_pfs_months \
