@@ -366,7 +366,8 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         2.0,
         "1",
         "increase of priming at full CTLA-4 blockade",
-        _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067)",
+        _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067); the melanoma population "
+        "sets 100 by hand (ipilimumab's ORR plateaus in the gain with Treg depletion at 0.1/day; docs/calibration.md)",
     ),
     (
         "ctla4_treg_depletion",
