@@ -108,8 +108,10 @@ CHECKPOINT_VARIATION = (
 )  # fmt: skip
 CHECKPOINT_CORRELATION = Correlation(
     "ctla4_sensitivity", "pd1_rescue", 0.3,
-    "assumed: 0.3, the default correlation of drug responses in independent-drug-action analyses "
-    "(Palmer & Sorger 2017 Cell 171:1678; palmerlabunc/clinical-additivity)",
+    "assumed: 0.3, the size of the default correlation between the responses to two drugs in "
+    "independent-drug-action analyses (Palmer & Sorger 2017 Cell 171:1678; palmerlabunc/clinical-additivity); "
+    "here it joins the two sensitivities, and shared axes (PD-L1, infiltration, burden) correlate the "
+    "responses further",
 )  # fmt: skip
 
 #: Covariates: (centre, variation). Burden's centre comes from the cancer type.
@@ -264,18 +266,8 @@ class Population:
 
 #: Largest population file accepted (a saved population is about 2 kB).
 MAX_POPULATION_BYTES = 1_000_000
-_KEYS = (
-    "cancer",
-    "shifts",
-    "overrides",
-    "doubling_range",
-    "calibrated_to",
-    "variations",
-    "pool",
-    "anatomy_seed",
-    "selection",
-    "correlations",
-)
+_KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations", "pool", "anatomy_seed",
+         "selection", "correlations")  # fmt: skip
 #: Widest spread accepted, on the log, logit or natural scale (``exp(10 * z)`` already spans
 #: twenty orders of magnitude between z = -2 and z = 2).
 MAX_SPREAD = 10.0
@@ -400,6 +392,8 @@ def _check_correlations(correlations: tuple[Correlation, ...], variations: tuple
     varied = {v.name for v in variations}
     seen: set[str] = set()
     for c in correlations:
+        if c.first == c.second:
+            raise InputError(f"correlation of {c.first} with itself; name two different parameters")
         for name in (c.first, c.second):
             if name not in varied:
                 raise InputError(f"correlation between {c.first} and {c.second}: {name} is not varied; "
@@ -407,8 +401,6 @@ def _check_correlations(correlations: tuple[Correlation, ...], variations: tuple
             if name in seen:
                 raise InputError(f"{name} is in two correlations; correlate each parameter with one other at most")
             seen.add(name)
-        if c.first == c.second:
-            raise InputError(f"correlation of {c.first} with itself; name two different parameters")
         if not -1.0 <= c.rho <= 1.0:
             raise InputError(f"correlation rho={c.rho} between {c.first} and {c.second} must lie in [-1, 1]")
 
