@@ -29,7 +29,8 @@ def test_matrix_writes_table_and_heatmap(tmp_path):
               "--patients", "40", "--out", str(out), "--plot", str(png))  # fmt: skip
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out)
-    assert df["orr"][0] > 0.2 and df["orr"][1] == 0 and df["response"][1] == "PD"
+    # melanoma responds to nivolumab (~29% by day 120 at 200 patients; 40 patients span ~15-43%), pancreatic not
+    assert df["orr"][0] >= 0.1 and df["orr"][1] == 0 and df["response"][1] == "PD"
     assert (df["patients"] == 40).all() and list(df["population"]) == ["calibrated", "uncalibrated"]
     assert {"cancer", "therapy", "orr", "orr_low", "orr_high", "best_pct_change", "response", "diameter_mm_6mo",
             "tumour_cells_12mo"} <= set(df)  # fmt: skip

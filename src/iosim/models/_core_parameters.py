@@ -366,14 +366,47 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         2.0,
         "1",
         "increase of priming at full CTLA-4 blockade",
-        _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067)",
+        _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067); the melanoma population "
+        "sets 100 by hand (ipilimumab's ORR plateaus in the gain with Treg depletion at 0.1/day; docs/calibration.md)",
     ),
     (
         "ctla4_treg_depletion",
         0.1,
         "1/day",
         "Fc-mediated Treg depletion at full blockade",
-        "assumed: Simpson et al. 2013 J Exp Med 210:1695 (ipilimumab depletes intratumoural Treg)",
+        "assumed: Simpson et al. 2013 J Exp Med 210:1695 (ipilimumab depletes intratumoural Treg); kept at "
+        "this value, not calibrated (a fit to ipilimumab alone once drove it to 4.2/day, far outside any "
+        "measured depletion; Sharma et al. 2019 Clin Cancer Res 25:1233 found little Treg depletion in "
+        "human tumours)",
+    ),
+    # --- each patient's sensitivity to each checkpoint mechanism (spread by iosim.trials.population;
+    #     the model defaults are the full effect, so a single simulation is unchanged)
+    (
+        "ctla4_sensitivity",
+        1.0,
+        "1",
+        "share of the maximal anti-CTLA-4 effect (priming gain and Treg depletion) this patient gets",
+        "assumed: 1 = full effect; varies with Fc-receptor genotype and the FcgRIIIA+ myeloid cells that "
+        "deplete Tregs (Romano et al. 2015 PNAS 112:6140; Arce Vargas et al. 2018 Cancer Cell 33:649: the "
+        "high-affinity FCGR3A V158 allele goes with response to ipilimumab); population spread assumed",
+    ),
+    (
+        "pd1_rescue",
+        1.0,
+        "1",
+        "share of PD-1/PD-L1 signalling that blockade removes in this patient (the rest: adaptive resistance)",
+        "assumed: 1 = blockade removes all PD-1 signalling; other inhibitory receptors up-regulated under "
+        "PD-1 blockade keep part of it (TIM-3, Koyama et al. 2016 Nat Commun 7:10501); the population's "
+        "centre is calibrated to CheckMate 067 nivolumab (docs/calibration.md)",
+    ),
+    (
+        "antigen_presentation_loss",
+        0.0,
+        "1",
+        "share of CD8 killing lost to antigen-presentation / IFN-gamma pathway loss (B2M, JAK1/2); 1 = none left",
+        "0 = intact; 1 in patients whose tumour lost both B2M copies or JAK1/2 function, primary resistance "
+        "to anti-PD-1 and anti-CTLA-4 alike (Zaretsky et al. 2016 NEJM 375:819; Sade-Feldman et al. 2017 Nat "
+        "Commun 8:1136; Gao et al. 2016 Cell 167:397); the population sets the share of such patients",
     ),
     # --- cytokines and vaccine
     (
@@ -493,6 +526,15 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
 )
 
 
+#: Parameters that are shares of an effect: bounded to [0, 1] (the default bounds are [0, inf)).
+FRACTIONS = ("ctla4_sensitivity", "pd1_rescue", "antigen_presentation_loss")
+
+
 def declare_parameters(b: ModelBuilder) -> SimpleNamespace:
     """Declare every parameter on ``b``; returns their symbols as attributes (``p.kill_max``)."""
-    return SimpleNamespace(**{row[0]: b.parameter(*row[:4], source=row[4]) for row in PARAMETERS})
+    return SimpleNamespace(
+        **{
+            row[0]: b.parameter(*row[:4], source=row[4], bounds=(0.0, 1.0) if row[0] in FRACTIONS else None)
+            for row in PARAMETERS
+        }
+    )

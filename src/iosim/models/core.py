@@ -125,6 +125,12 @@ def build():
     il2e = b.intermediate("il2_effect", il2x / (il2x + p.il2_EC50), description="exogenous IL-2 effect (0-1)")
     ifne = b.intermediate("ifn_effect", ifn / (ifn + p.ifn_EC50), description="interferon-alpha effect (0-1)")
     block = b.intermediate("pd_block", 1 - (1 - occ_pd1) * (1 - occ_pdl1), description="PD-1/PD-L1 axis blockade")
+    # Each patient gets a share of each drug's maximal effect (pd1_rescue, ctla4_sensitivity); the two
+    # vary partly independently between patients (iosim.trials.population), so the responders to one
+    # checkpoint drug are not simply a subset of the responders to the other.
+    rescue = b.intermediate("pd_rescue", p.pd1_rescue * block, description="PD-1 signalling removed by blockade")
+    ctla4_effect = b.intermediate("ctla4_effect", p.ctla4_sensitivity * occ_ctla4,
+                                  description="anti-CTLA-4 effect in this patient (0-1)")  # fmt: skip
     # The tumour bed holds a bounded number of effectors, proportional to its size (room in the stroma
     # and vessels) plus what the surrounding tissue gives a small tumour: more priming cannot make up for
     # exclusion (Chen & Mellman 2017).
@@ -132,7 +138,7 @@ def build():
     Ei = b.intermediate("effectors_in_tumour", p.infiltration * E * room / (E + room + 1.0), unit="cells")
     ifng = b.intermediate("ifng", Ei / (Ei + p.ifng_half), description="IFN-gamma signal (0-1)")
     pdl1 = b.intermediate("pdl1_level", p.pdl1_base + p.pdl1_ifng * ifng, description="PD-L1 expression (0-1+)")
-    spd = b.intermediate("pd1_signal", pdl1 * (1 - block), description="PD-1 signalling received by effectors")
+    spd = b.intermediate("pd1_signal", pdl1 * (1 - rescue), description="PD-1 signalling received by effectors")
     supp = b.intermediate(
         "treg_suppression", 1 / (1 + R / p.treg_suppression_half), description="fraction of activity left by Tregs"
     )
@@ -155,7 +161,8 @@ def build():
     )  # fmt: skip
     fE = b.intermediate(
         "effector_kill_per_cell",
-        minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd),
+        # a tumour that lost antigen presentation (B2M) or IFN-gamma signalling (JAK1/2) escapes CD8 killing
+        minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd) * (1 - p.antigen_presentation_loss),
         unit="1/day",
         description="per-tumour-cell kill rate by CD8 effectors: contact-limited (de Pillis) and capacity-limited",
     )
@@ -210,7 +217,7 @@ def build():
     b.reaction("effector_influx", p.effector_supply, {E: +1})
     b.reaction(
         "priming",
-        p.priming_rate * D * (1 + p.ctla4_priming_gain * occ_ctla4) * supp,
+        p.priming_rate * D * (1 + p.ctla4_priming_gain * ctla4_effect) * supp,
         {E: +1},
         description="lymph-node priming and expansion, CTLA-4 brake, Treg suppression",
     )
@@ -229,7 +236,7 @@ def build():
         description="PD-1 signalling under chronic antigen",
     )
     b.reaction(
-        "reinvigoration", p.reinvigoration_rate * block * X, {X: -1, E: +1}, description="PD-1/PD-L1 blockade rescues"
+        "reinvigoration", p.reinvigoration_rate * rescue * X, {X: -1, E: +1}, description="PD-1/PD-L1 blockade rescues"
     )
     b.reaction("exhausted_turnover", p.exhausted_death * X, {X: -1})
 
@@ -245,7 +252,7 @@ def build():
     b.reaction("treg_turnover", p.treg_death * R, {R: -1})
     b.reaction(
         "treg_depletion_ctla4",
-        p.ctla4_treg_depletion * occ_ctla4 * R,
+        p.ctla4_treg_depletion * ctla4_effect * R,
         {R: -1},
         description="ipilimumab Fc-mediated depletion",
     )

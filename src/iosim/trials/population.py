@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.special import ndtri
 
 from iosim.errors import InputError
 from iosim.files import load_yaml
@@ -33,16 +34,31 @@ from iosim.trials.rng import normals, uniforms
 
 MAX_ATTEMPTS = 20
 _POOL_STREAM = 60_000
-Kind = Literal["lognormal", "logitnormal", "normal"]
+Kind = Literal["lognormal", "logitnormal", "normal", "bernoulli"]
+KINDS = ("lognormal", "logitnormal", "normal", "bernoulli")
 
 
 @dataclass(frozen=True)
 class Variation:
-    """How one quantity varies between patients: ``spread`` is the SD on the log, logit or natural scale."""
+    """How one quantity varies between patients: ``spread`` is the SD on the log, logit or natural scale.
+
+    For kind ``bernoulli`` the value is 1 in a share ``spread`` of patients and 0 in the others
+    (e.g. tumours that lost antigen presentation)."""
 
     name: str
     kind: Kind
     spread: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Correlation ``rho`` between the standard-normal draws behind two varied parameters (a Gaussian
+    copula): 1 gives every patient the same quantile of both, 0 independent draws."""
+
+    first: str
+    second: str
+    rho: float
     source: str
 
 
@@ -70,6 +86,32 @@ ANTIBODY_VARIATION = (
     Variation("mab_cdc", "lognormal", 0.8,
               "assumed: complement lysis varies with CD20 density and the complement regulators CD55/CD59 "
               "(Golay et al. 2000 Blood 95:3900)"),
+)  # fmt: skip
+
+#: Each patient's share of each checkpoint drug's maximal effect (model parameters ``ctla4_sensitivity``,
+#: ``pd1_rescue``), partly correlated, and the share of patients whose tumour lost antigen presentation
+#: or IFN-gamma signalling. Used by the melanoma population (examples/populations/melanoma.yaml), whose
+#: centres are calibrated to the CheckMate 067 monotherapy arms.
+CHECKPOINT_VARIATION = (
+    Variation("ctla4_sensitivity", "logitnormal", 2.0,
+              "assumed: the Fc-receptor-dependent part of ipilimumab's effect differs several-fold between "
+              "patients (FCGR3A V158F, Arce Vargas et al. 2018 Cancer Cell 33:649; Romano et al. 2015 PNAS "
+              "112:6140)"),
+    Variation("pd1_rescue", "logitnormal", 2.0,
+              "assumed: adaptive resistance through other inhibitory receptors varies between patients "
+              "(Koyama et al. 2016 Nat Commun 7:10501)"),
+    Variation("antigen_presentation_loss", "bernoulli", 0.10,
+              "assumed share 10%: complete B2M loss occurs only in non-responders, B2M LOH in ~30% of "
+              "non-responders vs ~10% of responders (Sade-Feldman et al. 2017 Nat Commun 8:1136); JAK1/2 "
+              "loss (Zaretsky et al. 2016 NEJM 375:819); IFN-gamma pathway copy loss common in ipilimumab "
+              "non-responders (Gao et al. 2016 Cell 167:397)"),
+)  # fmt: skip
+CHECKPOINT_CORRELATION = Correlation(
+    "ctla4_sensitivity", "pd1_rescue", 0.3,
+    "assumed: 0.3, the size of the default correlation between the responses to two drugs in "
+    "independent-drug-action analyses (Palmer & Sorger 2017 Cell 171:1678; palmerlabunc/clinical-additivity); "
+    "here it joins the two sensitivities, and shared axes (PD-L1, infiltration, burden) correlate the "
+    "responses further",
 )  # fmt: skip
 
 #: Covariates: (centre, variation). Burden's centre comes from the cancer type.
@@ -116,6 +158,11 @@ class Population:
     lesions: LesionModel = field(default_factory=LesionModel)
     #: How the pool was selected (counts, goodness of fit per target); informational.
     selection: dict[str, object] = field(default_factory=dict)
+    #: Correlated pairs of varied parameters (e.g. the two checkpoint sensitivities).
+    correlations: tuple[Correlation, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_correlations(self.correlations, self.variations)
 
     def with_shifts(self, **shifts: float) -> Population:
         return replace(self, shifts={**self.shifts, **shifts})
@@ -167,9 +214,12 @@ class Population:
             ids = patients[todo]
             base = attempt * 64
             draw: dict[str, np.ndarray] = {}
-            for j, v in enumerate(self.variations):
+            z = {v.name: normals(seed, ids, base + j) for j, v in enumerate(self.variations)}
+            for c in self.correlations:
+                z[c.second] = c.rho * z[c.first] + math.sqrt(max(1.0 - c.rho**2, 0.0)) * z[c.second]
+            for v in self.variations:
                 centre = centres[v.name] * self.shifts.get(v.name, 1.0)
-                draw[v.name] = _transform(v, centre, normals(seed, ids, base + j))
+                draw[v.name] = _transform(v, centre, z[v.name])
             draw["weight_kg"] = _transform(WEIGHT[1], WEIGHT[0], normals(seed, ids, base + 40))
             draw["height_cm"] = _transform(HEIGHT[1], HEIGHT[0], normals(seed, ids, base + 41))
             draw["tumour_cells"] = _transform(BURDEN, burden, normals(seed, ids, base + 42))
@@ -202,7 +252,13 @@ class Population:
             "variations": [
                 {"name": v.name, "kind": v.kind, "spread": v.spread, "source": v.source} for v in self.variations
             ],
-        }
+            **(
+                {"correlations": [
+                    {"between": [c.first, c.second], "rho": c.rho, "source": c.source} for c in self.correlations
+                ]}
+                if self.correlations else {}
+            ),
+        }  # fmt: skip
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False), encoding="utf-8")
@@ -211,7 +267,7 @@ class Population:
 #: Largest population file accepted (a saved population is about 2 kB).
 MAX_POPULATION_BYTES = 1_000_000
 _KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations", "pool", "anatomy_seed",
-         "selection")
+         "selection", "correlations")  # fmt: skip
 #: Widest spread accepted, on the log, logit or natural scale (``exp(10 * z)`` already spans
 #: twenty orders of magnitude between z = -2 and z = 2).
 MAX_SPREAD = 10.0
@@ -279,9 +335,11 @@ def _population_from(data: object, shown: str, base: Path | None = None) -> Popu
     for k, v in enumerate(raw):
         if not (isinstance(v, dict) and set(v) == {"name", "kind", "spread", "source"}):
             raise fail(f"variations[{k}] must have exactly the fields name, kind, spread, source")
-        if not (isinstance(v["name"], str) and v["kind"] in ("lognormal", "logitnormal", "normal")):
-            raise fail(f"variations[{k}]: name is a parameter name and kind is lognormal, logitnormal or normal")
-        spread = number(f"variations[{k}].spread", v["spread"], 0.0, MAX_SPREAD)
+        if not (isinstance(v["name"], str) and v["kind"] in KINDS):
+            raise fail(f"variations[{k}]: name is a parameter name and kind is one of {', '.join(KINDS)}")
+        # a bernoulli variation's spread is the share of patients with value 1
+        top = 1.0 if v["kind"] == "bernoulli" else MAX_SPREAD
+        spread = number(f"variations[{k}].spread", v["spread"], 0.0, top)
         variations.append(Variation(v["name"], v["kind"], spread, str(v["source"])))
     pool = data.get("pool")
     anatomy_seed = data.get("anatomy_seed")
@@ -297,6 +355,24 @@ def _population_from(data: object, shown: str, base: Path | None = None) -> Popu
     selection = data.get("selection") or {}
     if not isinstance(selection, dict):
         raise fail("'selection' must be a mapping (written by iosim vpop select)")
+    raw = data.get("correlations") or []
+    if not isinstance(raw, list):
+        raise fail("'correlations' must be a list of {between: [NAME, NAME], rho, source}")
+    correlations = []
+    for k, c in enumerate(raw):
+        if not (isinstance(c, dict) and set(c) == {"between", "rho", "source"}):
+            raise fail(f"correlations[{k}] must have exactly the fields between, rho, source")
+        pair = c["between"]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise fail(
+                f"correlations[{k}].between must name two varied parameters, e.g. [ctla4_sensitivity, pd1_rescue]"
+            )
+        rho = number(f"correlations[{k}].rho", c["rho"], -1.0, 1.0)
+        correlations.append(Correlation(pair[0], pair[1], rho, str(c["source"])))
+    try:
+        _check_correlations(tuple(correlations), tuple(variations) or PARAMETER_VARIATION)
+    except InputError as e:
+        raise fail(str(e)) from None
     return Population(
         cancer=cancer,
         variations=tuple(variations) or PARAMETER_VARIATION,
@@ -307,7 +383,26 @@ def _population_from(data: object, shown: str, base: Path | None = None) -> Popu
         pool=pool,
         anatomy_seed=anatomy_seed,
         selection=selection,
+        correlations=tuple(correlations),
     )
+
+
+def _check_correlations(correlations: tuple[Correlation, ...], variations: tuple[Variation, ...]) -> None:
+    """Each correlation joins two different parameters the population varies, each in one pair at most."""
+    varied = {v.name for v in variations}
+    seen: set[str] = set()
+    for c in correlations:
+        if c.first == c.second:
+            raise InputError(f"correlation of {c.first} with itself; name two different parameters")
+        for name in (c.first, c.second):
+            if name not in varied:
+                raise InputError(f"correlation between {c.first} and {c.second}: {name} is not varied; "
+                                 "add it to the population's variations")  # fmt: skip
+            if name in seen:
+                raise InputError(f"{name} is in two correlations; correlate each parameter with one other at most")
+            seen.add(name)
+        if not -1.0 <= c.rho <= 1.0:
+            raise InputError(f"correlation rho={c.rho} between {c.first} and {c.second} must lie in [-1, 1]")
 
 
 @functools.lru_cache(maxsize=4)
@@ -332,6 +427,8 @@ def _model_defaults() -> dict[str, float]:
 
 
 def _transform(v: Variation, centre: float, z: np.ndarray) -> np.ndarray:
+    if v.kind == "bernoulli":
+        return (z < ndtri(min(max(v.spread, 0.0), 1.0))).astype(float)
     if v.kind == "lognormal":
         return centre * np.exp(v.spread * z)
     if v.kind == "logitnormal":
