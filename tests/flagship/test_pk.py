@@ -14,10 +14,10 @@ from iosim.therapy.catalogue import DRUGS
 WITH_HALF_LIFE = [d for d in DRUGS.values() if d.half_life is not None]
 
 
-def test_every_antibody_and_cytokine_has_a_half_life():
+def test_every_antibody_cytokine_and_chemotherapy_has_a_half_life():
     assert {d.id for d in WITH_HALF_LIFE} == {
         "nivolumab", "pembrolizumab", "atezolizumab", "ipilimumab", "rituximab", "trastuzumab",
-        "aldesleukin", "interferon_alfa",
+        "aldesleukin", "interferon_alfa", "docetaxel", "dacarbazine",
     }  # fmt: skip
 
 

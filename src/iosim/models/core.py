@@ -107,9 +107,14 @@ def build():
         b, "chemo", "mg/L", "cytotoxic chemotherapy plasma concentration", half_life_days=11.1 / 24,
         source="docetaxel, Taxotere PI s12.3: terminal half-life 11.1 h; set per drug by iosim.therapy.catalogue",
     )  # fmt: skip
-    chemo_auc = b.state("chemo_auc", "mg*day/L", "cumulative chemotherapy exposure (acquired resistance)",
+    # Exposure remembered by the tumour (drives acquired resistance); the memory fades slowly, so resistance
+    # partly reverts after a long drug holiday and the state has a steady state without chemotherapy.
+    chemo_auc = b.state("chemo_auc", "mg*day/L", "chemotherapy exposure remembered by the tumour (resistance)",
                         kind="other")  # fmt: skip
-    b.equation(chemo_auc, maximum(chemo, 0.0))
+    memory = b.parameter("chemo_memory_half_life", 180.0, "day", "half-life of the tumour's memory of exposure",
+                         source="assumed: acquired chemoresistance partly reverts over months off treatment "
+                         "(rechallenge responses after a drug holiday)")  # fmt: skip
+    b.equation(chemo_auc, maximum(chemo, 0.0) - math.log(2.0) / memory * chemo_auc)
     V = one_compartment(
         b, "vac", "cells", "vaccine antigen-presenting cells (e.g. sipuleucel-T) still presenting", half_life_days=3.0,
         source="assumed: infused activated antigen-presenting cells keep presenting for a few days",

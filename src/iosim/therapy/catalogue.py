@@ -35,10 +35,10 @@ _POPLAR_CAL = ("calibrated: POPLAR docetaxel arm ORR and median PFS (Fehrenbache
 _CM066_CAL = ("calibrated: CheckMate 066 dacarbazine arm median OS 10.8 months (Robert 2015 NEJM 372:320), "
               "examples/calibrate_all.sh")
 #: Chemotherapy potency: per-cycle log-kill and its loss with exposure (see the sources above).
-_DOCETAXEL_KILL, _DOCETAXEL_RESISTANCE = 2.83, 1.9
-#: Dacarbazine's resistance gives docetaxel's loss of effect per cycle (x 0.75): AUC per cycle 12.9 vs
-#: 0.149 mg*day/L (label volumes and clearances above, 1.8 m2), so 1.9 x 0.149 / 12.9.
-_DACARBAZINE_KILL, _DACARBAZINE_RESISTANCE = 0.0225, 0.0219
+_DOCETAXEL_KILL, _DOCETAXEL_RESISTANCE = 2.08, 1.42
+#: Dacarbazine's resistance gives docetaxel's loss of effect per cycle (x 0.81): AUC per cycle 12.9 vs
+#: 0.149 mg*day/L (label volumes and clearances above, 1.8 m2), so 1.42 x 0.149 / 12.9.
+_DACARBAZINE_KILL, _DACARBAZINE_RESISTANCE = 0.00552, 0.0164
 
 _CAR_SRC = "Stein et al. 2019 CPT PSP 8:285 (tisagenlecleucel cellular kinetics); Kymriah/Yescarta PI s12.3"
 
