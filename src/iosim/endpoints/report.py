@@ -329,7 +329,7 @@ def write_report(
 
     from datetime import UTC, datetime
 
-    from iosim import __version__
+    from iosim._version import __version__
 
     stamp = {"iosim version": __version__, "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     parts = [f"<h1>{html.escape(title)}</h1>"]

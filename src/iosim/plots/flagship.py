@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iosim.simulation.result import SimulationResult
+if TYPE_CHECKING:  # annotations only: SimulationResult.plot() imports this module
+    from iosim.simulation.result import SimulationResult
 
 #: Plain names of the core model's series, in the order they are drawn.
 TUMOUR = (("Tp", "tumour cells with the therapy target"), ("Tn", "tumour cells without the target"))
@@ -72,8 +74,9 @@ class BestResponse:
 
 
 def best_response(result: SimulationResult) -> BestResponse:
-    """Scans every :data:`iosim.matrix.SCAN_EVERY_DAYS` from day 0 read as RECIST 1.1 (as the web app and matrix)."""
-    from iosim.matrix import SCAN_EVERY_DAYS, recist
+    """Scans every :data:`~iosim.endpoints.one_patient.SCAN_EVERY_DAYS` from day 0 read as RECIST 1.1 (as the
+    web app and matrix)."""
+    from iosim.endpoints.one_patient import SCAN_EVERY_DAYS, recist
 
     t = np.asarray(result.t, float)
     scans = np.arange(t[0], t[-1] + 1e-9, SCAN_EVERY_DAYS)

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import libsbml
 
 from iosim.dosing import Bolus, Regimen
 from iosim.errors import ExpressionError
 from iosim.expr import Expr, Sym, diff, evaluate, free_symbols, substitute
-from iosim.model import ModelBuilder, Reference
+from iosim.model import Model, ModelBuilder, Reference
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
 from iosim.sbml.events import dose, trigger_time
 from iosim.sbml.math import HUGE, HUGE_VALUE, TIME, FunctionDef, constant, function_definition, to_expr
-from iosim.sbml.reader import SBMLImport
 
 
 def _sid(x) -> str:
     return x.getId() if x.isSetId() else ""
+
+
+@dataclass(frozen=True)
+class SBMLImport:
+    """The translated model and how each SBML symbol reads in it."""
+
+    model: Model
+    #: SBML id -> expression (over model names) of the value SBML means by that id.
+    symbols: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its amount.
+    amounts: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its concentration (amount / compartment size).
+    concentrations: dict[str, Expr] = field(default_factory=dict)
+    #: Events that fire at fixed times, as doses (see :mod:`iosim.sbml.events`).
+    regimen: Regimen = field(default_factory=Regimen)
+    level: int = 3
+    version: int = 2
+    #: No species, rate rule or reaction and no output: the model holds constants (and rules on
+    #: them) only. The SBML test suite checks such models' values; a simulation shows nothing.
+    nothing_to_simulate: bool = False
 
 
 class Translator:

@@ -24,6 +24,8 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from iosim.errors import UnknownNameError
+
 ALPHA = 0.05
 
 
@@ -65,7 +67,7 @@ class Tables:
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             if self._store is None:
-                raise KeyError(f"no table {name!r}")
+                raise UnknownNameError("table", name, sorted(self._frames))
             self._frames[name] = self._store.table(name)
         return self._frames[name]
 

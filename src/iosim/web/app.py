@@ -81,13 +81,6 @@ class MatrixCache:
         return self.get()
 
 
-def calibrated_population(cancer: str) -> Path | None:
-    """The population file for a catalogue cancer id, if the package ships one (iosim.library)."""
-    from iosim.library import population_path
-
-    return population_path(cancer)
-
-
 def create_app(
     *,
     max_patients: int = 400,

@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iosim.errors import IosimError
+from iosim.errors import InputError, IosimError
 
 
-class QueueFull(Exception):
-    """Too many trials are queued or running."""
+class QueueFull(IosimError):
+    """Too many trials are queued or running (the web API answers 429)."""
 
 
 class _Stop(Exception):
@@ -75,7 +75,8 @@ class JobQueue:
 
     def __init__(self, *, workers: int = 1, max_active: int = 4, timeout_s: float = 300.0, keep_finished: int = 20):
         if workers < 1 or max_active < workers:
-            raise ValueError("need workers >= 1 and max_active >= workers")
+            raise InputError(f"job workers must be at least 1 and at most the queued-job cap, got workers={workers}, "
+                             f"max_active={max_active}")
         self.timeout_s = float(timeout_s)
         self.max_active = max_active
         self.keep_finished = keep_finished
