@@ -99,8 +99,8 @@ def patient_matrices(
         j = model.state_index(name)
         col = _column(col, n, f"initial {name}")
         if model.states[j].nonnegative and np.any(col < 0):
-            bad = int(np.flatnonzero(col < 0)[0])
-            raise InputError(f"initial {name}={col[bad]} (patient {bad}) is negative; {name} is nonnegative")
+            first = int(np.flatnonzero(col < 0)[0])
+            raise InputError(f"initial {name}={col[first]} (patient {first}) is negative; {name} is nonnegative")
         Y0[:, j] = col
     scale = _dose_scale(dose_scale, n, len(model.states))
     return np.ascontiguousarray(P), np.ascontiguousarray(Y0), np.ascontiguousarray(scale)

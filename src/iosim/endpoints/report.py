@@ -140,7 +140,7 @@ def _waterfall(best: pd.DataFrame, arms: list[str], rng) -> tuple[str, str]:
         # one PolyCollection of rectangles: thousands of ax.bar patches would take seconds to draw
         verts = np.stack([np.c_[x - 0.5, 0 * y], np.c_[x - 0.5, y], np.c_[x + 0.5, y], np.c_[x + 0.5, 0 * y]], axis=1)
         colours = [COLOURS.get(r, "#000") for r in s["best_response"]]
-        ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="none"))
+        ax.add_collection(PolyCollection(list(verts), facecolors=colours, edgecolors="none"))
         ax.axhline(20, color="#c62828", ls="--", lw=1)
         ax.axhline(-30, color="#1b5e20", ls="--", lw=1)
         ax.axhline(0, color="black", lw=0.5)

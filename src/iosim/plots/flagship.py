@@ -131,7 +131,7 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
         tumour_cells = [("tumour_cells", "all viable tumour cells"), *tumour_cells]
     elif np.any(np.asarray(result["tumour_cells"]) >= ONE_CELL):
         tumour_cells = [("tumour_cells", "viable tumour cells")]
-    panels = [("diameter", None)]
+    panels: list[tuple[str, list[tuple[str, str]] | None]] = [("diameter", None)]
     if tumour_cells:
         panels.append(("tumour", tumour_cells))
     immune = [(n, lab) for n, lab in IMMUNE if np.any(np.asarray(result[n]) >= ONE_CELL)]

@@ -121,14 +121,15 @@ def _load(path: Path) -> Registry:
             raise RegistryError(f"{where}: unknown endpoint {entry.endpoint!r}; choose from {', '.join(ENDPOINTS)}")
         if (entry.ci_low is None) != (entry.ci_high is None):
             raise RegistryError(f"{where}: give both ci_low and ci_high, or neither")
-        if entry.ci_low is not None and not entry.ci_low <= entry.observed <= entry.ci_high:
+        low, high = entry.ci_low, entry.ci_high
+        if low is not None and high is not None and not low <= entry.observed <= high:
             raise RegistryError(f"{where}: observed {entry.observed:g} lies outside its CI [{entry.ci_low:g}, "
                                 f"{entry.ci_high:g}]")  # fmt: skip
         if Path(entry.spec).is_absolute() or ".." in Path(entry.spec).parts:
             raise RegistryError(f"{where}: spec is a path relative to examples/, got {entry.spec!r}")
         entries.append(entry)
     ids = [e.id for e in entries]
-    keys = [e.key for e in entries]
+    keys = ["/".join(e.key) for e in entries]
     for seen, what in ((ids, "id"), (keys, "trial/arm/endpoint")):
         dup = next((x for x in seen if seen.count(x) > 1), None)
         if dup is not None:

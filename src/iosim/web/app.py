@@ -76,8 +76,9 @@ class MatrixCache:
         return "computing", None, ""
 
     def wait(self, timeout: float | None = None):
-        self.get()
-        self._thread.join(timeout)
+        self.get()  # starts the thread
+        if self._thread is not None:
+            self._thread.join(timeout)
         return self.get()
 
 
