@@ -207,8 +207,8 @@ def _raised_name(node: ast.Raise) -> str:
     return ast.unparse(func).rpartition(".")[2]
 
 
-def _builtin_raises() -> list[tuple[str, int, str, str]]:
-    """(module, line, exception, enclosing function) of each built-in exception raised in iosim."""
+def _builtin_raises() -> list[tuple[str, int, str, str, bool]]:
+    """(module, line, exception, enclosing function, inside a pydantic validator) of each built-in raise."""
     found = []
     for module, tree in TREES.items():
         for func in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
