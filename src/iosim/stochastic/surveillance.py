@@ -39,7 +39,7 @@ def tumour_states(model: Model) -> tuple[str, ...]:
         e = inter.get(o.expr.name, o.expr) if isinstance(o.expr, Sym) else o.expr
         terms = e.args if isinstance(e, Op) and e.op == "add" else (e,)
         if all(isinstance(x, Sym) and x.name in names for x in terms):
-            return tuple(x.name for x in terms if isinstance(x, Sym))  # all are
+            return tuple(x.name for x in terms if isinstance(x, Sym))  # every term is a Sym (checked above)
     if "T" in names:
         return ("T",)
     raise InputError(f"model {model.id}: cannot tell which state is the tumour; name it (--state STATE)")
