@@ -44,6 +44,7 @@ test-latest:
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/tested-versions.txt
 	@echo "testing against: $$(tr '\n' ' ' < $(LATEST)/tested-versions.txt)"
 	$(LATEST)/bin/ruff check src tests
+	$(LATEST)/bin/mypy src/iosim
 	$(LATEST)/bin/$(PYTEST)
 
 # The main job: the CheckMate 067 virtual trial (melanoma: nivolumab vs ipilimumab vs both),
@@ -58,8 +59,10 @@ run: install
 validation: install
 	$(BIN)/iosim validate --patients 1000 --out docs
 
+# Lint, type check (mypy, configured in pyproject.toml), then the suite.
 test: install
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src/iosim
 	$(BIN)/$(PYTEST)
 
 docs: install

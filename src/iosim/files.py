@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from iosim.errors import InputError
+from iosim.errors import InputError, IosimError
 
 
 def is_file(path: Path) -> bool:
@@ -19,7 +19,7 @@ def is_file(path: Path) -> bool:
         return False
 
 
-def checked_file(path: Path, what: str, max_bytes: int, error: type[Exception] = InputError) -> Path:
+def checked_file(path: Path, what: str, max_bytes: int, error: type[IosimError] = InputError) -> Path:
     """``path`` if it is a file of at most ``max_bytes``; else ``error`` naming ``what``."""
     if not is_file(path):
         raise error(f"{what} {str(path)[:200]!r} does not exist")
@@ -34,7 +34,7 @@ def checked_file(path: Path, what: str, max_bytes: int, error: type[Exception] =
 MAX_YAML_NODES = 100_000
 
 
-def load_yaml(path: Path, what: str, max_bytes: int, error: type[Exception] = InputError) -> Any:
+def load_yaml(path: Path, what: str, max_bytes: int, error: type[IosimError] = InputError) -> Any:
     """A small YAML file's content; missing, oversized, undecodable, malformed (with its line and
     column), too deeply nested, with a key given twice, or with aliases that expand past
     :data:`MAX_YAML_NODES` is ``error``."""

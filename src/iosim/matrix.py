@@ -18,11 +18,9 @@ for B-ALL (CR + CRi counted as response). Tumour size is the sum of target-lesio
 ``tumour_diameter_mm`` of the model ``core``), scanned every 8 weeks as in most immunotherapy trials. RECIST 1.1
 (Eisenhauer 2009, Eur J Cancer 45:228) as in virtual trials (:mod:`iosim.endpoints.recist`):
 CR = lesions gone, PR = at least 30% below baseline (confirmed 4 weeks later), PD = at least
-20% (and 5 mm) above the nadir, SD otherwise. :func:`recist` below reads one patient's scans the
-same way without confirmation (the web app's single-patient readout): SD counts only once it has
-lasted :data:`MIN_SD_DAYS` (RECIST leaves the minimum to the protocol, "in general not less than
-6-8 weeks"; iosim uses 12 weeks, so that a tumour still growing slowly at the first scan and
-progressing at the second is PD).
+20% (and 5 mm) above the nadir, SD otherwise. :func:`iosim.endpoints.one_patient.recist` reads one
+patient's scans the same way without confirmation (the web app's single-patient readout; its module
+says how long SD must last to count).
 """
 
 from __future__ import annotations
@@ -32,49 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
+from iosim.endpoints.one_patient import SCAN_EVERY_DAYS
 from iosim.errors import InputError
-from iosim.models._core_parts import DETECTION_DIAMETER_MM, TARGET_LESIONS
 
-SCAN_EVERY_DAYS = 56.0
-MIN_SD_DAYS = 84.0
 MONTH_DAYS = 365.0 / 12  # so that "12 months" is day 365
-
-
-def recist(diameters: np.ndarray, times: np.ndarray | None = None) -> tuple[float, str]:
-    """Best % change from baseline and best overall response for scans ``diameters[0..]`` (0 = baseline)
-    taken at ``times`` (default: every :data:`SCAN_EVERY_DAYS`)."""
-    diameters = np.asarray(diameters, float)
-    times = SCAN_EVERY_DAYS * np.arange(diameters.size) if times is None else np.asarray(times, float)
-    base = float(diameters[0])
-    if base <= 0:
-        raise ValueError("baseline sum of diameters must be positive")
-    changes = (diameters[1:] - base) / base * 100.0
-    best_change = float(np.min(changes)) if changes.size else 0.0
-    order = {"CR": 0, "PR": 1, "SD": 2, "PD": 3}
-    best: str | None = None
-    nadir, progressed = base, False
-    for t, d in zip(times[1:], diameters[1:]):
-        if d < TARGET_LESIONS * DETECTION_DIAMETER_MM:
-            status = "CR"
-        elif d >= 1.2 * nadir and d - nadir >= 5.0:
-            status = "PD"
-        elif d <= 0.7 * base:
-            status = "PR"
-        else:
-            status = "SD"
-        if status == "PD":
-            progressed = True
-            break
-        if status == "SD" and t < MIN_SD_DAYS:
-            nadir = min(nadir, float(d))
-            continue
-        if best is None or order[status] < order[best]:
-            best = status
-        nadir = min(nadir, float(d))
-    if best is None:  # nothing qualified before progression (or before the end)
-        best = "PD" if progressed else "SD"
-    return best_change, best
-
 
 #: Virtual patients per matrix cell (assumed: enough for an ORR interval about +-7 points wide).
 MATRIX_PATIENTS = 200
@@ -93,9 +52,9 @@ def cancer_population(cancer: str):
     """(population, status): the population the cancer's registry trials use (a calibrated trial's
     first), else the cancer type's default; status is "calibrated (trials)" or "uncalibrated"."""
     from iosim.trials.population import Population, load_population
-    from iosim.validation.registry import calibration_status, load_registry
+    from iosim.validation.populations import calibration_status, population_path
 
-    path = load_registry().population_path(cancer)
+    path = population_path(cancer)
     return (load_population(path) if path else Population(cancer)), calibration_status(cancer)
 
 

@@ -125,7 +125,7 @@ def build_scenario(
     for item in therapies:
         name, reg = _split(item)
         drug = get_drug(name)
-        text = drug.regimens.get(reg or "default", reg)
+        text = drug.regimens.get(reg or "default", reg or "")
         if not any(ch.isdigit() for ch in text):  # a label, not a regimen string
             raise DosingError(
                 f"{drug.id} has no labelled regimen {reg!r}; use one of {', '.join(drug.regimens)} "

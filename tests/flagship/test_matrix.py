@@ -4,7 +4,8 @@ population ORR per cell)."""
 import numpy as np
 import pytest
 
-from iosim.matrix import recist, response_matrix
+from iosim.endpoints.one_patient import recist
+from iosim.matrix import response_matrix
 
 PATIENTS = 80
 

@@ -87,11 +87,11 @@ def test_duplicate_observations_are_refused(tmp_path):
 def test_each_cancer_takes_its_population_from_its_registry_trials():
     from iosim.cancers import cancer_ids
     from iosim.trials.population import load_population
+    from iosim.validation.populations import calibrated_trials, population_path
 
-    registry = load_registry()
     for cancer in cancer_ids():
-        path = registry.population_path(cancer)
-        if registry.calibrated_trials(cancer):  # a calibrated cancer always has its fitted population
+        path = population_path(cancer)
+        if calibrated_trials(cancer):  # a calibrated cancer always has its fitted population
             assert path is not None and load_population(path).cancer == cancer, cancer
             assert load_population(path).calibrated_to, f"{path.name} records no calibration target"
-    assert registry.population_path("pancreatic") is None  # no registry trial: the cancer type's default spread
+    assert population_path("pancreatic") is None  # no registry trial: the cancer type's default spread

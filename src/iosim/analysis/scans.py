@@ -16,7 +16,7 @@ from iosim.model.declaration import Model
 def scan_parameter(
     model: Model,
     name: str,
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     *,
     params: Mapping[str, float] | None = None,
     n_starts: int = 100,

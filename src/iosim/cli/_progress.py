@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int | None], None]  # total None: not known yet
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def progress_bar(description: str) -> Iterator[Progress]:
     ) as bar:  # fmt: skip
         task = bar.add_task(description, total=None)
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield progress

@@ -33,7 +33,7 @@ def _flags_take_no_value() -> None:
         return shown(self, ctx)
 
     display_type_rich._iosim_flags = True  # type: ignore[attr-defined]
-    option.display_type_rich = display_type_rich
+    option.display_type_rich = display_type_rich  # type: ignore[method-assign]  # replacing typer's method on purpose
 
 
 _flags_take_no_value()

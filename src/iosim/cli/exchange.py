@@ -31,8 +31,12 @@ def sbml_suite(
 
     with progress_bar("SBML Test Suite: cases run") as progress:
         done: list = []
-        report = run_suite(directory, parse_cases(cases), pure_ode=not all_time_courses,
-                           progress=lambda r: (done.append(r), progress(len(done), None)))  # fmt: skip
+
+        def case_done(result) -> None:
+            done.append(result)
+            progress(len(done), None)
+
+        report = run_suite(directory, parse_cases(cases), pure_ode=not all_time_courses, progress=case_done)
     console = Console()
     table = Table(title=f"SBML Test Suite: {report.passed}/{len(report.results)} cases pass")
     table.add_column("tag")

@@ -46,6 +46,7 @@ def stochastic(
     from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.stochastic import simulate_stochastic
+    from iosim.stochastic.engine import method_named
 
     check_output_path(out, _TABLES, "--out")
     check_output_path(extinction_out, _TABLES, "--extinction-out")
@@ -54,8 +55,8 @@ def stochastic(
     regimen = combine(parse_dose(d) for d in dose or [])
     with progress_bar(f"{m.id}: replicates") as progress:
         res = simulate_stochastic(
-            m, days, replicates=replicates, method=method, seed=seed, params=params, initial=initial, regimen=regimen,
-            output_every=every, workers=workers, progress=progress,
+            m, days, replicates=replicates, method=method_named(method), seed=seed, params=params, initial=initial,
+            regimen=regimen, output_every=every, workers=workers, progress=progress,
         )  # fmt: skip
     df = res.summary() if summary else res.to_dataframe()
     if out is not None:
@@ -114,6 +115,7 @@ def surveillance(
     from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
+    from iosim.stochastic.engine import method_named
     from iosim.stochastic.surveillance import plot_surveillance
     from iosim.stochastic.surveillance import surveillance as run
 
@@ -140,8 +142,8 @@ def surveillance(
         tables = {}
         for k, (arm, (p, i, r)) in enumerate(arms.items()):
             tables[arm] = run(
-                m, state, size_list, replicates=replicates, t_end=days, seed=seed_used, method=method, params=p,
-                initial=i, regimen=r, escape_cells=escape_cells, workers=workers,
+                m, state, size_list, replicates=replicates, t_end=days, seed=seed_used, method=method_named(method),
+                params=p, initial=i, regimen=r, escape_cells=escape_cells, workers=workers,
                 progress=offset(progress, k * per_arm, len(arms) * per_arm),
             )  # fmt: skip
     if len(tables) == 1:

@@ -208,7 +208,7 @@ def matrix(
     for table in matrix_tables(df, console.width):
         console.print(table)
         console.print()
-    used = {}
+    used: dict[str, list[str]] = {}
     for r in df.drop_duplicates("cancer").itertuples():
         used.setdefault(r.criteria, []).append(r.cancer)
     console.print(

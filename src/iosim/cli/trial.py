@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from iosim.cli.app import app
 from iosim.errors import InputError
+
+if TYPE_CHECKING:  # rich is imported when a bar is drawn (start-up time)
+    from rich.progress import Progress
 
 
 @app.command()
@@ -78,7 +82,7 @@ def trial(
             cells.append(ratio(row.hr_os, row.hr_os_ci_low, row.hr_os_ci_high))
         table.add_row(*cells)
     Console().print(table)
-    typer.echo(f"response criteria: {describe(ts.criteria)}")
+    typer.echo(f"response criteria: {describe(ts.response_criteria)}")
     if control:
         typer.echo(f"hazard ratios against the control arm {control} (Cox; PFS ratios in summary.csv)")
     for row in run.summary.dropna(subset=["ida_arms"]).itertuples():
@@ -113,8 +117,12 @@ class _LazyProgress:
     the only line printed."""
 
     def __init__(self, console, description: str):
+        from rich.progress import TaskID
+
         self.console, self.description = console, description
-        self.bar, self.task, self.first, self.wrote_chunk = None, None, None, False
+        self.bar: Progress | None = None
+        self.task = TaskID(0)
+        self.first, self.wrote_chunk = 0, False
 
     def update(self, done: int, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn

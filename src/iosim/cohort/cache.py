@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+
 from iosim.files import write_atomically
 from iosim.model.declaration import Model
 
@@ -101,10 +103,19 @@ def load_module(kf: KernelFile) -> ModuleType:
     return module
 
 
+def warm_up(module: ModuleType, n_states: int, n_params: int) -> None:
+    """Compile (or load from numba's cache) ``solve_batch`` for the types real calls use."""
+    z = np.zeros
+    i64 = np.int64
+    module.solve_batch(
+        z((0, n_params)), z((0, n_states)), z((0, n_states)), np.array([0.0, 1.0]), z(1, i64), z(1, i64),
+        z(0, i64), z(0, i64), z(0), z((1, n_states)), np.array([0.0]), z(n_states), 0, 1e-6, 1e-6, 10,
+        z((0, 1, n_states)), z(0, i64), z(0, i64), z(0, np.bool_),
+    )  # fmt: skip
+
+
 def compile_kernel(model: Model) -> tuple[KernelFile, float]:
     """Make sure the kernel of ``model`` is compiled; returns it and the seconds it took."""
-    from iosim.cohort.engine import warm_up
-
     start = time.perf_counter()
     kf = kernel_file(model)
     warm_up(load_module(kf), len(model.states), len(model.parameters))

@@ -242,8 +242,8 @@ def lu_source(n: int, pattern: set[tuple[int, int]]) -> str | None:
         if terms:
             sv.append(f"b[{i}] = b[{i}]{''.join(terms)}")
     for i in range(n - 1, -1, -1):
-        terms = "".join(f" - W[{i}, {j}] * b[{j}]" for j in range(i + 1, n) if (i, j) in nz)
-        sv.append(f"b[{i}] = (b[{i}]{terms}) * W[{i}, {i}]")
+        tail = "".join(f" - W[{i}, {j}] * b[{j}]" for j in range(i + 1, n) if (i, j) in nz)
+        sv.append(f"b[{i}] = (b[{i}]{tail}) * W[{i}, {i}]")
 
     def block(body: list[str]) -> str:
         return "".join(f"    {line}\n" for line in body)

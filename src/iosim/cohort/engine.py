@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, kernel_file, load_module
+from iosim.cohort.cache import KernelFile, kernel_file, load_module, warm_up
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
@@ -99,8 +99,8 @@ def patient_matrices(
         j = model.state_index(name)
         col = _column(col, n, f"initial {name}")
         if model.states[j].nonnegative and np.any(col < 0):
-            bad = int(np.flatnonzero(col < 0)[0])
-            raise InputError(f"initial {name}={col[bad]} (patient {bad}) is negative; {name} is nonnegative")
+            first = int(np.flatnonzero(col < 0)[0])
+            raise InputError(f"initial {name}={col[first]} (patient {first}) is negative; {name} is nonnegative")
         Y0[:, j] = col
     scale = _dose_scale(dose_scale, n, len(model.states))
     return np.ascontiguousarray(P), np.ascontiguousarray(Y0), np.ascontiguousarray(scale)
@@ -152,17 +152,6 @@ def run_chunk(problem: Problem, P: np.ndarray, Y0: np.ndarray, scale: np.ndarray
         problem.method, problem.rtol, problem.atol, problem.max_steps, out, status, steps, stiff,
     )  # fmt: skip
     return out, status, steps, stiff
-
-
-def warm_up(module, n_states: int, n_params: int) -> None:
-    """Compile (or load from numba's cache) ``solve_batch`` for the types real calls use."""
-    z = np.zeros
-    i64 = np.int64
-    module.solve_batch(
-        z((0, n_params)), z((0, n_states)), z((0, n_states)), np.array([0.0, 1.0]), z(1, i64), z(1, i64),
-        z(0, i64), z(0, i64), z(0), z((1, n_states)), np.array([0.0]), z(n_states), 0, 1e-6, 1e-6, 10,
-        z((0, 1, n_states)), z(0, i64), z(0, i64), z(0, np.bool_),
-    )  # fmt: skip
 
 
 def iter_chunks(

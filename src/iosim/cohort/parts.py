@@ -124,6 +124,7 @@ def join_parts(parts: Path, n_parts: int, out: Path) -> dict[str, int]:
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
+        assert writer is not None, "join_parts needs at least one part"
         writer.close()
         writer = None
         os.replace(tmp, out)

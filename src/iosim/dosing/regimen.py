@@ -220,9 +220,12 @@ def infusion(
 ) -> Regimen:
     """Zero-order infusions given by ``rate`` or by total ``amount`` over ``duration``."""
     duration = _check("infusion duration", duration, positive=True)
-    if (rate is None) == (amount is None):
+    if rate is not None and amount is None:
+        r = rate
+    elif amount is not None and rate is None:
+        r = _check("infusion amount", amount) / duration
+    else:
         raise DosingError("give exactly one of rate= or amount= for an infusion")
-    r = rate if rate is not None else _check("infusion amount", amount) / duration
     times = _times(at, every, count)
     if every is not None and count > 1 and duration > every:
         raise DosingError(f"infusion duration {duration} is longer than the interval {every}: doses would overlap")

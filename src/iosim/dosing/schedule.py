@@ -36,7 +36,11 @@ class Schedule:
 
 def encode_schedule(model: Model, regimen: Regimen, t_start: float, t_end: float) -> Schedule:
     breaks = regimen.segment_starts(t_start, t_end)
-    lo, hi, kind, state, value = [], [], [], [], []
+    lo: list[int] = []
+    hi: list[int] = []
+    kind: list[int] = []
+    state: list[int] = []
+    value: list[float] = []
     u = np.zeros((len(breaks), len(model.states)))
     for k, a in enumerate(breaks):
         lo.append(len(kind))

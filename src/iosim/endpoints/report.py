@@ -165,7 +165,7 @@ def _waterfall(best: pd.DataFrame, arms: list[str], rng, family: str = "lesions"
         # one PolyCollection of rectangles: thousands of ax.bar patches would take seconds to draw
         verts = np.stack([np.c_[x - 0.5, 0 * y], np.c_[x - 0.5, y], np.c_[x + 0.5, y], np.c_[x + 0.5, 0 * y]], axis=1)
         colours = [palette.get(r, "#000") for r in s["best_response"]]
-        ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="none"))
+        ax.add_collection(PolyCollection(list(verts), facecolors=colours, edgecolors="none"))
         _lines(ax, _PLOTTED[family][1])
         ax.axhline(0, color="black", lw=0.5)
         ax.set_xlim(-0.5, max(len(s), 1) - 0.5)
@@ -412,7 +412,7 @@ def write_report(
 
     from datetime import UTC, datetime
 
-    from iosim import __version__
+    from iosim._version import __version__
 
     stamp = {"iosim version": __version__, "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     parts = [f"<h1>{html.escape(title)}</h1>"]

@@ -70,7 +70,8 @@ def diff(e: Expr, name: str) -> Expr:
     if name not in free_symbols(e):
         return ZERO
     a = e.args
-    d = [diff(x, name) for x in a] if e.op in _SMOOTH else None
+    # Derivatives of the arguments, for the operators whose rule uses them (the others differentiate branches).
+    d: list[Expr] = [diff(x, name) for x in a] if e.op in _SMOOTH else []
     match e.op:
         case "add":
             return add(*d)

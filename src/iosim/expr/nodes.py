@@ -11,6 +11,7 @@ Constructors fold constants and drop neutral elements, which keeps derivatives s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
 
@@ -210,7 +211,7 @@ def power(a: Operand, b: Operand) -> Expr:
 
 def call(name: str, *args: Operand) -> Expr:
     """Apply a whitelisted function by name (used by parsers and importers)."""
-    special = {"add": add, "mul": mul, "neg": neg, "div": div, "pow": power}
+    special: dict[str, Callable[..., Expr]] = {"add": add, "mul": mul, "neg": neg, "div": div, "pow": power}
     if name in special:
         return special[name](*args)
     return Op(name, tuple(as_expr(a) for a in args))

@@ -92,7 +92,7 @@ class FitResult:
         out.attrs.update(nll=self.nll, aic=self.aic, bic=self.bic, n_obs=self.n_obs)
         return out
 
-    def predict(self, times: Sequence[float]) -> np.ndarray:
+    def predict(self, times: Sequence[float] | np.ndarray) -> np.ndarray:
         return _predict(self.model, self.observe, self.values, np.asarray(times, dtype=float))
 
 
@@ -121,7 +121,7 @@ def _predict(model: Model, observe: str, values: dict[str, float], times: np.nda
     def blow_up(t, y, p):
         return 1e30 - np.max(np.abs(y))
 
-    blow_up.terminal = True
+    blow_up.terminal = True  # type: ignore[attr-defined]  # scipy's solve_ivp reads event attributes
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LSODA's convergence warnings at wild trial parameters
         try:

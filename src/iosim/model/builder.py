@@ -59,9 +59,15 @@ class ModelBuilder:
         states get the extinction rule (threshold 1 cell) unless told otherwise."""
         if kind is None:
             kind = "cells" if unit.strip().lower() in {"cell", "cells"} else "other"
+        threshold: float | None
         if extinction_threshold is _UNSET:
-            extinction_threshold = DEFAULT_EXTINCTION_CELLS if kind == "cells" else None
-        self._states.append(State(name, unit, description, float(initial), kind, extinction_threshold, nonnegative))
+            threshold = DEFAULT_EXTINCTION_CELLS if kind == "cells" else None
+        elif extinction_threshold is None or isinstance(extinction_threshold, (int, float)):
+            threshold = extinction_threshold
+        else:
+            raise ModelError(f"state {name!r}: extinction_threshold must be a number or None, "
+                             f"got {extinction_threshold!r}")
+        self._states.append(State(name, unit, description, float(initial), kind, threshold, nonnegative))
         return Sym(name)
 
     def parameter(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iosim.expr import ZERO, build_function, diff, free_symbols, to_source
+from iosim.expr.codegen import Dialect
 from iosim.model.declaration import Model
 
 
@@ -28,7 +29,7 @@ def _names(model: Model) -> dict[str, str]:
     return names
 
 
-def _locals(model: Model, names: dict[str, str], dialect: str) -> list[str]:
+def _locals(model: Model, names: dict[str, str], dialect: Dialect) -> list[str]:
     body = []
     for name, e in model.named_expressions():
         body.append(f"_{name} = {to_source(e, names, dialect)}")

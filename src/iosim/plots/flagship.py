@@ -15,10 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from iosim.simulation.result import SimulationResult
+
+class Trajectories(Protocol):
+    """What the figure reads from one simulated patient: the output times and each state or output by
+    name. :class:`iosim.SimulationResult` is one (this module does not import it: its ``plot()``
+    imports this one)."""
+
+    @property
+    def t(self) -> np.ndarray: ...
+
+    def __getitem__(self, name: str, /) -> np.ndarray: ...
+
 
 #: Plain names of the core model's series, in the order they are drawn.
 TUMOUR = (("Tp", "tumour cells with the therapy target"), ("Tn", "tumour cells without the target"))
@@ -71,9 +82,10 @@ class BestResponse:
         return f"{self.category} ({name}), best change in tumour size {self.best_pct_change:+.0f}%"
 
 
-def best_response(result: SimulationResult) -> BestResponse:
-    """Scans every :data:`iosim.matrix.SCAN_EVERY_DAYS` from day 0 read as RECIST 1.1 (as the web app and matrix)."""
-    from iosim.matrix import SCAN_EVERY_DAYS, recist
+def best_response(result: Trajectories) -> BestResponse:
+    """Scans every :data:`~iosim.endpoints.one_patient.SCAN_EVERY_DAYS` from day 0 read as RECIST 1.1 (as the
+    web app and matrix)."""
+    from iosim.endpoints.one_patient import SCAN_EVERY_DAYS, recist
 
     t = np.asarray(result.t, float)
     scans = np.arange(t[0], t[-1] + 1e-9, SCAN_EVERY_DAYS)
@@ -94,7 +106,7 @@ def _clip_cells(values: np.ndarray) -> np.ndarray:
     return np.where(values >= ONE_CELL, values, np.nan)
 
 
-def _draw(ax, result: SimulationResult, series, *, cells: bool) -> bool:
+def _draw(ax, result: Trajectories, series, *, cells: bool) -> bool:
     drawn = False
     for name, label in series:
         values = np.asarray(result[name], float)
@@ -111,7 +123,7 @@ def _draw(ax, result: SimulationResult, series, *, cells: bool) -> bool:
     return drawn
 
 
-def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | None = None):
+def plot_core(result: Trajectories, *, title: str = "", path: str | Path | None = None):
     """The flagship figure for one simulated patient of model ``core`` (see the module docstring)."""
     import matplotlib
 
@@ -128,7 +140,7 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
         tumour_cells = [("tumour_cells", "all viable tumour cells"), *tumour_cells]
     elif np.any(np.asarray(result["tumour_cells"]) >= ONE_CELL):
         tumour_cells = [("tumour_cells", "viable tumour cells")]
-    panels = [("diameter", None)]
+    panels: list[tuple[str, list[tuple[str, str]] | None]] = [("diameter", None)]
     if tumour_cells:
         panels.append(("tumour", tumour_cells))
     immune = [(n, lab) for n, lab in IMMUNE if np.any(np.asarray(result[n]) >= ONE_CELL)]
@@ -169,7 +181,7 @@ def plot_core(result: SimulationResult, *, title: str = "", path: str | Path | N
     return fig
 
 
-def _diameter_panel(ax, result: SimulationResult, br: BestResponse) -> None:
+def _diameter_panel(ax, result: Trajectories, br: BestResponse) -> None:
     d = np.asarray(result["tumour_diameter_mm"], float)
     ax.plot(result.t, d, color="C3", lw=1.6, label="sum of target-lesion diameters\n(viable tumour and residue)")
     ax.plot(br.scan_days, br.scan_diameters_mm, "o", color="k", ms=4, label="scans (every 8 weeks)")

@@ -10,7 +10,8 @@ How SBML constructs map onto iosim's model is described in :mod:`iosim.sbml.read
 
 from iosim.sbml.antimony import antimony_to_sbml, read_antimony
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
-from iosim.sbml.reader import SBMLImport, import_sbml, read_sbml
+from iosim.sbml.reader import import_sbml, read_sbml
+from iosim.sbml.translate import SBMLImport
 from iosim.sbml.writer import write_sbml
 
 __all__ = [

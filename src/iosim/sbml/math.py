@@ -104,7 +104,7 @@ def _factorial(n: Expr) -> Expr:
             return Num(float(math.gamma(n.value + 1.0)))
         except (ValueError, OverflowError):
             raise SBMLError(f"factorial({n.value}) is undefined") from None
-    a = Num(_LANCZOS[0])
+    a: Expr = Num(_LANCZOS[0])
     for i, c in enumerate(_LANCZOS[1:], start=1):
         a = a + c / (n + float(i))
     tt = n + 7.5

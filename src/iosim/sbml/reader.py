@@ -31,16 +31,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import libsbml
 
-from iosim.dosing import Regimen
-from iosim.expr import Expr
 from iosim.files import is_file
 from iosim.model import Model
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
+from iosim.sbml.translate import SBMLImport, Translator
 
 #: Largest document accepted, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
@@ -51,26 +49,6 @@ MAX_BYTES = 20 * 1024 * 1024
 #: ``iosim.sbml.math.MAX_DEPTH`` (200) are refused after parsing anyway.
 MAX_MATH_ELEMENTS = 20_000
 _MATH = re.compile(r"<(/?)(?:[A-Za-z_][\w.-]*:)?math\b")
-
-
-@dataclass(frozen=True)
-class SBMLImport:
-    """The translated model and how each SBML symbol reads in it."""
-
-    model: Model
-    #: SBML id -> expression (over model names) of the value SBML means by that id.
-    symbols: dict[str, Expr] = field(default_factory=dict)
-    #: Species id -> expression of its amount.
-    amounts: dict[str, Expr] = field(default_factory=dict)
-    #: Species id -> expression of its concentration (amount / compartment size).
-    concentrations: dict[str, Expr] = field(default_factory=dict)
-    #: Events that fire at fixed times, as doses (see :mod:`iosim.sbml.events`).
-    regimen: Regimen = field(default_factory=Regimen)
-    level: int = 3
-    version: int = 2
-    #: No species, rate rule or reaction and no output: the model holds constants (and rules on
-    #: them) only. The SBML test suite checks such models' values; a simulation shows nothing.
-    nothing_to_simulate: bool = False
 
 
 def read_sbml(source: str | os.PathLike) -> Model:
@@ -141,8 +119,6 @@ def _count_elements(text: str, start: int, end: int) -> None:
 def import_sbml(source: str | os.PathLike, *, model_id: str | None = None) -> SBMLImport:
     """Like :func:`read_sbml`, also returning how SBML symbols map onto the model and the
     fixed-time events as a :class:`~iosim.Regimen`."""
-    from iosim.sbml.translate import Translator
-
     doc = load_document(source)
     try:
         return Translator(doc, model_id).run()

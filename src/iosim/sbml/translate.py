@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import libsbml
 
 from iosim.dosing import Bolus, Regimen
 from iosim.errors import ExpressionError
 from iosim.expr import Expr, Sym, diff, evaluate, free_symbols, substitute
-from iosim.model import ModelBuilder, Reference
+from iosim.model import Model, ModelBuilder, Reference
 from iosim.sbml.errors import SBMLError, UnsupportedSBMLError
 from iosim.sbml.events import dose, trigger_time
 from iosim.sbml.math import HUGE, HUGE_VALUE, TIME, FunctionDef, constant, function_definition, to_expr
-from iosim.sbml.reader import SBMLImport
 
 
 def _sid(x) -> str:
     return x.getId() if x.isSetId() else ""
+
+
+@dataclass(frozen=True)
+class SBMLImport:
+    """The translated model and how each SBML symbol reads in it."""
+
+    model: Model
+    #: SBML id -> expression (over model names) of the value SBML means by that id.
+    symbols: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its amount.
+    amounts: dict[str, Expr] = field(default_factory=dict)
+    #: Species id -> expression of its concentration (amount / compartment size).
+    concentrations: dict[str, Expr] = field(default_factory=dict)
+    #: Events that fire at fixed times, as doses (see :mod:`iosim.sbml.events`).
+    regimen: Regimen = field(default_factory=Regimen)
+    level: int = 3
+    version: int = 2
+    #: No species, rate rule or reaction and no output: the model holds constants (and rules on
+    #: them) only. The SBML test suite checks such models' values; a simulation shows nothing.
+    nothing_to_simulate: bool = False
 
 
 class Translator:
@@ -243,8 +263,9 @@ class Translator:
                     amounts[sid] = name
         for lp in self.local_values:
             sym[lp] = Sym(lp)
+        reaction_sym: dict[str, Sym] = {}
         for rid in (k for k, v in self.kind.items() if v == "reaction"):
-            sym[rid] = Sym(rid if rid.isidentifier() and rid != "t" else self._fresh(rid))
+            sym[rid] = reaction_sym[rid] = Sym(rid if rid.isidentifier() and rid != "t" else self._fresh(rid))
 
         huge = self._fresh("sbml_huge")
         sym[HUGE] = Sym(huge)
@@ -293,7 +314,7 @@ class Translator:
         for i in range(m.getNumReactions()):
             r = m.getReaction(i)
             rid = r.getId()
-            changes: dict[str, float] = {}
+            changes: dict[Sym | str, float] = {}
             for sign, srs in ((-1.0, _reactants(r)), (1.0, _products(r))):
                 for sr in srs:
                     sp = sr.getSpecies()
@@ -306,8 +327,8 @@ class Translator:
                     )
                     fixed = init[srid] if srid else _stoichiometry(sr, self.level)
                     if not variable and factor is None:
-                        name = self.rename[sp]
-                        changes[name] = changes.get(name, 0.0) + sign * fixed
+                        target = self.rename[sp]
+                        changes[target] = changes.get(target, 0.0) + sign * fixed
                         continue
                     if self.level == 2 and sr.isSetStoichiometryMath():
                         where = f"stoichiometryMath of {sp} in {rid}"
@@ -321,7 +342,7 @@ class Translator:
                         term = term * sym[factor]
                     extra.setdefault(self.rename[sp], []).append(term)
             changes = {k: v for k, v in changes.items() if v != 0.0}
-            b.reaction(sym[rid].name, to_model(self.kinetic[rid]), changes, description=r.getName())
+            b.reaction(reaction_sym[rid].name, to_model(self.kinetic[rid]), changes, description=r.getName())
 
         for sid, r in role.items():
             if r != "state" or sid not in self.rates:
@@ -329,11 +350,11 @@ class Translator:
             rate = to_model(self.rates[sid])
             if self.kind[sid] == "species" and not self.only_substance[sid]:
                 comp = self.species_comp[sid]
-                vol = sym[comp]
-                rate = rate * vol + Sym(self.rename[sid]) / vol * self._volume_rate(comp, role, to_model)
+                volume = sym[comp]
+                rate = rate * volume + Sym(self.rename[sid]) / volume * self._volume_rate(comp, role, to_model)
             extra.setdefault(self.rename[sid], []).append(rate)
-        for name, terms in extra.items():
-            b.equation(name, sum(terms[1:], terms[0]))
+        for state, terms in extra.items():
+            b.equation(state, sum(terms[1:], terms[0]))
 
         no_state = not any(r == "state" for r in role.values())
         if no_state:
@@ -388,9 +409,10 @@ class Translator:
             where = f"event {ev.getId() or i + 1}"
             delay = 0.0
             if ev.isSetDelay() and ev.getDelay().isSetMath():
-                delay = value(self._math(ev.getDelay().getMath(), where))
-                if delay is None or delay < 0:
+                given = value(self._math(ev.getDelay().getMath(), where))
+                if given is None or given < 0:
                     raise UnsupportedSBMLError("events with a delay that is not a constant", where)
+                delay = given
             if ev.isSetPriority():
                 raise UnsupportedSBMLError("event priorities", where)
             trig = ev.getTrigger()

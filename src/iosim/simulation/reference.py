@@ -409,5 +409,5 @@ def _threshold_event(i: int, threshold: float):
     def event(t, x):
         return x[i] - threshold
 
-    event.terminal, event.direction = True, -1
+    event.terminal, event.direction = True, -1  # type: ignore[attr-defined]  # solve_ivp's event attributes
     return event

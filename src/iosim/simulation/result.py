@@ -117,8 +117,8 @@ class SimulationResult:
             shown = {u: g for u, g in units.items() if any(np.any(self[n] >= _floor(u)) for n in g)}
             units = shown or units
         if ax is None:
-            fig, axes = plt.subplots(len(units), 1, figsize=(7, 2.6 * len(units)), sharex=True, squeeze=False)
-            axes = axes[:, 0]
+            fig, grid = plt.subplots(len(units), 1, figsize=(7, 2.6 * len(units)), sharex=True, squeeze=False)
+            axes = list(grid[:, 0])
         else:
             fig, axes = ax.figure, [ax] * len(units)
         for a, (unit, group) in zip(axes, units.items()):

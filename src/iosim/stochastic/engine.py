@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from iosim.dosing.schedule import encode_schedule
 from iosim.errors import InputError, ModelError, UnknownNameError
 from iosim.model.declaration import Model
 from iosim.simulation.reference import as_regimen, resolve_grid
-from iosim.stochastic.result import STATUS_NAMES, StochasticResult
+from iosim.stochastic.result import STATUS_NAMES, Seed, StochasticResult
 
 Method = Literal["ssa", "tau", "hybrid"]
 METHODS: dict[str, int] = {"ssa": 0, "tau": 1, "hybrid": 2}
@@ -71,7 +71,17 @@ def _check_model(model: Model, method: str) -> None:
                 )
 
 
-def replicate_seeds(seed: int | np.random.SeedSequence | None, replicates: int) -> tuple[np.ndarray, int | tuple]:
+def method_named(name: str) -> Method:
+    """``name`` (a command-line option, a request field) as a :data:`Method`; else :class:`UnknownNameError`."""
+    for method in get_args(Method):
+        if method == name:
+            return method
+    raise UnknownNameError("stochastic method", name, tuple(METHODS))
+
+
+def replicate_seeds(
+    seed: int | np.random.SeedSequence | None, replicates: int
+) -> tuple[np.ndarray, Seed]:
     """The 4-word xoshiro256** state of every replicate, and the entropy that reproduces them."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     seeds = np.empty((replicates, 4), dtype=np.uint64)

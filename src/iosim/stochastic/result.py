@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,10 @@ import numpy as np
 from iosim.errors import SimulationError
 from iosim.model.declaration import Model
 from iosim.stochastic.stats import Proportion, proportion
+
+#: The entropy of the run's SeedSequence, with its spawn key when it had one: what reproduces the run.
+Entropy = int | Sequence[int] | None
+Seed = Entropy | tuple[Entropy, tuple[int, ...]]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +47,7 @@ class StochasticResult:
     passage_times: np.ndarray
     status: np.ndarray
     events: np.ndarray
-    seed: int | tuple
+    seed: Seed
     parameters: np.ndarray
     notes: tuple[str, ...] = field(default=())
 

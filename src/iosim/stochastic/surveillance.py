@@ -16,7 +16,7 @@ import numpy as np
 from iosim.errors import InputError
 from iosim.expr import Op, Sym
 from iosim.model.declaration import Model
-from iosim.stochastic.engine import simulate_stochastic
+from iosim.stochastic.engine import Method, simulate_stochastic
 from iosim.stochastic.stats import Proportion, proportion
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def tumour_states(model: Model) -> tuple[str, ...]:
         e = inter.get(o.expr.name, o.expr) if isinstance(o.expr, Sym) else o.expr
         terms = e.args if isinstance(e, Op) and e.op == "add" else (e,)
         if all(isinstance(x, Sym) and x.name in names for x in terms):
-            return tuple(x.name for x in terms)
+            return tuple(x.name for x in terms if isinstance(x, Sym))  # every term is a Sym (checked above)
     if "T" in names:
         return ("T",)
     raise InputError(f"model {model.id}: cannot tell which state is the tumour; name it (--state STATE)")
@@ -91,7 +91,7 @@ def surveillance(
     replicates: int,
     t_end: float,
     seed: int | None = None,
-    method: str = "hybrid",
+    method: Method = "hybrid",
     params: Mapping[str, float] | None = None,
     initial: Mapping[str, float] | None = None,
     regimen: Any = None,

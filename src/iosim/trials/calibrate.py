@@ -46,13 +46,14 @@ def registry_targets(spec: TrialSpec, texts: list[str]) -> list[Target]:
     A text is registry ids (``checkmate067/nivolumab/orr``, comma-separated), or
     ``arm=ARM,ENDPOINT[=VALUE],...``: an endpoint without a value takes the registry's; a value given
     must equal it. Anything else is refused with one line naming the registry."""
-    from iosim.validation.registry import REGISTRY_NAME, RegistryError, load_registry
+    from iosim.validation.registry import REGISTRY_NAME, Entry, RegistryError, load_registry
 
     registry = load_registry()
     chosen: dict[str, dict[str, float]] = {}
     for text in texts:
         if "=" not in text:
-            pairs = [(registry.get(i.strip()), None) for i in text.split(",") if i.strip()]
+            ids = [i.strip() for i in text.split(",") if i.strip()]
+            pairs: list[tuple[Entry, float | None]] = [(registry.get(i), None) for i in ids]
         else:
             items = [p.partition("=") for p in text.split(",")]
             arm = next((v.strip() for k, _, v in items if k.strip() == "arm"), "")
@@ -71,7 +72,7 @@ def registry_targets(spec: TrialSpec, texts: list[str]) -> list[Target]:
                 if entry is None:
                     raise RegistryError(f"--target {spec.name} {arm} {key} is not an entry of {REGISTRY_NAME}; "
                                         "add the observation there first (docs/calibration.md)")  # fmt: skip
-                given = None
+                given: float | None = None
                 if eq:
                     try:
                         given = float(value)

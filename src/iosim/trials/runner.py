@@ -102,7 +102,7 @@ def simulate_chunk(
     tumour = res.y[:, :, model.state_index("Tp")] + res.y[:, :, model.state_index("Tn")]
     viable = np.take_along_axis(tumour, np.broadcast_to(col, (patients.size, col.shape[-1])), axis=1)
     pet = res.parameters[:, model.parameter_index("residue_seen")] < 0.5  # 0: read by PET-CT (catalogue)
-    readout = read(spec.criteria, scans, viable, failed, spec.seed, patients, pet)
+    readout = read(spec.response_criteria, scans, viable, failed, spec.seed, patients, pet)
     if spec.assessment_window_days:
         weeks = weeks[None, :] + offsets / 7.0
     months = days[base] / DAYS_PER_MONTH
@@ -113,7 +113,7 @@ def simulate_chunk(
     outcomes, codes = patient_outcomes(
         readout.measure, weeks, death_months=death_m, died=died, new_lesion=readout.new_lesion,
         new_lesion_growth=scans.new_lesion_growth,
-        follow_up_months=spec.follow_up_months, criteria=spec.criteria,
+        follow_up_months=spec.follow_up_months, criteria=spec.response_criteria,
         confirm_weeks=4.0 if spec.confirm_response else None, metabolic_cr=readout.metabolic_cr,
         count_recovery=readout.count_recovery,
     )  # fmt: skip
@@ -126,7 +126,7 @@ def simulate_chunk(
     people["target_lesions"] = scans.anatomy.n_targets
     people["first_new_lesion_day"] = scans.new_lesion_day
     people["scans_after_progression"] = scans.scans_after_progression
-    assessments = assessment_rows(arm, patients, weeks, readout.sld_mm, codes, criteria=spec.criteria,
+    assessments = assessment_rows(arm, patients, weeks, readout.sld_mm, codes, criteria=spec.response_criteria,
                                   measure=readout.measure)  # fmt: skip
     alive = (np.atleast_2d(weeks) * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
     # Marrow disease has no lesions to store (its scans are the model's equivalent spheres).
@@ -198,7 +198,7 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     outcomes = store.table("outcomes")
     order = [a.name for a in spec.arms]
     control = spec.control_arm
-    summary = summarize(outcomes, control=control, criteria=spec.criteria)
+    summary = summarize(outcomes, control=control, criteria=spec.response_criteria)
     summary = summary.set_index("arm").loc[order].reset_index()
     # Combination arms beside independent drug action of their single-drug arms (Palmer & Sorger 2017).
     summary = with_ida(summary, outcomes, {a.name: [t.drug for t in a.therapies] for a in spec.arms}, seed=spec.seed)

@@ -134,10 +134,10 @@ class TrialSpec(_Strict):
         cancer = CANCERS.get(self.cancer.strip().lower().replace("-", "_"))
         if cancer is None:
             return self
-        if self.criteria is None:
-            object.__setattr__(self, "criteria", cancer.response_criteria)
+        criteria = self.criteria if self.criteria is not None else cancer.response_criteria
+        object.__setattr__(self, "criteria", criteria)
         try:
-            check_fits(self.criteria, cancer.response_criteria)
+            check_fits(criteria, cancer.response_criteria)
         except CriteriaError as e:
             raise ValueError(f"field 'criteria': {e}") from None
         return self
@@ -210,6 +210,13 @@ class TrialSpec(_Strict):
     def control_arm(self) -> str | None:
         """Name of the arm marked ``control: true``, or None."""
         return next((a.name for a in self.arms if a.control), None)
+
+    @property
+    def response_criteria(self) -> str:
+        """The criteria the trial is read by: as given, or the cancer type's default."""
+        if self.criteria is None:
+            raise TrialSpecError(f"cancer {self.cancer!r} is unknown (no response criteria); see `iosim cancers`")
+        return self.criteria
 
     @property
     def follow_up_days(self) -> float:

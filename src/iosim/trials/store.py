@@ -105,10 +105,10 @@ class ResultStore:
             for name in TABLES:
                 df = tables[name]
                 self.con.register("_chunk", df)
-                exists = self.con.execute(
+                row = self.con.execute(
                     "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-                ).fetchone()[0]
-                if not exists:
+                ).fetchone()
+                if not (row and row[0]):
                     self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _chunk")
                 else:
                     self.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _chunk")

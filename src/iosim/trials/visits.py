@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from iosim.errors import SimulationError
 from iosim.trials.rng import uniforms
 from iosim.trials.spec import TrialSpec
 
@@ -71,5 +72,5 @@ def visit_columns(spec: TrialSpec, days: np.ndarray, offsets: np.ndarray) -> np.
     wanted = np.minimum(scheduled_weeks(spec)[None, :] * 7.0 + offsets, spec.follow_up_days)
     col = np.minimum(np.searchsorted(days, wanted), days.size - 1)
     if not np.allclose(days[col], wanted, rtol=0, atol=1e-9):
-        raise AssertionError("a visit day is missing from the output grid")  # a bug, not a user error
+        raise SimulationError("a visit day is missing from the output grid (a bug in iosim; please report it)")
     return col

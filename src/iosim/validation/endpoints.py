@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from iosim.endpoints.criteria import CONTROLLED, RESPONDERS
+from iosim.errors import UnknownNameError
 
 ALPHA = 0.05
 
@@ -67,7 +68,7 @@ class Tables:
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             if self._store is None:
-                raise KeyError(f"no table {name!r}")
+                raise UnknownNameError("table", name, sorted(self._frames))
             self._frames[name] = self._store.table(name)
         return self._frames[name]
 

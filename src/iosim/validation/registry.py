@@ -83,41 +83,6 @@ class Registry:
 
         return trial_path(self.for_trial(trial)[0].spec)
 
-    def cancer_of(self, trial: str) -> str:
-        return _spec_cancer(self.spec_path(trial))
-
-    def population_path(self, cancer: str) -> Path | None:
-        """The population file a registry trial of ``cancer`` uses (a calibrated trial's first), if any."""
-        from iosim.library import EXAMPLES
-        from iosim.trials.spec import load_trial_spec
-
-        trials = [t for t in self.trials() if self.cancer_of(t) == cancer]
-        calibrated = set(self.calibrated_trials(cancer))
-        for trial in sorted(trials, key=lambda t: t not in calibrated):
-            population = load_trial_spec(self.spec_path(trial)).population
-            if population:
-                return EXAMPLES / population
-        return None
-
-    def calibrated_trials(self, cancer: str) -> list[str]:
-        """Trials with a ``calibrated`` entry whose cancer is ``cancer``: where its population comes from."""
-        return [t for t in self.trials() if self.cancer_of(t) == cancer
-                and any(e.role == "calibrated" for e in self.for_trial(t))]  # fmt: skip
-
-
-@functools.lru_cache(maxsize=32)
-def _spec_cancer(path: Path) -> str:
-    from iosim.trials.spec import load_trial_spec
-
-    return load_trial_spec(path).cancer
-
-
-def calibration_status(cancer: str) -> str:
-    """``"calibrated (trial, ...)"`` when a registry trial calibrated this cancer's population, else
-    ``"uncalibrated"`` (the population is the cancer type's default, or calibrated on nothing)."""
-    trials = load_registry().calibrated_trials(cancer)
-    return f"calibrated ({', '.join(trials)})" if trials else "uncalibrated"
-
 
 def load_registry(path: str | Path | None = None) -> Registry:
     """The registry (the shipped one by default); every entry is checked when it is read."""
@@ -156,14 +121,15 @@ def _load(path: Path) -> Registry:
             raise RegistryError(f"{where}: unknown endpoint {entry.endpoint!r}; choose from {', '.join(ENDPOINTS)}")
         if (entry.ci_low is None) != (entry.ci_high is None):
             raise RegistryError(f"{where}: give both ci_low and ci_high, or neither")
-        if entry.ci_low is not None and not entry.ci_low <= entry.observed <= entry.ci_high:
+        low, high = entry.ci_low, entry.ci_high
+        if low is not None and high is not None and not low <= entry.observed <= high:
             raise RegistryError(f"{where}: observed {entry.observed:g} lies outside its CI [{entry.ci_low:g}, "
                                 f"{entry.ci_high:g}]")  # fmt: skip
         if Path(entry.spec).is_absolute() or ".." in Path(entry.spec).parts:
             raise RegistryError(f"{where}: spec is a path relative to examples/, got {entry.spec!r}")
         entries.append(entry)
     ids = [e.id for e in entries]
-    keys = [e.key for e in entries]
+    keys = ["/".join(e.key) for e in entries]
     for seen, what in ((ids, "id"), (keys, "trial/arm/endpoint")):
         dup = next((x for x in seen if seen.count(x) > 1), None)
         if dup is not None:

@@ -106,7 +106,7 @@ def select(
     w = patient_w.to_numpy()
     u = uniforms(seed, patient_w.index.to_numpy(np.int64), _ACCEPT_STREAM)
     rows_of = pl["source_patient"].to_numpy(np.int64)
-    best = None
+    best: tuple[float, np.ndarray, float, np.ndarray] | None = None
     for q in (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0):
         keep_patient = u < np.minimum(1.0, w / max(np.quantile(w, q), 1e-300))
         keep = np.isin(rows_of, patient_w.index.to_numpy()[keep_patient])
@@ -115,6 +115,7 @@ def select(
             best[2] > max_ks and ks < best[2]
         ):
             best = (q, keep, ks, keep_patient)
+    assert best is not None  # the first quantile always takes the first branch
     q, keep, _, keep_patient = best
     sel = pl.loc[keep]
     report = {f"selected_{k}": v for k, v in summarise(sel).items()}

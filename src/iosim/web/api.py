@@ -166,25 +166,9 @@ def list_models() -> list[dict]:
 
 @router.get("/models/{model_id}", summary="A model's equations and parameter table with sources")
 def describe_model(model_id: Annotated[str, Path(max_length=MAX_ID_LENGTH)]) -> dict:
-    from iosim.model.describe import equation_lines, parameter_rows
-    from iosim.models import get_model, model_ids
+    from iosim.web.model_card import model_card
 
-    if model_id not in model_ids():  # only catalogue ids: never a path
-        from iosim.errors import UnknownNameError
-
-        raise UnknownNameError("model", model_id, model_ids())
-    m = get_model(model_id)
-    return {
-        "id": m.id,
-        "title": m.title,
-        "reference": str(m.reference) if m.reference else "",
-        "states": list(m.state_names),
-        "outputs": list(m.output_names),
-        "equations": equation_lines(m),
-        "parameters": [
-            {"name": n, "value": v, "unit": u, "description": d, "source": s} for n, v, u, d, s in parameter_rows(m)
-        ],
-    }
+    return model_card(model_id)
 
 
 @router.get("/drugs", summary="The drug catalogue")
@@ -214,7 +198,7 @@ def list_cancers() -> list[dict]:
 
 # -- one patient ---------------------------------------------------------------------------
 def _simulate_core(req: SimulateRequest, request: Request):
-    from iosim.matrix import SCAN_EVERY_DAYS, recist
+    from iosim.endpoints.one_patient import SCAN_EVERY_DAYS, recist
     from iosim.scenario import build_scenario
 
     patient = {k: v for k, v in (("weight_kg", req.weight_kg), ("height_cm", req.height_cm)) if v is not None}
@@ -260,8 +244,8 @@ async def simulate(req: SimulateRequest, request: Request, format: Literal["json
 
 
 def _simulate_model(req: ModelSimulateRequest, time_limit_s: float):
-    from iosim import get_model, simulate
-    from iosim.models import model_ids
+    from iosim.models import get_model, model_ids
+    from iosim.simulation import simulate
 
     if req.model not in model_ids():
         from iosim.errors import UnknownNameError
@@ -314,9 +298,9 @@ def _trial_spec(req: TrialRequest, request: Request):
         "arms": [{"name": a.name, "therapies": [_therapy(t) for t in a.therapies]} for a in req.arms],
     }  # fmt: skip
     if req.population == "calibrated":
-        from iosim.web.app import calibrated_population
+        from iosim.library import population_path
 
-        path = calibrated_population(req.cancer)
+        path = population_path(req.cancer)
         if path is None:
             raise InputError(f"no calibrated population for {req.cancer}; use population 'default'")
         data["population"] = str(path)

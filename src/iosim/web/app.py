@@ -76,16 +76,10 @@ class MatrixCache:
         return "computing", None, ""
 
     def wait(self, timeout: float | None = None):
-        self.get()
-        self._thread.join(timeout)
+        self.get()  # starts the thread
+        if self._thread is not None:
+            self._thread.join(timeout)
         return self.get()
-
-
-def calibrated_population(cancer: str) -> Path | None:
-    """The population file for a catalogue cancer id, if the package ships one (iosim.library)."""
-    from iosim.library import population_path
-
-    return population_path(cancer)
 
 
 def create_app(

@@ -19,12 +19,18 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from iosim.errors import IosimError
+from iosim.errors import InputError, IosimError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from iosim.trials.spec import TrialSpec
 
 
-class QueueFull(Exception):
-    """Too many trials are queued or running."""
+class QueueFull(IosimError):
+    """Too many trials are queued or running (the web API answers 429)."""
 
 
 class _Stop(Exception):
@@ -34,7 +40,7 @@ class _Stop(Exception):
 @dataclass
 class Job:
     id: str
-    spec: object  # iosim.trials.TrialSpec
+    spec: TrialSpec
     folder: Path
     status: str = "queued"  # queued, running, done, failed, cancelled, timed_out
     done: int = 0
@@ -44,7 +50,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     cancel_requested: bool = False
-    summary: object = None  # pandas DataFrame when done
+    summary: pd.DataFrame | None = None  # when done
 
     @property
     def active(self) -> bool:
@@ -75,7 +81,8 @@ class JobQueue:
 
     def __init__(self, *, workers: int = 1, max_active: int = 4, timeout_s: float = 300.0, keep_finished: int = 20):
         if workers < 1 or max_active < workers:
-            raise ValueError("need workers >= 1 and max_active >= workers")
+            raise InputError(f"job workers must be at least 1 and at most the queued-job cap, got workers={workers}, "
+                             f"max_active={max_active}")
         self.timeout_s = float(timeout_s)
         self.max_active = max_active
         self.keep_finished = keep_finished
@@ -131,13 +138,14 @@ class JobQueue:
 
         if job.cancel_requested:
             return
-        job.status, job.started = "running", time.monotonic()
+        started = time.monotonic()
+        job.status, job.started = "running", started
 
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, total
             if job.cancel_requested:
                 raise _Stop("cancelled")
-            if time.monotonic() - job.started > self.timeout_s:
+            if time.monotonic() - started > self.timeout_s:
                 raise _Stop("timed_out")
 
         try:

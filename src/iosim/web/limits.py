@@ -22,6 +22,8 @@ from collections.abc import Callable
 
 from fastapi import HTTPException
 
+from iosim.errors import InputError
+
 MIB = 2**20
 
 
@@ -154,7 +156,7 @@ class RunSlots:
 
     def __init__(self, n: int):
         if n < 1:
-            raise ValueError("need at least one simulation slot")
+            raise InputError(f"max_runs must be at least 1 (simulations at once), got {n}")
         self.n = n
         self._sem = threading.BoundedSemaphore(n)
 

@@ -119,9 +119,9 @@ def workbench(request: Request):
 @router.get("/fragments/model", response_class=HTMLResponse)
 def model_fragment(request: Request, id: Annotated[str, Query(max_length=64)] = "core"):
     """Equations and parameter table of one model (loaded by htmx into the workbench)."""
-    from iosim.web.api import describe_model
+    from iosim.web.model_card import model_card
 
-    return templates.TemplateResponse(request, "_model.html", {"m": describe_model(id)})
+    return templates.TemplateResponse(request, "_model.html", {"m": model_card(id)})
 
 
 @router.get("/vendor/plotly.min.js")
