@@ -2,8 +2,9 @@
 
 The paper's Appendix A equilibria are reproduced at the defaults (a = 0.2/day, see the
 module's Decisions; APPENDIX_A_OVERRIDES names the same value); the table's printed
-a = 2e-3 (TABLE_1_OVERRIDES) has no positive tumour equilibrium, which is tested too. Runs use ``extinction=False`` where two cell populations could die
-out within one output interval, and call a tumour cleared once it is below one cell.
+a = 2e-3 (TABLE_1_OVERRIDES) has no positive tumour equilibrium, which is tested too.
+Runs use ``extinction=False`` where two cell populations could die out within one output
+interval, and call a tumour cleared once it is below one cell.
 """
 
 import math
@@ -14,10 +15,10 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 import iosim
+from iosim.analysis.equilibria import find_equilibria
 from iosim.dosing import infusion
 from iosim.model.compiled import compile_model
 from iosim.models import get_model
-from iosim.analysis.equilibria import find_equilibria
 from iosim.models.depillis2008 import (
     APPENDIX_A_OVERRIDES,
     DEPOSIT_OVERRIDES,
