@@ -36,8 +36,8 @@ LANDSCAPE_SEED = 2026
 FOLLOW_UP_MONTHS = 24.0
 #: Patients simulated per task (the trial runner's chunk).
 CHUNK = 250
-COLUMNS = ["cancer", "drug", "regimen", "patients", "orr", "orr_ci_low", "orr_ci_high", "cr_rate",
-           "median_pfs_months", "calibrated", "tmb", "immunogenicity", "infiltration", "pdl1_base",
+COLUMNS = ["cancer", "drug", "patients", "orr", "orr_ci_low", "orr_ci_high", "cr_rate", "median_pfs_months",
+           "calibrated", "regimen", "tmb", "immunogenicity", "infiltration", "pdl1_base",
            "observed_orr", "observed_ci_low", "observed_ci_high", "observed_source", "note"]  # fmt: skip
 
 
