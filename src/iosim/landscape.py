@@ -141,7 +141,8 @@ def landscape(
                                       "observed_ci_high": np.nan, "observed_source": ""}),
             "note": "; ".join(plan.notes),
         })  # fmt: skip
-    return pd.DataFrame(rows, columns=COLUMNS)
+    rates = ["orr", "orr_ci_low", "orr_ci_high", "cr_rate", "median_pfs_months", "immunogenicity"]
+    return pd.DataFrame(rows, columns=COLUMNS).round({c: 4 for c in rates})
 
 
 def plot_landscape(df: pd.DataFrame, path: str | Path | None = None):
