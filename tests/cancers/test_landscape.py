@@ -64,6 +64,7 @@ def test_results_do_not_depend_on_workers():
         (["--drug", "pembrolizumab", "--patients", "abc"], "--patients"),
         (["--drug", "pembrolizumab", "--cancers", "melanomaa"], "unknown cancer type 'melanomaa'"),
         (["--patients", "10"], "--drug"),
+        (["--drug", "pembrolizumab", "--cancers", ",,"], "--cancers"),
     ],
 )
 def test_bad_input_is_one_line_with_exit_2_and_writes_nothing(tmp_path, args, fragment):

@@ -13,7 +13,7 @@ from iosim.cli.app import app
 def landscape(
     drug: str = typer.Option(..., "--drug", help="drug id (see `iosim drugs`), given at its default (label) regimen"),
     patients: int = typer.Option(500, "--patients", help="virtual patients per cancer type"),
-    out: Path = typer.Option(Path("landscape"), "--out", help="folder for landscape.csv and landscape.png"),
+    out: Path = typer.Option(Path("out/landscape"), "--out", help="folder for landscape.csv and landscape.png"),
     cancers: str = typer.Option(None, "--cancers", help="comma-separated cancer ids (default: all)"),
     workers: int = typer.Option(1, "--workers", help="local worker processes"),
     seed: int = typer.Option(None, "--seed", help="seed of every cancer's population (default 2026)"),
@@ -36,14 +36,21 @@ def landscape(
         raise InputError(f"--seed {seed}: give a whole number from 0 to 2^63 - 1")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: is a file; give a folder")
-    cs = [c.strip() for c in cancers.split(",") if c.strip()] if cancers else None
+    cs = [c.strip() for c in cancers.split(",") if c.strip()] if cancers is not None else None
+    if cs is not None and not cs:
+        raise InputError(
+            f"--cancers {cancers!r}: give comma-separated cancer ids (see `iosim cancers`) or leave it out"
+        )
     from iosim.cancers import get_cancer
     from iosim.therapy.catalogue import get_drug
 
     get_drug(drug)  # unknown names fail here, in one line, before any simulation
     for c in cs or []:
         get_cancer(c)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"--out {out}: cannot create the folder ({e.strerror}); give a writable folder") from None
     start = time.perf_counter()
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:  # fmt: skip
