@@ -1,9 +1,10 @@
 """de Pillis et al. 2008 (J Biol Syst 16:51): equilibria, untreated outcomes, chemotherapy.
 
-The paper's Appendix A equilibria are reproduced with APPENDIX_A_OVERRIDES (a = 0.2/day,
-see the module's Decisions); the table's own a = 2e-3 has no positive tumour equilibrium,
-which is tested too. Runs use ``extinction=False`` where two cell populations could die
-out within one output interval, and call a tumour cleared once it is below one cell.
+The paper's Appendix A equilibria are reproduced at the defaults (a = 0.2/day, see the
+module's Decisions; APPENDIX_A_OVERRIDES names the same value); the table's printed
+a = 2e-3 (TABLE_1_OVERRIDES) has no positive tumour equilibrium, which is tested too.
+Runs use ``extinction=False`` where two cell populations could die out within one output
+interval, and call a tumour cleared once it is below one cell.
 """
 
 import math
@@ -14,10 +15,16 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 import iosim
+from iosim.analysis.equilibria import find_equilibria
 from iosim.dosing import infusion
 from iosim.model.compiled import compile_model
 from iosim.models import get_model
-from iosim.models.depillis2008 import APPENDIX_A_OVERRIDES, DEPOSIT_OVERRIDES, SMALL_TUMOUR_INITIAL
+from iosim.models.depillis2008 import (
+    APPENDIX_A_OVERRIDES,
+    DEPOSIT_OVERRIDES,
+    SMALL_TUMOUR_INITIAL,
+    TABLE_1_OVERRIDES,
+)
 
 STATES = ("T", "L", "N", "C", "I", "M")
 
@@ -83,11 +90,13 @@ def _tumour_equilibria(q, n=200_000):
 def test_defaults_are_the_papers_table_and_detectable_state(model):
     q = _params(model)
     assert q["l"] == pytest.approx(2 / 3, rel=1e-15)  # Table 1 and Appendix A (the deposit has 2)
-    assert q["a"] == 2.0e-3 and q["d"] == 5.0 and q["s"] == 0.3 and q["u"] == 3.0
+    # a: Appendix A's equilibria need 0.2/day; Table 1 prints 2.00e-3 (a misprint, see the module)
+    assert q["a"] == 0.2 == APPENDIX_A_OVERRIDES["a"] and TABLE_1_OVERRIDES == {"a": 2.0e-3}
+    assert q["d"] == 5.0 and q["s"] == 0.3 and q["u"] == 3.0
     assert q["V_L"] == q["V_I"] == q["V_M"] == 0.0
     y0 = dict(zip(model.state_names, model.initial_values()))
     assert y0 == {"T": 1e7, "L": 2e3, "N": 5e5, "C": 4.17e10, "I": 2e3, "M": 0.0}
-    assert DEPOSIT_OVERRIDES == {"l": 2.0}
+    assert DEPOSIT_OVERRIDES == {"l": 2.0, "a": 2.0e-3}
 
 
 def test_appendix_a_three_equilibria_and_their_stability(model):
@@ -129,9 +138,22 @@ def test_small_tumour_equilibrium_is_the_escape_threshold(model):
     assert outcomes[1] == pytest.approx(large[0], rel=0.01)  # above: escapes to the large equilibrium
 
 
+def test_equilibrium_finder_at_the_defaults_finds_the_papers_three_equilibria(model):
+    """What `iosim equilibria depillis2008` prints: tumour-free, small saddle, large stable node."""
+    found = find_equilibria(model, scales={"T": 1e6, "L": 1e3, "I": 1e2}, n_starts=60)
+    tumour = sorted((e for e in found if e["T"] > 1.0), key=lambda e: e["T"])
+    assert len(tumour) == 2
+    small, large = tumour
+    assert small["T"] == pytest.approx(5.695e5, rel=0.05) and small.kind == "saddle"
+    assert np.sum(small.eigenvalues.real > 0) == 1
+    assert large["T"] == pytest.approx(9.20e8, rel=0.005) and large.kind == "stable node"
+    assert any(e["T"] == 0.0 for e in found)  # the tumour-free state
+
+
 def test_table_growth_rate_has_no_positive_tumour_equilibrium(model):
-    """With Table 1's a = 2e-3 the reduced equation has no root: only the tumour-free state."""
-    assert _tumour_equilibria(_params(model)) == []
+    """With Table 1's printed a = 2e-3 the reduced equation has no root: only the tumour-free state."""
+    assert _tumour_equilibria(_params(model, TABLE_1_OVERRIDES)) == []
+    assert not [e for e in find_equilibria(model, params=TABLE_1_OVERRIDES, n_starts=60) if e["T"] > 1.0]
     # ... and the deposit's exponent l = 2 alone does not restore the paper's small equilibrium.
     roots = _tumour_equilibria(_params(model, DEPOSIT_OVERRIDES))
     assert all(abs(r[0] - 5.695e5) / 5.695e5 > 1.0 for r in roots)
@@ -139,7 +161,7 @@ def test_table_growth_rate_has_no_positive_tumour_equilibrium(model):
 
 def test_small_tumour_is_drawn_to_zero(model):
     """Section 6: the 'small' initial conditions go to the tumour-free equilibrium."""
-    for overrides in ({}, APPENDIX_A_OVERRIDES):
+    for overrides in (TABLE_1_OVERRIDES, {}):
         r = iosim.simulate(
             model, 60, params=overrides, initial=SMALL_TUMOUR_INITIAL, times=[30.0, 60.0], extinction=False
         )
@@ -149,8 +171,8 @@ def test_small_tumour_is_drawn_to_zero(model):
 
 
 def test_detectable_tumour_grows_to_carrying_capacity_untreated(model):
-    """Section 6: untreated detectable tumours grow to the large equilibrium (Appendix A set)."""
-    r = iosim.simulate(model, 200, params=APPENDIX_A_OVERRIDES, times=[200.0], extinction=False)
+    """Section 6: untreated detectable tumours grow to the large equilibrium (the defaults)."""
+    r = iosim.simulate(model, 200, times=[200.0], extinction=False)
     assert r.final("T") == pytest.approx(9.175e8, rel=0.01)
 
 
@@ -175,7 +197,7 @@ def test_chemotherapy_course_clears_a_5e7_tumour(model):
 
 @pytest.mark.parametrize(
     ("overrides", "chemo_days"),
-    [({}, 0), (APPENDIX_A_OVERRIDES, 5)],
+    [(TABLE_1_OVERRIDES, 0), ({}, 5)],
 )
 def test_trajectory_matches_independent_solve_ivp(model, overrides, chemo_days):
     """iosim vs the hand-typed equations with scipy (rtol 1e-10); 1e-6 relative agreement."""

@@ -2,15 +2,20 @@
 
 Each field has a value and a source. Immunogenicity is derived, not typed in: antigen
 presentation x neoantigen load / 10 mut/Mb (response to checkpoint blockade rises with
-mutational burden: Rizvi 2015 Science 348:124, Samstein 2019 Nat Genet 51:202). Numbers
+mutational burden: Rizvi 2015 Science 348:124, Samstein 2019 Nat Genet 51:202); the mapping
+from measurements to model parameters is written once in :mod:`iosim.cancers.mapping`. Numbers
 marked "assumed" or "judged" are iosim's choices within the range the cited work reports.
+
+The eleven types below are the reference set (melanoma and NSCLC anchor the mapping's
+constants; their values are unchanged so that every calibrated registry row stays as it is);
+:mod:`iosim.cancers.measured` adds the types built from measurements through the mapping.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from iosim.cancers import mapping
 from iosim.errors import ModelError, UnknownNameError
 from iosim.therapy.drugs import Value
 
@@ -48,11 +53,11 @@ class CancerType:
 
     @property
     def growth_rate(self) -> float:
-        return math.log(2.0) / self.doubling_days.value
+        return mapping.growth_rate(self.doubling_days.value)
 
     @property
     def immunogenicity(self) -> float:
-        return self.presentation.value * self.neoantigen_load.value / 10.0
+        return mapping.immunogenicity(self.presentation.value, self.neoantigen_load.value)
 
     def target_fraction(self, target: str) -> float:
         v = self.targets.get(target)
@@ -186,6 +191,18 @@ CANCERS: dict[str, CancerType] = {
         ),
     )
 }  # fmt: skip
+
+
+def _add_measured() -> None:
+    from iosim.cancers.measured import MEASURED  # builds CancerType, so imported once it exists
+
+    for c in MEASURED:
+        if c.id in CANCERS:
+            raise ModelError(f"cancer {c.id} is defined twice")
+        CANCERS[c.id] = c
+
+
+_add_measured()
 
 
 def get_cancer(cancer_id: str) -> CancerType:

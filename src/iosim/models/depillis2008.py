@@ -26,18 +26,18 @@ Decisions
   l = 2. iosim follows the paper: the paper's own Appendix A equilibria (T = 5.695e5 with
   L = 487.13, T = 9.20e8 with L = 19577) satisfy the steady-state equations only with
   l = 2/3 (with l = 2 the two equilibria would need growth rates a that differ 80-fold).
-  ``DEPOSIT_OVERRIDES`` restores the deposit's exponent.
-* Growth rate a. Table 1 (and the deposit) give a = 2.00e-3/day, and that is the default.
-  With it, however, the model has no positive tumour equilibrium and the paper's
-  "detectable" tumour (T0 = 1e7) is rejected without treatment, although Appendix A
-  reports a small (saddle) and a large (stable) tumour equilibrium and Section 6 says a
-  detectable tumour grows to carrying capacity. a = 0.2/day, with the rest of Table 1
-  unchanged, reproduces Appendix A: the large equilibrium within 0.3%, the small one
-  within 4% (XPP's Newton tolerance was 0.01), their eigenvalues within 2% (the paper
-  prints +9.485 for one found here at -9.90; the small point has the single positive
-  eigenvalue 0.069 the paper reports). The table's 2.00e-3 looks like a misprint of
-  2.00e-1. The defaults stay the table's;
-  ``APPENDIX_A_OVERRIDES`` holds the parameter set that reproduces the paper's results.
+  ``DEPOSIT_OVERRIDES`` restores the deposit's exponent (and its growth rate, below).
+* Growth rate a. Table 1 (and the deposit) give a = 2.00e-3/day. With it, however, the
+  model has no positive tumour equilibrium and the paper's "detectable" tumour (T0 = 1e7)
+  is rejected without treatment, although Appendix A reports a small (saddle) and a large
+  (stable) tumour equilibrium and Section 6 says a detectable tumour grows to carrying
+  capacity. a = 0.2/day, with the rest of Table 1 unchanged, reproduces Appendix A: the
+  large equilibrium within 0.3%, the small one within 4% (XPP's Newton tolerance was
+  0.01), their eigenvalues within 2% (the paper prints +9.485 for one found here at
+  -9.90; the small point has the single positive eigenvalue 0.069 the paper reports). The
+  table's 2.00e-3 looks like a misprint of 2.00e-1, so the default is 0.2: ``iosim
+  simulate depillis2008`` and ``iosim equilibria depillis2008`` show the paper's results.
+  ``TABLE_1_OVERRIDES`` restores the printed value (only the tumour-free equilibrium).
 * Appendix A's tumour-free equilibrium (N = 2.5391e5, C = 1.0083e7, eigenvalue 0.432)
   does not follow from Table 1 (which gives N = alpha_1/f = 3.155e5, C = alpha_2/beta =
   4.17e10); it seems computed with an earlier parameter set and is not used.
@@ -53,10 +53,12 @@ from iosim.model import ModelBuilder, Reference
 
 MODEL_ID = "depillis2008"
 
-#: Growth rate that reproduces the paper's Appendix A equilibria and Section 6 outcomes.
+#: Growth rate that reproduces the paper's Appendix A equilibria and Section 6 outcomes (the default).
 APPENDIX_A_OVERRIDES = {"a": 0.2}
-#: The deposit's exponent of the CD8+ T-cell lysis term (BIOMD0000000913).
-DEPOSIT_OVERRIDES = {"l": 2.0}
+#: Table 1's printed growth rate (a misprint, see Decisions): no positive tumour equilibrium.
+TABLE_1_OVERRIDES = {"a": 2.00e-3}
+#: The deposit BIOMD0000000913: Table 1's growth rate and exponent 2 of the CD8+ T-cell lysis term.
+DEPOSIT_OVERRIDES = {"l": 2.0, "a": 2.00e-3}
 #: The paper's "small" initial conditions (Section 6).
 SMALL_TUMOUR_INITIAL = {"T": 100.0, "N": 3e4, "L": 30.0, "I": 500.0, "C": 5e6, "M": 0.0}
 
@@ -87,7 +89,11 @@ def build():
     I = b.state("I", "IU/l", "IL-2 concentration", initial=2e3, kind="concentration")  # noqa: E741
     M = b.state("M", "mg/l", "chemotherapy drug concentration", initial=0.0, kind="concentration")
 
-    a = b.parameter("a", 2.00e-3, "1/day", "tumour growth rate (see Decisions: 0.2 reproduces Appendix A)", source=_T1)
+    a = b.parameter(
+        "a", 0.2, "1/day", "tumour growth rate",
+        source="de Pillis et al. 2008, Appendix A equilibria (Table 1 prints 2.00e-3, read as a misprint of "
+        "2.00e-1: with it there is no tumour equilibrium; BIOMD0000000913 has 2.00e-3)",
+    )  # fmt: skip
     bb = b.parameter("b", 1.02e-9, "1/cell", "inverse tumour carrying capacity", source=_T1)
     c1 = b.parameter("c1", 3.23e-7, "1/(cell*day)", "fractional tumour cell kill by NK cells", source=_T1)
     d = b.parameter("d", 5.00, "1/day", "saturation level of fractional tumour kill by CD8+ T cells", source=_T1)
@@ -173,14 +179,15 @@ def build():
     b.note(
         "Exponent l of the CD8+ T-cell lysis term: the paper (Table 1 and Appendix A) gives 2/3, the deposit "
         "BIOMD0000000913 uses 2. iosim uses the paper's 2/3: the paper's Appendix A equilibria satisfy the "
-        "steady-state equations only with l = 2/3. DEPOSIT_OVERRIDES = {'l': 2.0} gives the deposit's model."
+        "steady-state equations only with l = 2/3. DEPOSIT_OVERRIDES = {'l': 2.0, 'a': 0.002} gives the "
+        "deposit's model."
     )
     b.note(
-        "Growth rate a: default 2.00e-3/day as in Table 1 and the deposit. With it there is no positive tumour "
-        "equilibrium and the 'detectable' tumour is rejected untreated, contrary to the paper's Appendix A and "
-        "Section 6. a = 0.2/day (APPENDIX_A_OVERRIDES) reproduces Appendix A: equilibria T = 5.9e5 (saddle, "
-        "one positive eigenvalue 0.069; paper 5.695e5) and T = 9.18e8 (stable; paper 9.20e8), eigenvalues "
-        "within 2% of the paper's; the table value is probably a misprint of 2.00e-1."
+        "Growth rate a: default 0.2/day, which reproduces the paper's Appendix A: equilibria T = 5.9e5 (saddle, "
+        "one positive eigenvalue 0.069; paper 5.695e5) and T = 9.18e8 (stable; paper 9.20e8), eigenvalues within "
+        "2% of the paper's, and Section 6's detectable tumour growing to carrying capacity untreated. Table 1 "
+        "and the deposit print 2.00e-3/day, with which there is no positive tumour equilibrium; it is probably a "
+        "misprint of 2.00e-1 (TABLE_1_OVERRIDES = {'a': 0.002} restores it)."
     )
     b.note(
         "Appendix A's tumour-free equilibrium values (N = 2.5391e5, C = 1.0083e7, eigenvalue 0.432) do not "
