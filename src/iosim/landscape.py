@@ -58,12 +58,13 @@ def observed_orr(cancer: str, drug) -> dict | None:
     registry has none."""
     from iosim.therapy.catalogue import get_drug
     from iosim.trials.spec import load_trial_spec
+    from iosim.validation.populations import trial_cancer
     from iosim.validation.registry import load_registry
 
     registry = load_registry()
     best = None
     for e in registry:
-        if e.endpoint != "orr" or registry.cancer_of(e.trial) != cancer:
+        if e.endpoint != "orr" or trial_cancer(e.trial, registry) != cancer:
             continue
         arm = next(a for a in load_trial_spec(registry.spec_path(e.trial)).arms if a.name == e.arm)
         if len(arm.therapies) != 1:

@@ -12,8 +12,8 @@ anti-PD-1 response rates in the registry are ``predicted`` comparisons (``iosim 
 
 from __future__ import annotations
 
-from iosim.cancers.catalogue import CancerType
 from iosim.cancers.mapping import infiltration, pdl1_base
+from iosim.cancers.types import CancerType
 from iosim.therapy.drugs import Value
 
 _CH = "approximate: median TMB, Chalmers 2017 Genome Med 9:34 (FoundationOne), as in Yarchoan 2017 NEJM 377:2500"
