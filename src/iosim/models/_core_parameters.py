@@ -418,11 +418,12 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "il2_proliferation",
-        3.08,
+        1.99,
         "1/day",
-        "effector proliferation at IL-2 saturation",
-        _CAL + "iosim calibrate (examples/calibrate_all.sh, with il2_treg_proliferation) to HD IL-2 in RCC, "
-        "ORR 14% / CR 5% (Fyfe 1995 JCO 13:688); melanoma (Atkins 1999) is predicted",
+        "effector proliferation at IL-2 saturation (a doubling every ~8 h, the fastest T-cell division times)",
+        _CAL + "iosim calibrate (examples/calibrate_all.sh, with the RCC population's immunogenicity) to HD "
+        "IL-2 in RCC, ORR 14% / CR 5% (Fyfe 1995 JCO 13:688), with expansion limited by clone_capacity; "
+        "melanoma (Atkins 1999) is predicted",
     ),
     (
         "il2_nk_proliferation",
@@ -509,6 +510,34 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     # --- cytotoxic chemotherapy (comparator arms): first-order log-kill by concentration (Skipper), with
     # resistance acquired with exposure (the decaying drug effect of Claret et al. 2009 JCO 27:4103, here
     # driven by the cumulative exposure so that it starts with the first dose, whenever that is).
+    # --- homeostatic limits: cytokine- and antigen-driven expansion saturates as a population approaches
+    # what the body can hold (logistic room factor on every expansion term; issue: IL-2 once drove
+    # tumour-specific CD8 cells to 4e14, a thousand times the body's T-cell pool)
+    (
+        "clone_capacity",
+        1e11,
+        "cells",
+        "most tumour-specific CD8 T cells (functional + exhausted) the body sustains",
+        "the largest antigen-specific CD8 expansions reach 10-40% of all CD8 T cells in acute EBV infection "
+        "(Callan et al. 1998 J Exp Med 187:1395); the body holds ~1e11-2e11 CD8 T cells (of ~4e11 T cells, "
+        "Ganusov & De Boer 2007 Trends Immunol 28:514)",
+    ),
+    (
+        "treg_capacity",
+        3e10,
+        "cells",
+        "most regulatory T cells the body sustains",
+        "assumed: Tregs are 5-10% of ~2e11 CD4 T cells (~2e10) and expand a few-fold on high-dose IL-2 "
+        "(Ahmadzadeh & Rosenberg 2006 Blood 107:2409)",
+    ),
+    (
+        "nk_capacity",
+        1e11,
+        "cells",
+        "most NK cells the body sustains",
+        "assumed: NK cells are ~10% of the body's ~1e12 lymphocytes (Ganusov & De Boer 2007 Trends Immunol "
+        "28:514)",
+    ),
     (
         "chemo_kill",
         0.0,

@@ -194,6 +194,11 @@ def build():
         (1 + p.ifn_presentation_gain * ifne) * A**p.antigen_hill / (A**p.antigen_hill + p.antigen_half**p.antigen_hill),
     )
 
+    # Expansion slows as each population fills what the body can hold (homeostatic niche).
+    room_e = maximum(1 - (E + X) / p.clone_capacity, 0.0)
+    room_r = maximum(1 - R / p.treg_capacity, 0.0)
+    room_n = maximum(1 - N / p.nk_capacity, 0.0)
+
     # ---------------------------------------------------------------- reactions
     crowd = 1 - T / p.capacity
     # HER2 blockade (mab_signal) slows the division of target+ cells; a fraction of those divisions
@@ -222,17 +227,17 @@ def build():
     b.reaction("effector_influx", p.effector_supply, {E: +1})
     b.reaction(
         "priming",
-        p.priming_rate * D * (1 + p.ctla4_priming_gain * ctla4_effect) * supp,
+        p.priming_rate * D * (1 + p.ctla4_priming_gain * ctla4_effect) * supp * room_e,
         {E: +1},
         description="lymph-node priming and expansion, CTLA-4 brake, Treg suppression",
     )
     b.reaction(
         "priming_by_vaccine",
-        p.vaccine_priming * V * p.target_fraction * supp,
+        p.vaccine_priming * V * p.target_fraction * supp * room_e,
         {E: +1},
         description="vaccine APCs prime effectors",
     )
-    b.reaction("effector_il2_proliferation", p.il2_proliferation * il2e * E, {E: +1})
+    b.reaction("effector_il2_proliferation", p.il2_proliferation * il2e * E * room_e, {E: +1})
     b.reaction("effector_turnover", p.effector_death * E, {E: -1})
     b.reaction(
         "exhaustion",
@@ -246,14 +251,14 @@ def build():
     b.reaction("exhausted_turnover", p.exhausted_death * X, {X: -1})
 
     b.reaction("nk_influx", p.nk_supply, {N: +1})
-    b.reaction("nk_cytokine_proliferation", p.il2_nk_proliferation * il2e * N, {N: +1})
+    b.reaction("nk_cytokine_proliferation", p.il2_nk_proliferation * il2e * N * room_n, {N: +1})
     b.reaction("nk_turnover", p.nk_death * N, {N: -1})
 
     b.reaction("treg_influx", p.treg_supply, {R: +1})
     b.reaction(
         "treg_recruitment_by_tumour", p.treg_recruitment * stim, {R: +1}, description="tumour-driven Treg recruitment"
     )
-    b.reaction("treg_il2_proliferation", p.il2_treg_proliferation * il2e * R, {R: +1})
+    b.reaction("treg_il2_proliferation", p.il2_treg_proliferation * il2e * R * room_r, {R: +1})
     b.reaction("treg_turnover", p.treg_death * R, {R: -1})
     b.reaction(
         "treg_depletion_ctla4",
@@ -291,6 +296,10 @@ def build():
     b.output("nk_cells", N, "cells", "NK cells")
     b.output("treg_cells", R, "cells", "regulatory T cells")
     b.output("car_t_cells", C + Cm, "cells", "CAR-T cells (effector + memory)")
+    b.output("cart_cells", C + Cm, "cells", "CAR-T cells (effector + memory); bounded in iosim.models.bounds")
+    b.output("tumour_specific_t_cells", E + X, "cells", "tumour-specific CD8 T cells, functional and exhausted")
+    b.output("total_t_cells", E + X + R + C + Cm, "cells",
+             "T cells the model follows: tumour-specific CD8, Tregs and CAR-T (not the rest of the body's pool)")
     for name, expr, unit in (
         ("anti_pd1_mg_per_L", pd1_c, "mg/L"),
         ("anti_pdl1_mg_per_L", pdl1_c, "mg/L"),
