@@ -37,7 +37,9 @@ def test_combination_rows_carry_independent_drug_action_and_only_they_do(result)
     res, out = result
     df = pd.read_csv(out / "validation.csv")
     combo = df[(df["arm"] == "nivolumab+ipilimumab")].set_index("endpoint")
-    assert combo[["ida", "ida_observed"]].notna().all().all()
+    assert combo.loc["orr", ["ida", "ida_observed"]].notna().all()
+    # the simulated arms' IDA median PFS may be "not reached" at 100 patients; the published arms' never is
+    assert pd.notna(combo.at["median_pfs_months", "ida_observed"])
     assert df.loc[df["arm"] != "nivolumab+ipilimumab", ["ida", "ida_observed"]].isna().all().all()
     # IDA never does worse than the better single drug: observed nivolumab ORR 43.7%, median PFS 6.9 months
     assert 0.437 <= combo.at["orr", "ida_observed"] <= 0.437 + 0.19
