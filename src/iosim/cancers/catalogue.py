@@ -14,7 +14,7 @@ constants; their values are unchanged so that every calibrated registry row stay
 from __future__ import annotations
 
 from iosim.cancers.measured import MEASURED
-from iosim.cancers.types import CancerType
+from iosim.cancers.types import CancerType, doubling, tmb, value
 from iosim.errors import ModelError, UnknownNameError
 from iosim.therapy.drugs import Value
 
@@ -22,16 +22,11 @@ _CHALMERS = "median TMB by tumour type, Chalmers et al. 2017 Genome Med 9:34 (ap
 _SOLID_BURDEN = Value(3e10, "cells", "assumed: sum of 3 target lesions ~80 mm, typical of metastatic trials")
 
 
-def _v(value: float, source: str, unit: str = "1") -> Value:
-    return Value(value, unit, source)
+_v, _dt = value, doubling
 
 
-def _dt(days: float, source: str) -> Value:
-    return Value(days, "day", source)
-
-
-def _tmb(value: float, source: str = _CHALMERS) -> Value:
-    return Value(value, "mut/Mb", source)
+def _tmb(number: float, source: str = _CHALMERS) -> Value:
+    return tmb(number, source)
 
 
 CANCERS: dict[str, CancerType] = {

@@ -13,7 +13,7 @@ anti-PD-1 response rates in the registry are ``predicted`` comparisons (``iosim 
 from __future__ import annotations
 
 from iosim.cancers.mapping import infiltration, pdl1_base
-from iosim.cancers.types import CancerType
+from iosim.cancers.types import CancerType, doubling, tmb, value
 from iosim.therapy.drugs import Value
 
 _CH = "approximate: median TMB, Chalmers 2017 Genome Med 9:34 (FoundationOne), as in Yarchoan 2017 NEJM 377:2500"
@@ -22,16 +22,11 @@ _BURDEN = Value(3e10, "cells", "assumed: sum of 3 target lesions ~80 mm, typical
 _MHC = "assumed: intact MHC-I in most tumours (HLA loss in a minority, McGranahan 2017 Cell 171:1259)"
 
 
-def _v(value: float, source: str, unit: str = "1") -> Value:
-    return Value(value, unit, source)
+_v, _dt = value, doubling
 
 
-def _dt(days: float, source: str) -> Value:
-    return Value(days, "day", source)
-
-
-def _tmb(value: float, source: str = _CH) -> Value:
-    return Value(value, "mut/Mb", source)
+def _tmb(number: float, source: str = _CH) -> Value:
+    return tmb(number, source)
 
 
 MEASURED: tuple[CancerType, ...] = (

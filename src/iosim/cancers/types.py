@@ -57,3 +57,16 @@ class CancerType:
             "pdl1_base": self.pdl1.value,
             "residue_seen": self.residue_seen.value,
         }
+
+
+def value(number: float, source: str, unit: str = "1") -> Value:
+    """A measured or chosen quantity of a cancer type, with its source."""
+    return Value(number, unit, source)
+
+
+def doubling(days: float, source: str) -> Value:
+    return Value(days, "day", source)
+
+
+def tmb(mutations_per_mb: float, source: str) -> Value:
+    return Value(mutations_per_mb, "mut/Mb", source)

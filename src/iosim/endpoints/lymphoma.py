@@ -73,12 +73,7 @@ def assess(
         pd |= new[:, 1:]
     cr = cur <= cr_mm2 if cmr is None else cmr[:, 1:].copy()
     pr = cur <= (1.0 - pr_decrease) * base + _RTOL * np.abs(base)
-    out = np.full(cur.shape, SD, dtype=np.int8)
-    out[pr] = PR
-    out[cr] = CR
-    out[pd] = PD
-    out[np.isnan(cur) | ~(base > 0)] = NE
-    return out
+    return recist.time_point_codes(cur, base, pr=pr, cr=cr, pd=pd)
 
 
 def score(spd, times_weeks, **rules) -> Scored:

@@ -109,7 +109,12 @@ def assess(sld, *, new_lesion=None, cr_mm: float = 0.0) -> np.ndarray:
             raise InputError(f"new_lesion must have the shape of sld {sld.shape}, got {nl.shape}")
         pd |= nl[:, 1:]
     pr = cur <= (1.0 - PR_DECREASE) * base + _RTOL * np.abs(base)
-    cr = cur <= cr_mm
+    return time_point_codes(cur, base, pr=pr, cr=cur <= cr_mm, pd=pd)
+
+
+def time_point_codes(cur: np.ndarray, base: np.ndarray, *, pr, cr, pd) -> np.ndarray:
+    """Codes from the masks of each time point, the stronger finding winning (PD over CR over PR over SD);
+    NE where the measure is missing or the baseline is not positive."""
     out = np.full(cur.shape, SD, dtype=np.int8)
     out[pr] = PR
     out[cr] = CR
