@@ -65,4 +65,7 @@ $IOSIM calibrate poplar.yaml --target poplar/docetaxel/orr,poplar/docetaxel/medi
   --population populations/nsclc_atezolizumab.yaml --out "$SCRATCH/docetaxel.yaml"
 $IOSIM calibrate checkmate066.yaml --target checkmate066/dacarbazine/median_os_months --vary chemo_kill \
   --patients 300 --max-evaluations 12 --population populations/melanoma.yaml --out "$SCRATCH/dacarbazine.yaml"
+# NSCLC overall survival: the TGI-OS coefficients (iosim.endpoints.tgi_os.TGI_OS) on POPLAR's median OS
+# and hazard ratio, after docetaxel's potency; copy the printed values into TGI_OS.
+${PYTHON:-python3} calibrate_tgi_os.py
 cp populations/*.yaml ../src/iosim/library/examples/populations/

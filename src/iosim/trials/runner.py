@@ -67,6 +67,7 @@ def simulate_chunk(
     from iosim.cohort import simulate_cohort
     from iosim.endpoints.death import DeathModel
     from iosim.endpoints.outcomes import assessment_rows, patient_outcomes
+    from iosim.endpoints.tgi_os import TGI_OS, growth_rates
     from iosim.model.compiled import output_function
 
     model = plan.model
@@ -106,10 +107,15 @@ def simulate_chunk(
     if spec.assessment_window_days:
         weeks = weeks[None, :] + offsets / 7.0
     months = days[base] / DAYS_PER_MONTH
-    death_model = DeathModel()
     u = uniforms(spec.seed, patients, _DEATH_STREAM)
     filled = np.where(np.isnan(sld_all), 0.0, sld_all)[:, base]
-    death_m, died = death_model.sample_with_uniforms(months, filled, u)
+    tgi_os = TGI_OS.get(spec.cancer)
+    if tgi_os is not None:  # OS from the tumour's growth rate (Claret 2018), where calibrated
+        g = growth_rates(days[base], filled, tgi_os.window_weeks, tgi_os.g_floor_per_day)
+        death_m, died = tgi_os.sample_with_uniforms(g, u, spec.follow_up_months)
+        people["tgi_g_per_day"] = g
+    else:  # the burden hazard
+        death_m, died = DeathModel().sample_with_uniforms(months, filled, u)
     outcomes, codes = patient_outcomes(
         readout.measure, weeks, death_months=death_m, died=died, new_lesion=readout.new_lesion,
         new_lesion_growth=scans.new_lesion_growth,
