@@ -56,8 +56,9 @@ run: install
 	@echo "open $(OUT)/checkmate067/report.html"
 
 # Every calibration-registry entry simulated and compared: docs/validation.md, .csv and the plot.
+# 2,000 patients per arm: the size the OAK lesion targets were set for (docs/virtual-populations.md).
 validation: install
-	$(BIN)/iosim validate --patients 1000 --out docs
+	$(BIN)/iosim validate --patients 2000 --out docs
 
 # Lint, type check (mypy, configured in pyproject.toml), then the suite.
 test: install

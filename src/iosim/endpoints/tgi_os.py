@@ -87,9 +87,9 @@ def growth_rates(days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_fl
 #: selected on OAK (examples/calibrate_tgi_os.py). OAK's and CheckMate 057's OS are predictions.
 TGI_OS: dict[str, TgiOsModel] = {
     "nsclc": TgiOsModel(
-        intercept=2.166,
-        beta_log_g=-0.466,
-        sigma=0.999,
+        intercept=2.230,
+        beta_log_g=-0.368,
+        sigma=0.997,
         source="calibrated: POPLAR median OS 12.6 (atezolizumab) and 9.7 months (docetaxel), HR 0.73",
     ),
 }
