@@ -70,6 +70,20 @@ def test_resume_refuses_a_different_trial(small_spec, tmp_path):
         run_trial(small_spec.with_patients(12), tmp_path / "x", chunk_size=10, resume=True)
 
 
+def test_resume_of_a_store_from_an_earlier_version_names_the_missing_fields(small_spec, tmp_path):
+    import json
+
+    from iosim.trials.store import ResultStore
+
+    spec = json.loads(json.dumps(small_spec.model_dump(mode="json")))
+    older = {k: v for k, v in spec.items() if k not in ("assessment_window_days", "criteria")}
+    with ResultStore(tmp_path / "old.duckdb") as store:
+        store.start(json.dumps(older), resume=False)
+    with ResultStore(tmp_path / "old.duckdb") as store, pytest.raises(StoreError) as err:
+        store.start(json.dumps(spec), resume=True)
+    assert "earlier iosim" in str(err.value) and "assessment_window_days, criteria" in str(err.value)
+
+
 def test_workers_and_dask_give_identical_results(small_spec, tmp_path):
     spec = small_spec.with_patients(20)
     run_trial(spec, tmp_path / "one", chunk_size=10)

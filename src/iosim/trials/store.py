@@ -72,10 +72,15 @@ class ResultStore:
             raise StoreError(
                 f"{self.path} already holds results; use --resume to continue that trial or choose another --out"
             )
-        if json.loads(row[0]) != json.loads(spec_json):
-            raise StoreError(
-                f"{self.path} holds a different trial (spec changed); choose another --out to start afresh"
+        stored, wanted = json.loads(row[0]), json.loads(spec_json)
+        if stored != wanted:
+            missing = sorted(set(wanted) - set(stored))
+            why = (
+                f"written by an earlier iosim, its spec lacks {', '.join(missing)}"
+                if missing
+                else "spec changed"
             )
+            raise StoreError(f"{self.path} holds a different trial ({why}); choose another --out to start afresh")
         self._check_chunk_size(chunk_size)
 
     def _check_chunk_size(self, chunk_size: int | None) -> None:
