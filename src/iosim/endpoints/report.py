@@ -385,6 +385,7 @@ def write_report(
     spec: dict | None = None,
     meta: dict | None = None,
     control: str | None = None,
+    toxicity: pd.DataFrame | None = None,
 ) -> Path:
     """Write the HTML report to ``path`` and return it.
 
@@ -398,7 +399,8 @@ def write_report(
     subsamples. ``spec`` (the trial specification as a dict, e.g. ``TrialSpec.model_dump()``) and ``meta``
     (extra label: value pairs) are recorded at the top with the iosim version and the date. With
     ``control`` (the name of the control arm), each other arm's PFS and OS Kaplan-Meier are plotted
-    against the control's with the hazard ratio (95% CI) and log-rank p in the titles.
+    against the control's with the hazard ratio (95% CI) and log-rank p in the titles. ``toxicity``
+    (``arm`` and :data:`iosim.endpoints.summary.TOXICITY_COLUMNS`) adds a small toxicity table.
     """
     missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
     if missing:
@@ -474,6 +476,8 @@ def write_report(
     parts.append(f'<section id="hazard-ratios"><h2>Hazard ratios</h2><p class="note">{note}</p>{hr_html}</section>')
     if control is not None and set(arms) != {str(control)}:
         parts.append(_versus_section(ok, hazard_ratios, arms, str(control)))
+    if toxicity is not None and len(toxicity):
+        parts.append(_toxicity_section(toxicity))
     doc = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
@@ -483,3 +487,16 @@ def write_report(
     path = Path(path)
     path.write_text(doc, encoding="utf-8")
     return path
+
+
+def _toxicity_section(toxicity: pd.DataFrame) -> str:
+    """Per arm, the shares of patients with each kind of toxicity (iosim.trials.toxicity), in %."""
+    names = {"grade3plus_trae_rate": "grade ≥3 TRAE", "discontinued_toxicity_rate": "discontinued for toxicity",
+             "crs_any_grade_rate": "CRS any grade", "crs_grade3plus_rate": "CRS grade ≥3"}  # fmt: skip
+    t = toxicity.set_index("arm")[list(names)].dropna(axis=1, how="all")
+    t = (100.0 * t).round(1).rename(columns=names).reset_index()
+    note = (
+        "Share of patients (%) with a treatment-related grade ≥3 adverse event (checkpoint irAE, CAR-T CRS, "
+        "IL-2 capillary leak) and with treatment stopped for one; probabilities follow each patient's exposure."
+    )
+    return f'<section id="toxicity"><h2>Toxicity</h2><p class="note">{html.escape(note)}</p>{_table(t)}</section>'

@@ -100,3 +100,35 @@ def summarize(
     for c in ("n", "n_failed"):
         out[c] = out[c].astype(int)
     return out
+
+
+#: Per-arm toxicity columns (fractions of the successfully simulated patients; iosim.trials.toxicity):
+#: any grade >= 3 treatment-related event, a toxicity that discontinued treatment, CRS of any grade and
+#: of grade >= 3 (NaN for arms that cannot have CRS: no CAR-T cells).
+TOXICITY_COLUMNS = ["grade3plus_trae_rate", "discontinued_toxicity_rate", "crs_any_grade_rate", "crs_grade3plus_rate"]
+
+
+def toxicity_rates(
+    outcomes: pd.DataFrame, toxicities: pd.DataFrame, crs_arms: frozenset[str] | set[str] = frozenset()
+) -> pd.DataFrame:
+    """One row per arm: ``arm`` and :data:`TOXICITY_COLUMNS`, from the ``toxicities`` table
+    (``arm, patient, day, kind, grade, discontinued``); ``crs_arms`` are the arms given CAR-T cells."""
+    rows = []
+    for arm, g in outcomes.groupby("arm", sort=False):
+        ok = set(g.loc[g["status"] == "ok", "patient"])
+        t = toxicities[(toxicities["arm"] == arm) & toxicities["patient"].isin(ok)]
+        n = len(ok)
+
+        crs = t["kind"] == "crs"
+        rows.append({
+            "arm": str(arm),
+            "grade3plus_trae_rate": _share(t, t["grade"] >= 3, n),
+            "discontinued_toxicity_rate": _share(t, t["discontinued"].astype(bool), n),
+            "crs_any_grade_rate": _share(t, crs & (t["grade"] >= 1), n) if arm in crs_arms else np.nan,
+            "crs_grade3plus_rate": _share(t, crs & (t["grade"] >= 3), n) if arm in crs_arms else np.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=["arm", *TOXICITY_COLUMNS])
+
+
+def _share(toxicities: pd.DataFrame, mask: pd.Series, n: int) -> float:
+    return toxicities.loc[mask, "patient"].nunique() / n if n else np.nan

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from iosim.dosing import Bolus, Infusion, Regimen
 from iosim.errors import DosingError
@@ -36,6 +37,10 @@ class ArmPlan:
     #: Per dosed state: "weight", "bsa" or "flat".
     scaling: dict[str, str]
     notes: tuple[str, ...]
+    #: The reference patient's doses in clinical units: ``day, drug, state, amount, unit`` (mg, IU, cells).
+    doses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Per drug: its mechanism (``pd1``, ``ctla4``, ``car``, ``il2``, ...), for the toxicity models.
+    mechanisms: dict[str, str] = field(default_factory=dict)
 
     def dose_scale(self, weight_kg: np.ndarray, height_cm: np.ndarray) -> np.ndarray:
         """(n_patients, n_states) multipliers of the reference patient's doses."""
@@ -102,4 +107,28 @@ def plan_arm(cancer: str, therapies: Sequence[str | TherapySpec], horizon_days: 
             scaling[state] = "flat"
         else:
             raise DosingError(f"doses into {state} scale with the patient in a way trials cannot reproduce")
-    return ArmPlan(ref.model, dict(ref.params), ref.regimen, scaling, ref.notes)
+    doses, mechanisms = _clinical_doses(ref.regimen, texts)
+    return ArmPlan(ref.model, dict(ref.params), ref.regimen, scaling, ref.notes, doses, mechanisms)
+
+
+_UNITS = {"pd1": "mg", "pdl1": "mg", "ctla4": "mg", "mab": "mg", "il2": "IU", "ifn": "IU", "chemo": "mg"}
+
+
+def _clinical_doses(regimen: Regimen, texts: Sequence[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The regimen's boluses back in clinical units, named by drug (an arm has one drug per dosed state)."""
+    from iosim.therapy.catalogue import get_drug
+
+    drugs = []
+    for text in texts:
+        drug = get_drug(text.split(":", 1)[0])
+        drugs += [drug, *(get_drug(c) for c, _, _ in drug.companions)]
+    by_state = {d.state: d for d in drugs}
+    rows = []
+    for e in regimen:
+        if isinstance(e, Bolus) and e.state in by_state:
+            d = by_state[e.state]
+            amount = e.amount * (d.dose_volume.value if d.dose_volume is not None else 1.0)
+            amount /= d.active_fraction.value if d.active_fraction is not None else 1.0
+            rows.append((e.time, d.id, e.state, amount, _UNITS.get(d.mechanism, "cells")))
+    table = pd.DataFrame(rows, columns=["day", "drug", "state", "amount", "unit"])
+    return table, {d.id: d.mechanism for d in drugs}

@@ -63,12 +63,12 @@ def _grid_days(spec: TrialSpec) -> tuple[np.ndarray, np.ndarray]:
 def simulate_chunk(
     spec: TrialSpec, plan: ArmPlan, population: Population, arm: str, patients: np.ndarray
 ) -> dict[str, pd.DataFrame]:
-    """Simulate one chunk of patients of one arm and compute their endpoints."""
+    """Simulate one chunk of patients of one arm and compute their endpoints.
+
+    Two passes (:mod:`iosim.trials.course`): the whole regimen first; then the patients who stop
+    treatment early (progression, a discontinuing toxicity) again without the doses after their stop."""
     from iosim.cohort import simulate_cohort
-    from iosim.endpoints.death import DeathModel
-    from iosim.endpoints.outcomes import assessment_rows, patient_outcomes
-    from iosim.endpoints.tgi_os import TGI_OS, growth_rates
-    from iosim.model.compiled import output_function
+    from iosim.trials import course, toxicity
 
     model = plan.model
     people = population.sample(spec.seed, patients)
@@ -80,12 +80,114 @@ def simulate_chunk(
     burden = people["tumour_cells"].to_numpy()
     initial = {"Tp": burden * frac, "Tn": burden * (1.0 - frac)}
     days, weeks = _grid_days(spec)
-    res = simulate_cohort(
-        model, spec.follow_up_days, params=params, initial=initial, regimen=plan.regimen,
-        dose_scale=plan.dose_scale(people["weight_kg"].to_numpy(), people["height_cm"].to_numpy()),
-        times=days, rtol=RTOL, atol=ATOL,
-    )  # fmt: skip
+    weight = people["weight_kg"].to_numpy()
+    scale = plan.dose_scale(weight, people["height_cm"].to_numpy())
 
+    def simulate(index: np.ndarray, regimen):
+        return simulate_cohort(
+            model, spec.follow_up_days, params={k: v[index] for k, v in params.items()},
+            initial={k: v[index] for k, v in initial.items()}, regimen=regimen, dose_scale=scale[index],
+            times=days, rtol=RTOL, atol=ATOL,
+        )  # fmt: skip
+
+    res = simulate(np.arange(patients.size), plan.regimen)
+    first = _endpoints(spec, population, people, patients, res, days, weeks)
+    arm_spec = next(a for a in spec.arms if a.name == arm)
+    scan_days = first.scan_days
+    progression = course.first_progression_day(first.labels, scan_days)
+    if arm_spec.treat_beyond_progression:
+        # The patients treated beyond progression (the share scanned on after it, lesions.py) stop at
+        # iRECIST-confirmed progression; the others at the first progression.
+        confirmed = course.confirmed_progression_day(
+            first.readout.sld_mm, scan_days, first.readout.new_lesion, first.scans.new_lesion_growth, first.not_done
+        )
+        progression = np.where(first.scans.scans_after_progression > 0, confirmed, progression)
+    dose_days = np.unique(plan.doses["day"].to_numpy(dtype=float)) if len(plan.doses) else np.zeros(0)
+    last_dose = _last_before(dose_days, progression)
+    end_day = np.minimum(np.where(first.died, first.death_m * DAYS_PER_MONTH, np.inf), spec.follow_up_days)
+    exposure = toxicity.exposure(res, plan, days, weight)
+    events = toxicity.draw(spec.seed, patients, exposure)
+    seen, tox_stop = toxicity.observed(events, last_dose, end_day)
+    stop = np.minimum(progression, tox_stop)
+    res = course.second_pass(res, plan.regimen, stop, simulate)
+    ends = _endpoints(spec, population, people, patients, res, days, weeks) if res is not first.res else first
+    people = ends.people
+    for name, col in exposure.columns().items():
+        people[name] = col
+    people["progression_stop_day"] = progression
+    people["stop_day"] = stop
+    tables = ends.tables(spec, arm, patients)
+    final_end = np.minimum(np.where(ends.died, ends.death_m * DAYS_PER_MONTH, np.inf), spec.follow_up_days)
+    last_day = np.minimum(stop, np.nextafter(final_end, np.inf))  # a dose on the day of death is given
+    seen = [s & (ev.day < final_end) for ev, s in zip(events, seen)]
+    tables["toxicities"] = toxicity.rows(arm, patients, events, seen, tox_stop)
+    tables["doses"] = (
+        course.dose_rows(arm, patients, plan.doses, scale, last_day, model.state_index)
+        if spec.store_doses
+        else course.dose_rows(arm, patients, plan.doses.iloc[:0], scale, last_day, model.state_index)
+    )
+    return tables
+
+
+def _last_before(dose_days: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Per patient, the last dose day strictly before its stop day (-inf: none)."""
+    if dose_days.size == 0:
+        return np.full(stop.shape, -np.inf)
+    k = np.searchsorted(dose_days, stop, side="left")
+    return np.where(k > 0, dose_days[np.maximum(k - 1, 0)], -np.inf)
+
+
+@dataclass
+class _Endpoints:
+    """What one course of a chunk gives: scans, readout, outcomes, and the tables built from them."""
+
+    res: object
+    people: pd.DataFrame
+    scans: object
+    readout: object
+    outcomes: pd.DataFrame
+    codes: np.ndarray
+    labels: np.ndarray
+    weeks: np.ndarray
+    scan_days: np.ndarray
+    not_done: np.ndarray
+    death_m: np.ndarray
+    died: np.ndarray
+    alive: np.ndarray
+
+    def tables(self, spec: TrialSpec, arm: str, patients: np.ndarray) -> dict[str, pd.DataFrame]:
+        from iosim.endpoints.outcomes import assessment_rows
+
+        outcomes = self.outcomes
+        status = np.asarray(self.res.status, dtype=object)  # type: ignore[attr-defined]
+        outcomes.insert(0, "arm", arm)
+        outcomes.insert(1, "patient", patients)
+        outcomes.insert(2, "status", status)
+        people = self.people
+        people.insert(0, "arm", arm)
+        people["status"] = status
+        people["target_lesions"] = self.scans.anatomy.n_targets  # type: ignore[attr-defined]
+        people["first_new_lesion_day"] = self.scans.new_lesion_day  # type: ignore[attr-defined]
+        people["scans_after_progression"] = self.scans.scans_after_progression  # type: ignore[attr-defined]
+        assessments = assessment_rows(arm, patients, self.weeks, self.readout.sld_mm, self.codes,  # type: ignore[attr-defined]
+                                      criteria=spec.response_criteria, measure=self.readout.measure)  # type: ignore[attr-defined]  # fmt: skip
+        # Marrow disease has no lesions to store (its scans are the model's equivalent spheres).
+        keep = spec.store_lesions and spec.criteria not in MARROW
+        scans = self.scans
+        lesions = scans.rows(arm, patients, self.weeks * 7.0, self.alive) if keep else scans.rows_empty()  # type: ignore[attr-defined]
+        return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
+
+
+def _endpoints(spec: TrialSpec, population: Population, people: pd.DataFrame, patients: np.ndarray, res,
+               days: np.ndarray, weeks: np.ndarray) -> _Endpoints:  # fmt: skip
+    """Scans, readout, death and outcomes of one simulated course of a chunk."""
+    from iosim.endpoints.death import DeathModel
+    from iosim.endpoints.outcomes import code_labels, patient_outcomes
+    from iosim.endpoints.tgi_os import TGI_OS, growth_rates
+    from iosim.model.compiled import output_function
+
+    model = res.model
+    people = people.copy()
     # The model's sum of diameters (three equal spheres) drives the death model; the criteria read the
     # lesions (or the marrow, iosim.trials.readout).
     diameter = output_function(model, "tumour_diameter_mm")
@@ -123,22 +225,14 @@ def simulate_chunk(
         confirm_weeks=4.0 if spec.confirm_response else None, metabolic_cr=readout.metabolic_cr,
         count_recovery=readout.count_recovery,
     )  # fmt: skip
-    status = np.asarray(res.status, dtype=object)
-    outcomes.insert(0, "arm", arm)
-    outcomes.insert(1, "patient", patients)
-    outcomes.insert(2, "status", status)
-    people.insert(0, "arm", arm)
-    people["status"] = status
-    people["target_lesions"] = scans.anatomy.n_targets
-    people["first_new_lesion_day"] = scans.new_lesion_day
-    people["scans_after_progression"] = scans.scans_after_progression
-    assessments = assessment_rows(arm, patients, weeks, readout.sld_mm, codes, criteria=spec.response_criteria,
-                                  measure=readout.measure)  # fmt: skip
+    w = np.broadcast_to(np.atleast_2d(weeks), (patients.size, np.shape(weeks)[-1]))
+    w_months = w * 7.0 / DAYS_PER_MONTH
+    not_done = (w_months > np.where(died, death_m, np.inf)[:, None]) | (w_months > spec.follow_up_months)
+    not_done[:, 0] = False
     alive = (np.atleast_2d(weeks) * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
-    # Marrow disease has no lesions to store (its scans are the model's equivalent spheres).
-    keep = spec.store_lesions and spec.criteria not in MARROW
-    lesions = scans.rows(arm, patients, weeks * 7.0, alive) if keep else scans.rows_empty()
-    return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
+    labels = code_labels(spec.response_criteria)[np.asarray(codes, dtype=np.int64)]
+    return _Endpoints(res, people, scans, readout, outcomes, codes, labels, weeks, w * 7.0, not_done, death_m, died,
+                      alive)  # fmt: skip
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, np.ndarray]]:
@@ -208,6 +302,8 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     summary = summary.set_index("arm").loc[order].reset_index()
     # Combination arms beside independent drug action of their single-drug arms (Palmer & Sorger 2017).
     summary = with_ida(summary, outcomes, {a.name: [t.drug for t in a.therapies] for a in spec.arms}, seed=spec.seed)
+    toxicity = _toxicity_summary(spec, store, outcomes)
+    summary = summary.merge(toxicity, on="arm", how="left")
     summary.to_csv(out / "summary.csv", index=False)
     # Without a control arm the report still compares every arm with the first one.
     reference = control if control is not None else order[0]
@@ -220,5 +316,14 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     write_report(
         out / "report.html", title=spec.name, summary=summary, outcomes=outcomes, assessments=assessments,
         hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"), control=control,
+        toxicity=toxicity,
     )  # fmt: skip
     return summary
+
+
+def _toxicity_summary(spec: TrialSpec, store: ResultStore, outcomes: pd.DataFrame) -> pd.DataFrame:
+    from iosim.endpoints.summary import toxicity_rates
+    from iosim.therapy.catalogue import get_drug
+
+    crs_arms = {a.name for a in spec.arms if any(get_drug(t.drug).mechanism == "car" for t in a.therapies)}
+    return toxicity_rates(outcomes, store.table("toxicities"), crs_arms)

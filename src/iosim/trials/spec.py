@@ -82,6 +82,9 @@ class ArmSpec(_Strict):
     observed: ArmTarget | None = None
     #: The comparator arm: every other arm's hazard ratios in ``summary.csv`` are against it.
     control: bool = False
+    #: Dosing stops at the first progression (false), or for the patients treated beyond it at
+    #: iRECIST-confirmed progression (true; iosim.trials.course).
+    treat_beyond_progression: bool = False
 
 
 class TrialSpec(_Strict):
@@ -105,6 +108,8 @@ class TrialSpec(_Strict):
     #: Visit window: each scheduled assessment of each patient falls on a whole day drawn uniformly
     #: within +-this many days of its date (0: exactly on schedule).
     assessment_window_days: Annotated[int, Field(ge=0, le=365)] = 0
+    #: Store every dose given (table ``doses``); off for very large trials.
+    store_doses: bool = True
 
     @field_validator("model")
     @classmethod
@@ -203,6 +208,17 @@ class TrialSpec(_Strict):
             raise ValueError(
                 f"assessment_window_days must be less than half the shortest interval between assessments "
                 f"({gap:g} days), so visits keep their order; use at most {math.ceil(gap / 2) - 1}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _beyond_needs_lesions(self) -> TrialSpec:
+        from iosim.endpoints.criteria import MARROW
+
+        if self.criteria in MARROW and any(a.treat_beyond_progression for a in self.arms):
+            raise ValueError(
+                "field 'treat_beyond_progression': marrow remission criteria have no iRECIST confirmation; "
+                "remove it from the arms"
             )
         return self
 

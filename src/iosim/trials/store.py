@@ -2,7 +2,9 @@
 
 Tables: ``trial`` (the spec as JSON), ``chunks`` (which (arm, chunk) are finished),
 ``patients`` (parameters, covariates, status), ``assessments`` (one row per patient and
-assessment), ``outcomes`` (one row per patient: best response, PFS, OS, ...).
+assessment), ``outcomes`` (one row per patient: best response, PFS, OS, ...), ``lesions``,
+``doses`` (``arm, patient, day, drug, amount, unit``: every dose given) and ``toxicities``
+(``arm, patient, day, kind, grade, discontinued``).
 
 A chunk's rows and its entry in ``chunks`` are written in one transaction, so a trial
 killed at any moment leaves either the whole chunk or none of it: ``--resume`` skips
@@ -22,7 +24,7 @@ import pandas as pd
 
 from iosim.errors import InputError
 
-TABLES = ("patients", "assessments", "outcomes", "lesions")
+TABLES = ("patients", "assessments", "outcomes", "lesions", "doses", "toxicities")
 
 
 class StoreError(InputError):
@@ -144,7 +146,9 @@ class ResultStore:
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES + ("chunks", "trial"):
             raise StoreError(f"unknown table {name!r}; choose from {', '.join(TABLES)}")
-        within = {"assessments": ", week", "lesions": ", day, lesion"}.get(name, "")
+        within = {
+            "assessments": ", week", "lesions": ", day, lesion", "doses": ", day, drug", "toxicities": ", day, kind",
+        }.get(name, "")  # fmt: skip
         order = " ORDER BY arm, patient" + within if name in TABLES else ""
         return self.con.execute(f"SELECT * FROM {name}{order}").df()
 

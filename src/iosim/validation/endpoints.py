@@ -232,3 +232,35 @@ def _os12(results: Results, arm: str) -> tuple[float, float, float]:
     ci = kmf.confidence_interval_survival_function_
     at = ci.index.searchsorted(12.0, side="right") - 1
     return float(kmf.predict(12.0)), float(ci.iloc[at, 0]), float(ci.iloc[at, 1])
+
+
+# -- toxicity (the toxicities table, iosim.trials.toxicity) ---------------------------------------------
+def _toxicity_rate(
+    results: Results, arm: str, select: Callable[[pd.DataFrame], pd.Series]
+) -> tuple[float, float, float]:
+    """Share of the arm's successfully simulated patients with at least one toxicity row ``select`` keeps."""
+    ok = set(_evaluable(results, arm)["patient"])
+    t = results.table("toxicities")
+    t = t[(t["arm"] == arm) & t["patient"].isin(ok)]
+    n, k = len(ok), int(t.loc[select(t), "patient"].nunique())
+    return (k / n, *clopper_pearson(k, n)) if n else (float("nan"),) * 3
+
+
+@endpoint("grade3plus_trae_rate", "rate", "share of patients with a treatment-related adverse event of grade >= 3")
+def _grade3(results: Results, arm: str) -> tuple[float, float, float]:
+    return _toxicity_rate(results, arm, lambda t: t["grade"] >= 3)
+
+
+@endpoint("discontinued_toxicity_rate", "rate", "share of patients who stopped treatment for a treatment-related AE")
+def _discontinued(results: Results, arm: str) -> tuple[float, float, float]:
+    return _toxicity_rate(results, arm, lambda t: t["discontinued"].astype(bool))
+
+
+@endpoint("crs_any_grade_rate", "rate", "share of patients with cytokine release syndrome of any grade (Lee 2014)")
+def _crs_any(results: Results, arm: str) -> tuple[float, float, float]:
+    return _toxicity_rate(results, arm, lambda t: (t["kind"] == "crs") & (t["grade"] >= 1))
+
+
+@endpoint("crs_grade3plus_rate", "rate", "share of patients with cytokine release syndrome of grade >= 3 (Lee 2014)")
+def _crs_3(results: Results, arm: str) -> tuple[float, float, float]:
+    return _toxicity_rate(results, arm, lambda t: (t["kind"] == "crs") & (t["grade"] >= 3))

@@ -1,0 +1,255 @@
+"""Per-patient toxicity in a virtual trial, with probabilities tied to each patient's exposure.
+
+Three kinds, each a small frozen model with its sources (constants calibrated by
+``examples/calibrate_toxicity.py``, which reruns the calibration trials and prints new values):
+
+* ``irae`` - immune-related grade 3-4 adverse events of checkpoint inhibitors. Probability
+  ``1 - (1 - a PD)(1 - b CT)(1 - c PD CT)`` with PD and CT the patient's mean PD-1/PD-L1 blockade and
+  CTLA-4 occupancy over the first 12 weeks of treatment (the structure of
+  :func:`iosim.therapy.toxicity.irae_indicator`). A share of the events (the most severe draws)
+  leads to permanent discontinuation, with ``1 - (1 - a' PD)(1 - b' CT)(1 - c' PD CT)``; grade 4
+  events always do (ASCO guideline, Brahmer 2018 J Clin Oncol 36:1714: permanently discontinue for
+  grade 4 irAEs). Calibrated to CheckMate 067 (Larkin 2015 NEJM 373:23, Table 3).
+* ``crs`` - cytokine release syndrome after CAR-T cells, graded 1-4 (Lee 2014 Blood 124:188). A
+  latent severity ``log10(peak antigen-engaged CAR-T cells) + sigma z`` (the CAR-T peak the model
+  gives, on the trial's weekly output grid) crosses per-grade thresholds calibrated to ZUMA-1
+  (Neelapu 2017 NEJM 377:2531: any grade 93%, grade >= 3 13%). A one-off infusion: nothing to stop.
+* ``capillary_leak`` - grade 3-4 capillary leak (hypotension) of high-dose IL-2, with probability
+  proportional to the dose per kg relative to 600,000 IU/kg (assumed, not calibrated); it stops
+  the remaining IL-2 doses.
+
+Each patient's event, grade and onset day are drawn from counter-based uniforms
+(:mod:`iosim.trials.rng`), so a patient has the same draws in any chunk or worker. An event counts
+when it begins before death, within follow-up and within :data:`REPORTING_DAYS` of the patient's
+last dose (a discontinuation needs a dose left to stop).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+
+from iosim.trials.rng import normals, uniforms
+
+#: Events are reported up to 100 days after the last dose (assumed: the safety follow-up of the
+#: CheckMate protocols; events later than that are not counted as treatment-related here).
+REPORTING_DAYS = 100.0
+#: Exposure window for checkpoint inhibitors: the first 12 weeks of treatment (most grade 3-4 irAEs of
+#: ipilimumab and of the combination begin within it; Weber 2012 J Clin Oncol 30:2691).
+EXPOSURE_DAYS = 84.0
+_STREAM = 200_000  # disjoint from every other stream (population < 2,000; death 10,000; lesions < 60,000;
+# marrow recovery 100,000)
+COLUMNS = {"arm": "object", "patient": "int64", "day": "float64", "kind": "object", "grade": "int64",
+           "discontinued": "bool"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IraeModel:
+    #: (a, b, c): grade 3-4 probability 1 - (1 - a PD)(1 - b CT)(1 - c PD CT).
+    grade34: tuple[float, float, float]
+    #: (a', b', c'): probability of an event that discontinues treatment (nested in the grade 3-4 draw).
+    discontinue: tuple[float, float, float]
+    #: Share of grade 3-4 events that are grade 4 (assumed: CheckMate 067 reports grades 3 and 4 together).
+    grade4_share: float = 0.15
+    #: Onset: log-normal, median 8 weeks, log-SD 0.8 (assumed from the median onsets of nivolumab irAEs by
+    #: organ, 5-15 weeks: Weber 2017 J Clin Oncol 35:785).
+    onset_median_days: float = 56.0
+    onset_sigma: float = 0.8
+    source: str = ""
+
+    def probability(self, coef: tuple[float, float, float], pd_block: np.ndarray, ct: np.ndarray) -> np.ndarray:
+        a, b, c = coef
+        return 1.0 - (1.0 - a * pd_block) * (1.0 - b * ct) * (1.0 - c * pd_block * ct)
+
+
+@dataclass(frozen=True)
+class CrsModel:
+    #: Latent thresholds (log10 cells) for grade >= 1, 2, 3, 4.
+    thresholds: tuple[float, float, float, float]
+    #: SD of the latent severity around log10 of the peak (assumed: CAR-T peaks of patients with and
+    #: without severe CRS overlap widely, Neelapu 2017 Fig. 4).
+    sigma: float = 0.5
+    #: Onset after infusion: log-normal, median 2 days (ZUMA-1: median 2, range 1-12; Neelapu 2017).
+    onset_median_days: float = 2.0
+    onset_sigma: float = 0.6
+    #: Shares of all patients with grade >= 2 and grade >= 4 used with ZUMA-1's 93% and 13% to place the
+    #: thresholds (assumed: ZUMA-1 reports any grade and grade >= 3; grades 1-2 and 3-4 split by assumption).
+    grade2_share: float = 0.50
+    grade4_share: float = 0.04
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CapillaryLeakModel:
+    #: Grade 3-4 probability at 600,000 IU/kg per dose (assumed: high-dose IL-2 causes capillary leak in
+    #: most patients and doses are held for it; Proleukin PI boxed warning).
+    probability_hd: float = 0.6
+    hd_iu_per_kg: float = 600_000.0
+    #: Share of the events that end the IL-2 course (assumed).
+    discontinue_share: float = 0.5
+    #: Onset: within the first cycle's 5 days (assumed median day 3).
+    onset_median_days: float = 3.0
+    onset_sigma: float = 0.4
+    source: str = "assumed; not calibrated (no registry incidence)"
+
+
+#: Calibrated by examples/calibrate_toxicity.py on CheckMate 067 at 1000 patients per arm: grade 3-4
+#: treatment-related AEs 16.3% (nivolumab, 51/313), 27.3% (ipilimumab, 85/311), 55.0% (combination,
+#: 172/313); discontinuation for them 7.7% (24/313), 14.8% (46/311), 36.4% (114/313).
+IRAE = IraeModel(
+    grade34=(0.1883, 0.4165, 0.3789),
+    discontinue=(0.0963, 0.3296, 0.1812),
+    source="calibrated: CheckMate 067 grade 3-4 TRAEs and discontinuations (Larkin 2015 NEJM 373:23, Table 3)",
+)
+#: Calibrated by examples/calibrate_toxicity.py on ZUMA-1 (any grade 93%, grade >= 3 13%).
+CRS = CrsModel(thresholds=(8.171, 9.090, 9.796, 10.182), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
+CAPILLARY_LEAK = CapillaryLeakModel()
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Per patient: mean PD-1/PD-L1 blockade and CTLA-4 occupancy over the first 12 weeks, peak
+    antigen-engaged CAR-T cells, and the IL-2 dose per kg relative to high dose; the first day of each."""
+
+    pd_block: np.ndarray
+    ctla4: np.ndarray
+    car_peak: np.ndarray
+    il2_relative: float
+    checkpoint_start: float
+    car_start: float
+    il2_start: float
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {"pd_blockade_12w": self.pd_block, "ctla4_occupancy_12w": self.ctla4, "car_t_peak_cells": self.car_peak}
+
+
+def exposure(res, plan, days: np.ndarray, weight_kg: np.ndarray) -> Exposure:
+    """The exposures of one chunk from its first (full-regimen) course ``res`` on output ``days``."""
+    model = res.model
+    n = res.y.shape[0]
+    doses = plan.doses
+    mech = plan.mechanisms
+
+    def start(kinds) -> float:
+        d = doses[doses["drug"].map(lambda x: mech.get(x) in kinds)]
+        return float(d["day"].min()) if len(d) else math.inf
+
+    cp0, car0, il0 = start({"pd1", "pdl1", "ctla4"}), start({"car"}), start({"il2"})
+    zero = np.zeros(n)
+    pd_block, ct, peak = zero, zero, zero
+    if math.isfinite(cp0):
+        window = (days >= cp0) & (days <= cp0 + EXPOSURE_DAYS)
+        pd_block = np.nanmean(res.output("pd_axis_blockade")[:, window], axis=1)
+        c = res["ctla4_c"][:, window]
+        ec50 = res.parameters[:, model.parameter_index("ctla4_EC50")][:, None]
+        ct = np.nanmean(np.maximum(c, 0.0) / (np.maximum(c, 0.0) + ec50), axis=1)
+    if math.isfinite(car0):
+        tp = np.maximum(res["Tp"], 0.0)
+        half = res.parameters[:, model.parameter_index("car_antigen_half")][:, None]
+        engaged = np.maximum(res["C"], 0.0) * tp / (tp + half)
+        peak = np.nanmax(np.where(days[None, :] >= car0, engaged, 0.0), axis=1)
+    il2 = 0.0
+    if math.isfinite(il0):
+        d = doses[doses["drug"].map(lambda x: mech.get(x) == "il2")]
+        # Reference patient (70 kg) doses in IU; per kg they are the same for every patient.
+        il2 = float(d["amount"].max()) / 70.0 / CAPILLARY_LEAK.hd_iu_per_kg
+    return Exposure(np.nan_to_num(pd_block), np.nan_to_num(ct), np.nan_to_num(peak), il2, cp0, car0, il0)
+
+
+@dataclass(frozen=True)
+class Events:
+    """Per patient: the drawn event (kind, grade 0 = none, onset day, discontinuing) before censoring."""
+
+    kind: np.ndarray
+    grade: np.ndarray
+    day: np.ndarray
+    discontinuing: np.ndarray
+
+
+def draw(seed: int, patients: np.ndarray, exp: Exposure) -> list[Events]:
+    """Each kind's drawn events (one per kind per patient at most), whether or not they are later seen."""
+    ids = np.asarray(patients, dtype=np.int64)
+    n = ids.size
+    out = []
+    if math.isfinite(exp.checkpoint_start):
+        m = IRAE
+        u = irae_uniforms(seed, ids)
+        p34 = m.probability(m.grade34, exp.pd_block, exp.ctla4)
+        pdis = np.minimum(m.probability(m.discontinue, exp.pd_block, exp.ctla4), p34)
+        grade = np.where(u < m.grade4_share * p34, 4, np.where(u < p34, 3, 0))
+        day = irae_onset(seed, ids, exp.checkpoint_start)
+        out.append(Events(np.full(n, "irae", dtype=object), grade, day, (u < pdis) | (grade == 4)))
+    if math.isfinite(exp.car_start):
+        c = CRS
+        s = np.log10(np.maximum(exp.car_peak, 1.0)) + c.sigma * crs_normals(seed, ids)
+        grade = (s[:, None] > np.asarray(c.thresholds)[None, :]).sum(axis=1)
+        day = exp.car_start + c.onset_median_days * np.exp(c.onset_sigma * normals(seed, ids, _STREAM + 11))
+        out.append(Events(np.full(n, "crs", dtype=object), grade, day, np.zeros(n, dtype=bool)))
+    if math.isfinite(exp.il2_start):
+        k = CAPILLARY_LEAK
+        u = uniforms(seed, ids, _STREAM + 20)
+        p = min(1.0, k.probability_hd * exp.il2_relative)
+        grade = np.where(u < 0.15 * p, 4, np.where(u < p, 3, 0))  # grade 4 share assumed, as for irAEs
+        day = exp.il2_start + k.onset_median_days * np.exp(k.onset_sigma * normals(seed, ids, _STREAM + 21))
+        out.append(Events(np.full(n, "capillary_leak", dtype=object), grade, day, u < k.discontinue_share * p))
+    return out
+
+
+def irae_uniforms(seed: int, patients: np.ndarray) -> np.ndarray:
+    return uniforms(seed, np.asarray(patients, dtype=np.int64), _STREAM)
+
+
+def irae_onset(seed: int, patients: np.ndarray, start: float) -> np.ndarray:
+    """Onset day of each patient's irAE (drawn whether or not the patient has one)."""
+    z = normals(seed, np.asarray(patients, dtype=np.int64), _STREAM + 1)
+    return start + IRAE.onset_median_days * np.exp(IRAE.onset_sigma * z)
+
+
+def crs_normals(seed: int, patients: np.ndarray) -> np.ndarray:
+    return normals(seed, np.asarray(patients, dtype=np.int64), _STREAM + 10)
+
+
+def observed(events: list[Events], last_dose: np.ndarray, end_day: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Which drawn events are seen, and each patient's discontinuation day (inf: none).
+
+    An event is seen when it begins before ``end_day`` (death or end of follow-up) and within
+    :data:`REPORTING_DAYS` of the patient's ``last_dose`` without toxicity; it discontinues treatment when
+    it is a discontinuing event that begins before that last dose."""
+    stop = np.full(np.shape(last_dose), np.inf)
+    seen = []
+    for ev in events:
+        s = (ev.grade > 0) & (ev.day < end_day) & (ev.day <= last_dose + REPORTING_DAYS)
+        seen.append(s)
+        stops = s & ev.discontinuing & (ev.day < last_dose)
+        stop = np.where(stops, np.minimum(stop, ev.day), stop)
+    return seen, stop
+
+
+def rows(
+    arm: str, patients: np.ndarray, events: list[Events], seen: list[np.ndarray], stop: np.ndarray
+) -> pd.DataFrame:
+    """The toxicities table of one chunk: one row per seen event."""
+    frames = []
+    ids = np.asarray(patients, dtype=np.int64)
+    for ev, s in zip(events, seen):
+        frames.append(pd.DataFrame({
+            "arm": arm, "patient": ids[s], "day": ev.day[s], "kind": ev.kind[s], "grade": ev.grade[s].astype(np.int64),
+            "discontinued": (ev.discontinuing & (ev.day == stop))[s],
+        }))  # fmt: skip
+    out = pd.concat(frames, ignore_index=True).astype(COLUMNS) if frames else empty()
+    return out if len(out) else empty()
+
+
+def empty() -> pd.DataFrame:
+    # Text columns as pandas strings: DuckDB types an empty object column NULL, and a later chunk's text
+    # could then not be inserted.
+    return pd.DataFrame({c: pd.Series(dtype="string" if t == "object" else t) for c, t in COLUMNS.items()})
+
+
+def latent_quantile(share: float) -> float:
+    """z such that P(Z > z) = share (for the calibration script)."""
+    return float(ndtri(1.0 - share))
