@@ -1,0 +1,141 @@
+"""The treatment course: dosing stops at progression or toxicity; the doses and toxicities tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iosim.cohort import simulate_cohort
+from iosim.dosing import bolus
+from iosim.library import EXAMPLES
+from iosim.trials import ResultStore, TrialSpecError, load_trial_spec, parse_trial_spec, run_trial
+from iosim.trials.course import truncated
+from iosim.validation.registry import load_registry
+
+
+def _spec(**arm_extra):
+    return parse_trial_spec({
+        "name": "course", "cancer": "melanoma", "seed": 5, "patients_per_arm": 150, "follow_up_months": 12,
+        "assessment_every_weeks": 8,
+        "arms": [
+            {"name": "stop", "therapies": [{"drug": "nivolumab", "regimen": "3mg/kg-q2w"}]},
+            {"name": "beyond", "therapies": [{"drug": "nivolumab", "regimen": "3mg/kg-q2w"}],
+             "treat_beyond_progression": True, **arm_extra},
+        ],
+    })  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def course_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("course")
+    run_trial(_spec(), out, chunk_size=40)
+    with ResultStore(out / "results.duckdb", read_only=True) as store:
+        return {n: store.table(n) for n in ("patients", "assessments", "doses", "toxicities", "outcomes")}
+
+
+def _first_pd_day(assessments: pd.DataFrame, arm: str) -> pd.Series:
+    a = assessments[(assessments["arm"] == arm) & (assessments["response"] == "PD")]
+    return (a.groupby("patient")["week"].min() * 7.0).rename("pd_day")
+
+
+def test_new_tables_have_their_columns(course_run):
+    assert list(course_run["doses"].columns) == ["arm", "patient", "day", "drug", "amount", "unit"]
+    assert list(course_run["toxicities"].columns) == ["arm", "patient", "day", "kind", "grade", "discontinued"]
+    d = course_run["doses"]
+    assert set(d["drug"]) == {"nivolumab"} and set(d["unit"]) == {"mg"}
+    # 3 mg/kg: each dose is three times the patient's weight in mg.
+    w = course_run["patients"].set_index(["arm", "patient"])["weight_kg"]
+    expected = 3.0 * w.loc[list(zip(d["arm"], d["patient"]))].to_numpy()
+    np.testing.assert_allclose(d["amount"].to_numpy(), expected, rtol=1e-9)
+
+
+def test_dosing_stops_at_progression(course_run):
+    d = course_run["doses"]
+    d = d[d["arm"] == "stop"]
+    pd_day = _first_pd_day(course_run["assessments"], "stop")
+    assert len(pd_day) > 30  # enough progressors for the check to mean something
+    last = d.groupby("patient")["day"].max()
+    joined = pd.concat([last, pd_day], axis=1).dropna()
+    # No progressor is dosed on or after the day of its progression scan ...
+    assert (joined["day"] < joined["pd_day"]).all()
+    # ... so progressors receive fewer doses than patients who never progress.
+    n_doses = d.groupby("patient").size()
+    progressors = n_doses.index.isin(pd_day.index)
+    assert n_doses[progressors].mean() < 0.7 * n_doses[~progressors].mean()
+
+
+def test_treatment_beyond_progression_keeps_dosing(course_run):
+    d = course_run["doses"]
+    pd_day = _first_pd_day(course_run["assessments"], "beyond")
+    beyond = d[d["arm"] == "beyond"].merge(pd_day, left_on="patient", right_index=True)
+    treated_on = beyond[beyond["day"] >= beyond["pd_day"]]["patient"].nunique()
+    # About half of the progressors (the share treated beyond progression, lesions.py) are dosed on.
+    assert 0.25 < treated_on / len(pd_day) < 0.75
+    assert (d["arm"] == "beyond").sum() > (d["arm"] == "stop").sum()
+
+
+def test_a_discontinuing_toxicity_ends_dosing(course_run):
+    t = course_run["toxicities"]
+    stopped = t[t["discontinued"]]
+    assert len(stopped) > 0 and set(t["kind"]) == {"irae"} and set(t["grade"]) <= {3, 4}
+    d = course_run["doses"]
+    for _, row in stopped.iterrows():
+        given = d[(d["arm"] == row["arm"]) & (d["patient"] == row["patient"])]["day"]
+        assert (given < row["day"]).all()
+    # Grade 4 irAEs always end treatment when a dose is left (ASCO guideline).
+    g4 = t[(t["grade"] == 4)]
+    assert g4["discontinued"].mean() > 0.8
+
+
+def test_a_zero_dose_keeps_the_course_identical_until_the_stop():
+    reg = bolus("pd1_c", 100.0, at=0.0, every=14.0, count=4)
+    full = simulate_cohort("core", 60, params={"growth_rate": [0.05, 0.08]}, regimen=reg, times=np.arange(61.0))
+    cut = simulate_cohort("core", 60, params={"growth_rate": [0.05, 0.08]}, regimen=truncated(reg, 28.0),
+                          times=np.arange(61.0))  # fmt: skip
+    tumour = full.model.state_index("Tp")
+    np.testing.assert_array_equal(full.y[:, :28, tumour], cut.y[:, :28, tumour])
+    assert not np.array_equal(full.y[:, 40:], cut.y[:, 40:])
+
+
+def test_course_and_toxicity_do_not_depend_on_chunking(tmp_path):
+    spec = _spec().with_patients(40)
+    run_trial(spec, tmp_path / "a", chunk_size=40)
+    run_trial(spec, tmp_path / "b", chunk_size=9)
+    for name in ("doses", "toxicities", "outcomes"):
+        with ResultStore(tmp_path / "a" / "results.duckdb", read_only=True) as a, ResultStore(
+            tmp_path / "b" / "results.duckdb", read_only=True
+        ) as b:
+            pd.testing.assert_frame_equal(a.table(name), b.table(name))
+
+
+def test_store_doses_false_keeps_the_table_empty(tmp_path):
+    spec = _spec().with_patients(20).model_copy(update={"store_doses": False})
+    run = run_trial(spec, tmp_path / "t", chunk_size=10)
+    with ResultStore(run.out / "results.duckdb", read_only=True) as store:
+        assert len(store.table("doses")) == 0 and len(store.table("outcomes")) == 40
+
+
+def test_million_example_does_not_store_doses():
+    assert load_trial_spec(EXAMPLES / "million.yaml").store_doses is False
+
+
+def test_treatment_beyond_progression_needs_lesions():
+    with pytest.raises(TrialSpecError, match="treat_beyond_progression"):
+        parse_trial_spec({
+            "name": "ball", "cancer": "b_all", "seed": 1, "patients_per_arm": 10, "follow_up_months": 6,
+            "arms": [{"name": "x", "therapies": [{"drug": "tisagenlecleucel"}], "treat_beyond_progression": True}],
+        })  # fmt: skip
+
+
+@pytest.mark.slow
+def test_checkmate067_toxicity_within_the_published_intervals(tmp_path):
+    reg = load_registry()
+    spec = load_trial_spec(reg.spec_path("checkmate067")).with_patients(1000)
+    run = run_trial(spec, tmp_path / "cm067", spec_dir=EXAMPLES)
+    s = run.summary.set_index("arm")
+    for entry in reg.for_trial("checkmate067"):
+        if entry.endpoint in ("grade3plus_trae_rate", "discontinued_toxicity_rate"):
+            value = s.loc[entry.arm, entry.endpoint]
+            assert entry.ci_low <= value <= entry.ci_high, (entry.id, value)
+    disc = s["discontinued_toxicity_rate"]
+    # The combination stops far more often than either monotherapy (36.4% vs 7.7% and 14.8%).
+    assert disc["nivolumab+ipilimumab"] > 2 * max(disc["nivolumab"], disc["ipilimumab"])
