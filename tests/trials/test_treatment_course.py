@@ -29,7 +29,10 @@ def course_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("course")
     run_trial(_spec(), out, chunk_size=40)
     with ResultStore(out / "results.duckdb", read_only=True) as store:
-        return {n: store.table(n) for n in ("patients", "assessments", "doses", "toxicities", "outcomes")}
+        tables = {n: store.table(n) for n in ("patients", "assessments", "doses", "toxicities", "outcomes")}
+    tables["summary"] = pd.read_csv(out / "summary.csv")
+    tables["report"] = (out / "report.html").read_text()
+    return tables
 
 
 def _first_pd_day(assessments: pd.DataFrame, arm: str) -> pd.Series:
@@ -46,6 +49,19 @@ def test_new_tables_have_their_columns(course_run):
     w = course_run["patients"].set_index(["arm", "patient"])["weight_kg"]
     expected = 3.0 * w.loc[list(zip(d["arm"], d["patient"]))].to_numpy()
     np.testing.assert_allclose(d["amount"].to_numpy(), expected, rtol=1e-9)
+
+
+def test_summary_and_report_show_toxicity(course_run):
+    s = course_run["summary"].set_index("arm")
+    t = course_run["toxicities"]
+    n = 150
+    for arm in ("stop", "beyond"):
+        rows = t[t["arm"] == arm]
+        assert s.loc[arm, "grade3plus_trae_rate"] == pytest.approx(rows[rows["grade"] >= 3]["patient"].nunique() / n)
+        stopped = rows[rows["discontinued"]]["patient"].nunique()
+        assert s.loc[arm, "discontinued_toxicity_rate"] == pytest.approx(stopped / n)
+    assert s["crs_any_grade_rate"].isna().all()  # no CAR-T cells, no CRS column value
+    assert 'id="toxicity"' in course_run["report"] and "grade ≥3 TRAE" in course_run["report"]
 
 
 def test_dosing_stops_at_progression(course_run):

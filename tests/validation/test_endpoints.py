@@ -61,3 +61,15 @@ def test_misses_are_calibrated_rows_judged_outside_and_never_unjudged_ones():
     t = pd.DataFrame({"role": ["calibrated", "calibrated", "calibrated", "predicted"],
                       "within": pd.array([None, False, True, False], dtype="boolean")})  # fmt: skip
     assert Validation(t, {}, 10).misses.index.tolist() == [1]
+
+
+def test_toxicity_rates_count_patients_not_events_and_skip_failed_ones():
+    # patient 0: two rows (counted once); patient 10 failed its integration (not counted); 1: CRS grade 2.
+    tox = pd.DataFrame({"arm": "a", "patient": [0, 0, 1, 2, 10], "day": [5.0, 40.0, 2.0, 3.0, 1.0],
+                        "kind": ["crs", "crs", "crs", "irae", "irae"], "grade": [3, 4, 2, 3, 4],
+                        "discontinued": [False, False, False, True, True]})  # fmt: skip
+    t = Tables(outcomes=_outcomes(), toxicities=tox)
+    assert evaluate("grade3plus_trae_rate", t, "a") == pytest.approx((0.2, *clopper_pearson(2, 10)))
+    assert evaluate("discontinued_toxicity_rate", t, "a") == pytest.approx((0.1, *clopper_pearson(1, 10)))
+    assert evaluate("crs_any_grade_rate", t, "a") == pytest.approx((0.2, *clopper_pearson(2, 10)))
+    assert evaluate("crs_grade3plus_rate", t, "a") == pytest.approx((0.1, *clopper_pearson(1, 10)))
