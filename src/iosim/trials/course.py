@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from iosim.dosing import Bolus, Infusion, Regimen
 from iosim.endpoints import irecist
+
+if TYPE_CHECKING:
+    from iosim.cohort.result import CohortResult
 
 #: Time-point codes that mean progression under each criteria's names (RECIST, iRECIST, Lugano,
 #: IWG: PD; iRECIST: iUPD or iCPD; B-ALL: relapse).
@@ -85,7 +89,9 @@ def cut_days(regimen: Regimen, stop: np.ndarray) -> np.ndarray:
     return np.where(k < times.size, times[np.minimum(k, times.size - 1)], np.inf)
 
 
-def second_pass(res, regimen: Regimen, stop: np.ndarray, simulate: Callable[[np.ndarray, Regimen], object]):
+def second_pass(
+    res: CohortResult, regimen: Regimen, stop: np.ndarray, simulate: Callable[[np.ndarray, Regimen], CohortResult]
+) -> CohortResult:
     """``res`` with the patients that have doses at or after their ``stop`` day simulated again without
     them. ``simulate(index, regimen)`` simulates the chunk's patients ``index`` with ``regimen``; patients
     with the same first removed dose share one call."""

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,14 @@ from iosim.parallel import Backend, run_tasks
 from iosim.trials import visits
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
-from iosim.trials.readout import read
+from iosim.trials.readout import Readout, read
 from iosim.trials.rng import uniforms
-from iosim.trials.scans import lesion_scans
+from iosim.trials.scans import Scans, lesion_scans
 from iosim.trials.spec import DAYS_PER_MONTH, TrialSpec
 from iosim.trials.store import ResultStore
+
+if TYPE_CHECKING:
+    from iosim.cohort.result import CohortResult
 
 DEFAULT_CHUNK = 500
 REPORT_PATIENTS = 2000
@@ -141,10 +145,10 @@ def _last_before(dose_days: np.ndarray, stop: np.ndarray) -> np.ndarray:
 class _Endpoints:
     """What one course of a chunk gives: scans, readout, outcomes, and the tables built from them."""
 
-    res: object
+    res: CohortResult
     people: pd.DataFrame
-    scans: object
-    readout: object
+    scans: Scans
+    readout: Readout
     outcomes: pd.DataFrame
     codes: np.ndarray
     labels: np.ndarray
@@ -159,22 +163,22 @@ class _Endpoints:
         from iosim.endpoints.outcomes import assessment_rows
 
         outcomes = self.outcomes
-        status = np.asarray(self.res.status, dtype=object)  # type: ignore[attr-defined]
+        status = np.asarray(self.res.status, dtype=object)
         outcomes.insert(0, "arm", arm)
         outcomes.insert(1, "patient", patients)
         outcomes.insert(2, "status", status)
         people = self.people
         people.insert(0, "arm", arm)
         people["status"] = status
-        people["target_lesions"] = self.scans.anatomy.n_targets  # type: ignore[attr-defined]
-        people["first_new_lesion_day"] = self.scans.new_lesion_day  # type: ignore[attr-defined]
-        people["scans_after_progression"] = self.scans.scans_after_progression  # type: ignore[attr-defined]
-        assessments = assessment_rows(arm, patients, self.weeks, self.readout.sld_mm, self.codes,  # type: ignore[attr-defined]
-                                      criteria=spec.response_criteria, measure=self.readout.measure)  # type: ignore[attr-defined]  # fmt: skip
+        people["target_lesions"] = self.scans.anatomy.n_targets
+        people["first_new_lesion_day"] = self.scans.new_lesion_day
+        people["scans_after_progression"] = self.scans.scans_after_progression
+        assessments = assessment_rows(arm, patients, self.weeks, self.readout.sld_mm, self.codes,
+                                      criteria=spec.response_criteria, measure=self.readout.measure)  # fmt: skip
         # Marrow disease has no lesions to store (its scans are the model's equivalent spheres).
         keep = spec.store_lesions and spec.criteria not in MARROW
         scans = self.scans
-        lesions = scans.rows(arm, patients, self.weeks * 7.0, self.alive) if keep else scans.rows_empty()  # type: ignore[attr-defined]
+        lesions = scans.rows(arm, patients, self.weeks * 7.0, self.alive) if keep else scans.rows_empty()
         return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
 
 
