@@ -1,4 +1,5 @@
-"""Toxicity *indicators* beside efficacy (not calibrated toxicity models).
+"""Toxicity *indicators* beside efficacy (not calibrated toxicity models; virtual trials draw
+calibrated per-patient events in :mod:`iosim.trials.toxicity`).
 
 * :func:`crs_indicator` - cytokine-release indicator for CAR-T and high-dose IL-2: the peak of
   antigen-engaged CAR-T cells (in units of 1e9 cells) plus the peak exogenous IL-2 effect (0-1).
