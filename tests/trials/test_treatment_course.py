@@ -1,5 +1,7 @@
 """The treatment course: dosing stops at progression or toxicity; the doses and toxicities tables."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,7 +133,7 @@ def test_store_doses_false_keeps_the_table_empty(tmp_path):
 
 
 def test_million_example_does_not_store_doses():
-    assert load_trial_spec(EXAMPLES / "million.yaml").store_doses is False
+    assert load_trial_spec(Path(__file__).parents[2] / "examples" / "million.yaml").store_doses is False
 
 
 def test_treatment_beyond_progression_needs_lesions():
