@@ -379,6 +379,15 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "measured depletion; Sharma et al. 2019 Clin Cancer Res 25:1233 found little Treg depletion in "
         "human tumours)",
     ),
+    (
+        "ctla4_help",
+        0.0,
+        "1",
+        "share of the co-inhibitory (PD-1) signal on CD8 effectors lifted by CD4 help at full anti-CTLA-4 effect",
+        "mechanism: anti-CTLA-4 expands intratumoural ICOS+ Th1-like CD4 effector cells (Wei et al. 2017 Cell "
+        "170:1120; Ng Tang et al. 2013 Cancer Immunol Res 1:229) and CD4 help makes CD8 cells down-regulate "
+        "co-inhibitory receptors (Ahrends et al. 2017 Immunity 47:848); value: see the melanoma population",
+    ),
     # --- each patient's sensitivity to each checkpoint mechanism (spread by iosim.trials.population;
     #     the model defaults are the full effect, so a single simulation is unchanged)
     (
@@ -556,7 +565,7 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
 
 
 #: Parameters that are shares of an effect: bounded to [0, 1] (the default bounds are [0, inf)).
-FRACTIONS = ("ctla4_sensitivity", "pd1_rescue", "antigen_presentation_loss")
+FRACTIONS = ("ctla4_sensitivity", "pd1_rescue", "antigen_presentation_loss", "ctla4_help")
 
 
 def declare_parameters(b: ModelBuilder) -> SimpleNamespace:
