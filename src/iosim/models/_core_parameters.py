@@ -367,17 +367,30 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "1",
         "increase of priming at full CTLA-4 blockade",
         _CAL + "ipilimumab ORR about half of anti-PD-1 in melanoma (CheckMate 067); the melanoma population "
-        "sets 100 by hand (ipilimumab's ORR plateaus in the gain with Treg depletion at 0.1/day; docs/calibration.md)",
+        "sets 100 by hand. More priming cannot raise killing much: the effectors the tumour bed holds "
+        "(infiltration_room) are filled at a few-fold gain (docs/calibration.md)",
     ),
     (
         "ctla4_treg_depletion",
         0.1,
         "1/day",
         "Fc-mediated Treg depletion at full blockade",
-        "assumed: Simpson et al. 2013 J Exp Med 210:1695 (ipilimumab depletes intratumoural Treg); kept at "
-        "this value, not calibrated (a fit to ipilimumab alone once drove it to 4.2/day, far outside any "
-        "measured depletion; Sharma et al. 2019 Clin Cancer Res 25:1233 found little Treg depletion in "
-        "human tumours)",
+        "assumed, not measured: the Fc-dependent depletion of intratumoural Tregs was shown in mice with murine "
+        "IgG2a antibodies (Simpson et al. 2013 J Exp Med 210:1695; Selby et al. 2013 Cancer Immunol Res 1:32) and "
+        "human-FcgR mice (Arce Vargas et al. 2018 Cancer Cell 33:649), not as a rate in patients; in human "
+        "tumours after ipilimumab FOXP3+ density does not fall on average (Sharma et al. 2019 Clin Cancer Res "
+        "25:1233), only in some responders (Romano et al. 2015 PNAS 112:6140). 0.1/day (at most a 2-fold fall "
+        "with treg_death 0.1/day) is kept, not calibrated (a fit once drove it to 4.2/day)",
+    ),
+    (
+        "ctla4_help",
+        0.0,
+        "1",
+        "share of the co-inhibitory (PD-1) signal on CD8 effectors lifted by CD4 help at full anti-CTLA-4 effect",
+        "mechanism: anti-CTLA-4 expands intratumoural ICOS+ Th1-like CD4 effector cells (Wei et al. 2017 Cell "
+        "170:1120; Ng Tang et al. 2013 Cancer Immunol Res 1:229) and CD4 help makes CD8 cells down-regulate "
+        "co-inhibitory receptors (Ahrends et al. 2017 Immunity 47:848); 0 here (off); the melanoma population "
+        "sets 0.8, by hand to CheckMate 067 ipilimumab ORR 19% (docs/calibration.md)",
     ),
     # --- each patient's sensitivity to each checkpoint mechanism (spread by iosim.trials.population;
     #     the model defaults are the full effect, so a single simulation is unchanged)
@@ -556,7 +569,7 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
 
 
 #: Parameters that are shares of an effect: bounded to [0, 1] (the default bounds are [0, inf)).
-FRACTIONS = ("ctla4_sensitivity", "pd1_rescue", "antigen_presentation_loss")
+FRACTIONS = ("ctla4_sensitivity", "pd1_rescue", "antigen_presentation_loss", "ctla4_help")
 
 
 def declare_parameters(b: ModelBuilder) -> SimpleNamespace:

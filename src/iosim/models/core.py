@@ -143,7 +143,11 @@ def build():
     Ei = b.intermediate("effectors_in_tumour", p.infiltration * E * room / (E + room + 1.0), unit="cells")
     ifng = b.intermediate("ifng", Ei / (Ei + p.ifng_half), description="IFN-gamma signal (0-1)")
     pdl1 = b.intermediate("pdl1_level", p.pdl1_base + p.pdl1_ifng * ifng, description="PD-L1 expression (0-1+)")
-    spd = b.intermediate("pd1_signal", pdl1 * (1 - rescue), description="PD-1 signalling received by effectors")
+    # Anti-CTLA-4 expands tumour-infiltrating ICOS+ Th1 CD4 helper cells (Wei et al. 2017 Cell 170:1120); helped
+    # CD8 cells down-regulate co-inhibitory receptors (Ahrends et al. 2017 Immunity 47:848): a share ctla4_help of
+    # the co-inhibitory signal is lifted, on the same signal PD-1 blockade lifts, so the two saturate together.
+    spd = b.intermediate("pd1_signal", pdl1 * (1 - rescue) * (1 - p.ctla4_help * ctla4_effect),
+                         description="co-inhibitory (PD-1) signalling received by effectors")  # fmt: skip
     supp = b.intermediate(
         "treg_suppression", 1 / (1 + R / p.treg_suppression_half), description="fraction of activity left by Tregs"
     )

@@ -6,9 +6,11 @@ Method (see docs/trials.md):
    a population spreads them across patients — log-normal for positive quantities,
    logit-normal for fractions — and draws covariates (weight, height, baseline burden).
 2. Plausibility: a patient whose draws fall outside the observed range for the cancer
-   type (tumour doubling time, measurable baseline disease) is redrawn from the next
-   stream of random numbers, up to ``MAX_ATTEMPTS`` times; each patient's draws depend
-   only on (seed, patient number), so the population does not depend on chunking.
+   type (tumour doubling time, measurable baseline disease) or, where the population sets
+   ``untreated_progression_months``, whose untreated disease would not progress or would
+   regress on its own (:mod:`iosim.trials.plausibility`), is redrawn from the next stream
+   of random numbers, up to ``MAX_ATTEMPTS`` times; each patient's draws depend only on
+   (seed, patient number), so the population does not depend on chunking.
 3. Calibration (``iosim calibrate``) shifts the centres (``shifts``: multiplicative on
    the log or logit scale) to match observed arm endpoints; the shifted population is
    saved as YAML and reused by later trials.
@@ -17,6 +19,7 @@ Method (see docs/trials.md):
 from __future__ import annotations
 
 import functools
+import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -132,6 +135,11 @@ BURDEN = Variation("tumour_cells", "lognormal", 0.8,
                    "assumed: baseline sums of diameters in metastatic trials span ~30-200 mm around a median "
                    "near 70 mm (e.g. CheckMate 067 baseline tumour burden)")  # fmt: skip
 
+#: Patients already drawn by populations with a simulated plausibility rule, by (population, seed, patients):
+#: a pure memo (oldest dropped first), so that a trial's arms do not simulate the same untreated patients again.
+_SAMPLED: dict[tuple[str, int, bytes], pd.DataFrame] = {}
+_SAMPLED_MAX = 64
+
 #: A target lesion must measure >= 10 mm to be measurable (RECIST 1.1, Eisenhauer 2009, section 3.1).
 MIN_LESION_MM = 10.0
 
@@ -160,6 +168,9 @@ class Population:
     selection: dict[str, object] = field(default_factory=dict)
     #: Correlated pairs of varied parameters (e.g. the two checkpoint sensitivities).
     correlations: tuple[Correlation, ...] = ()
+    #: Admit only patients whose untreated disease progresses (+20%) within this many months without
+    #: shrinking by 30% on the way (:mod:`iosim.trials.plausibility`); None: no such rule.
+    untreated_progression_months: float | None = None
 
     def __post_init__(self) -> None:
         _check_correlations(self.correlations, self.variations)
@@ -171,7 +182,16 @@ class Population:
         """One row per patient: covariates, parameter values and the attempt that was kept."""
         if self.pool is not None:
             return self._from_pool(seed, patients)
-        return self._parametric(seed, patients)
+        if self.untreated_progression_months is None:
+            return self._parametric(seed, patients)
+        # The untreated simulations are the costly part, and every arm of a trial samples the same patients.
+        patients = np.asarray(patients, dtype=np.int64)
+        key = (json.dumps(self.to_dict(), sort_keys=True), int(seed), patients.tobytes())
+        if key not in _SAMPLED:
+            _SAMPLED[key] = self._parametric(seed, patients)
+            while len(_SAMPLED) > _SAMPLED_MAX:
+                del _SAMPLED[next(iter(_SAMPLED))]
+        return _SAMPLED[key].copy()
 
     def _from_pool(self, seed: int, patients: np.ndarray) -> pd.DataFrame:
         pool = read_pool(self.pool)
@@ -233,12 +253,21 @@ class Population:
             )  # fmt: skip
             if attempt == MAX_ATTEMPTS - 1:
                 ok[:] = True  # keep the last draw rather than lose the patient; rare by construction
+            elif (months := self.untreated_progression_months) is not None and ok.any():
+                ok[ok] = self._progresses_untreated({k: a[ok] for k, a in draw.items()}, months)
             idx = np.flatnonzero(todo)[ok]
             for k, arr in draw.items():
                 out.setdefault(k, np.full(n, np.nan))[idx] = arr[ok]
             chosen[idx] = attempt
         df = pd.DataFrame({"patient": patients, **out, "draw_attempt": chosen})
         return df
+
+    def _progresses_untreated(self, draw: dict[str, np.ndarray], months: float) -> np.ndarray:
+        """Which candidates' untreated disease progresses (each patient as a trial would simulate them)."""
+        from iosim.trials.plausibility import progresses_untreated
+
+        varied = {v.name: draw[v.name] for v in self.variations}
+        return progresses_untreated(self.cancer, self.overrides, varied, draw["tumour_cells"], months)
 
     def to_dict(self) -> dict:
         return {
@@ -247,6 +276,10 @@ class Population:
             "overrides": {k: float(v) for k, v in self.overrides.items()},
             "doubling_range": list(self.doubling_range),
             "calibrated_to": list(self.calibrated_to),
+            **(
+                {"untreated_progression_months": float(self.untreated_progression_months)}
+                if self.untreated_progression_months is not None else {}
+            ),
             **({"pool": self.pool, "anatomy_seed": self.anatomy_seed} if self.pool else {}),
             **({"selection": self.selection} if self.selection else {}),
             "variations": [
@@ -267,7 +300,7 @@ class Population:
 #: Largest population file accepted (a saved population is about 2 kB).
 MAX_POPULATION_BYTES = 1_000_000
 _KEYS = ("cancer", "shifts", "overrides", "doubling_range", "calibrated_to", "variations", "pool", "anatomy_seed",
-         "selection", "correlations")  # fmt: skip
+         "selection", "correlations", "untreated_progression_months")  # fmt: skip
 #: Widest spread accepted, on the log, logit or natural scale (``exp(10 * z)`` already spans
 #: twenty orders of magnitude between z = -2 and z = 2).
 MAX_SPREAD = 10.0
@@ -369,6 +402,13 @@ def _population_from(data: object, shown: str, base: Path | None = None) -> Popu
             )
         rho = number(f"correlations[{k}].rho", c["rho"], -1.0, 1.0)
         correlations.append(Correlation(pair[0], pair[1], rho, str(c["source"])))
+    months = data.get("untreated_progression_months")
+    if months is not None:
+        from iosim.trials.plausibility import MAX_MONTHS
+
+        months = number("untreated_progression_months", months, 1.0, MAX_MONTHS)
+        if pool is not None:
+            raise fail("'untreated_progression_months' applies to drawn patients; a 'pool' was selected already")
     try:
         _check_correlations(tuple(correlations), tuple(variations) or PARAMETER_VARIATION)
     except InputError as e:
@@ -384,6 +424,7 @@ def _population_from(data: object, shown: str, base: Path | None = None) -> Popu
         anatomy_seed=anatomy_seed,
         selection=selection,
         correlations=tuple(correlations),
+        untreated_progression_months=months,
     )
 
 
