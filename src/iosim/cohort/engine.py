@@ -8,20 +8,24 @@ whatever the chunk size, thread count or worker count.
 
 from __future__ import annotations
 
-import math
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, kernel_file, load_module, warm_up
+from iosim.cohort.cache import KernelFile, compile_kernel, kernel_file, load_module, warm_up
+from iosim.cohort.output import CohortFile, write_parquet
+from iosim.cohort.parts import update_digest
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
 from iosim.parallel import Backend, run_tasks
+from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.reference import as_regimen, check_dose_span, resolve_grid
 
 if TYPE_CHECKING:
@@ -192,46 +196,62 @@ def slices(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
 
 
+def options(
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
+    *,
+    output_every: float | None = None,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    extinction: bool | None = None,
+    max_steps: int | None = None,
+) -> tuple[SaveAt, SolverOptions]:
+    """The cohort engines' :class:`SaveAt` and :class:`SolverOptions`, from the objects or the older
+    keywords, with the cohort defaults (``"auto"``, ``rtol=atol=1e-6``, ``DEFAULT_MAX_STEPS``)."""
+    save = saveat_from(saveat, output_every=output_every, times=times, final_only=final_only)
+    opts = solver_from(solver, method=method, rtol=rtol, atol=atol, max_steps=max_steps, extinction=extinction)
+    return save, opts.with_defaults(method="auto", rtol=1e-6, atol=1e-6, max_steps=DEFAULT_MAX_STEPS)
+
+
 def prepare(
     model: Model | str,
     t_end: float,
     *,
     regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    method: str = "auto",
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
-    extinction: bool = True,
-    max_steps: int = DEFAULT_MAX_STEPS,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
+    **older: Any,
 ) -> tuple[Model, Problem]:
-    """Validate the shared inputs and find (or generate) the kernel; compiles nothing."""
+    """Validate the shared inputs and find (or generate) the kernel; compiles nothing.
+
+    ``older``: the older keywords of :func:`options` (``output_every``, ``method``, ...)."""
+    saveat, solver = options(saveat, solver, **older)
+    method, rtol, atol = str(solver.method), float(solver.rtol or 0), float(solver.atol or 0)
     if isinstance(model, str):
         from iosim.models import get_model
 
         model = get_model(model)
     if method not in METHODS:
         raise UnknownNameError("cohort method", method, tuple(METHODS))
-    for label, v in (("rtol", rtol), ("atol", atol)):
-        if not (math.isfinite(v) and v > 0):
-            raise InputError(f"{label} must be a positive number, got {v}")
-    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, [t_end] if final_only else times)
+    t_start, t_end, grid = resolve_grid(t_start, t_end, saveat.interval, saveat.times(t_end))
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
     check_dose_span(reg, t_start, t_end)
-    thr = model.extinction_thresholds() if extinction else np.full(len(model.states), np.nan)
+    thr = model.extinction_thresholds() if solver.extinction else np.full(len(model.states), np.nan)
     problem = Problem(
         kernel_file(model),
         encode_schedule(model, reg, t_start, t_end),
         np.ascontiguousarray(grid),
         np.ascontiguousarray(thr, dtype=float),
         METHODS[method],
-        float(rtol),
-        float(atol),
-        int(max_steps),
+        rtol,
+        atol,
+        int(solver.max_steps or 0),
         len(model.states),
     )
     return model, problem
@@ -247,20 +267,24 @@ def simulate_cohort(
     dose_scale: Any = None,
     patient_ids: Any = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    method: str = "auto",
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
-    extinction: bool = True,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
     workers: int = 1,
     threads: int = 1,
     cluster: str | None = None,
     scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
-    max_steps: int = DEFAULT_MAX_STEPS,
-) -> CohortResult:
+    out: str | Path | None = None,
+    resume: bool = False,
+    output_every: float | None = None,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    extinction: bool | None = None,
+    max_steps: int | None = None,
+) -> CohortResult | CohortFile:
     """Simulate many patients of one model with a compiled batched kernel.
 
     Parameters
@@ -274,16 +298,23 @@ def simulate_cohort(
         :class:`DosingError`); ``dose_scale`` (one factor per patient, or a
         matrix with one row per patient and one column per state) multiplies bolus amounts
         and infusion rates (not set-events).
-    output_every, times, final_only : the output grid; at a dose time the value reported
-        is the one after the dose.
-    method : ``"auto"`` (Dormand–Prince, switching a patient to Rosenbrock when Hairer's
-        stiffness test fires), ``"dopri5"`` or ``"rosenbrock"``.
-    rtol, atol : local error tolerances of the adaptive step control.
-    extinction : apply the extinction rule (a cell state below its threshold becomes 0).
+    saveat : the output times (:class:`SaveAt`, default a grid every day); at a dose time the
+        value reported is the one after the dose.
+    solver : :class:`SolverOptions`. ``method``: ``"auto"`` (default; Dormand–Prince, switching
+        a patient to Rosenbrock when Hairer's stiffness test fires), ``"dopri5"`` or
+        ``"rosenbrock"``; ``rtol``, ``atol`` (default 1e-6): local error tolerances;
+        ``max_steps``: accepted plus rejected steps per patient; ``extinction``: the extinction
+        rule (a cell state below its threshold becomes 0).
     workers, threads, chunk_size : local processes or threads, and patients per chunk.
     cluster, scheduler : run the chunks on Dask: ``cluster="local"`` starts a local cluster
         of ``workers`` processes, ``scheduler="tcp://HOST:PORT"`` uses a running one.
         None of these changes the numbers.
+    out, resume : stream the long table (``patient``, ``time``, the states) to the Parquet file
+        ``out`` chunk by chunk instead of holding it in memory, and return a :class:`CohortFile`;
+        with ``resume=True`` an interrupted run with the same inputs keeps its finished chunks
+        (:mod:`iosim.cohort.output`).
+    output_every, times, final_only, method, rtol, atol, extinction, max_steps : the older
+        keywords, which build ``saveat`` and ``solver``.
 
     Returns a :class:`CohortResult`; a patient whose integration fails gets a status
     ("max_steps", "step_too_small", "not_finite") and NaN after the failure.
@@ -291,10 +322,21 @@ def simulate_cohort(
     if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
     backend = Backend(workers, threads, cluster, scheduler)
-    model, problem = prepare(
-        model, t_end, regimen=regimen, t_start=t_start, output_every=output_every, times=times,
-        final_only=final_only, method=method, rtol=rtol, atol=atol, extinction=extinction, max_steps=max_steps,
+    saveat, solver = options(
+        saveat, solver, output_every=output_every, times=times, final_only=final_only, method=method, rtol=rtol,
+        atol=atol, extinction=extinction, max_steps=max_steps,
     )  # fmt: skip
+    if resume and out is None:
+        raise InputError("resume=True needs out=PATH: only a run written to a file can be resumed")
+    model, problem = prepare(model, t_end, regimen=regimen, t_start=t_start, saveat=saveat, solver=solver)
+    if out is not None:
+        return write_cohort(
+            model, problem, out, params=params, initial=initial, dose_scale=dose_scale, patient_ids=patient_ids,
+            manifest={"t_start": float(t_start), "t_end": float(t_end), "saveat": _plain(saveat),
+                      "method": solver.method, "rtol": solver.rtol, "atol": solver.atol,
+                      "max_steps": solver.max_steps, "extinction": solver.extinction},
+            backend=backend, chunk_size=int(chunk_size), resume=resume,
+        )  # fmt: skip
     P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
     n = P.shape[0]
     ids = patient_id_array(patient_ids, n)
@@ -316,3 +358,96 @@ def simulate_cohort(
         parameters=P,
         patient=ids,
     )
+
+
+def _count(data: Any, *, table: bool = True) -> int | None:
+    """Rows of a per-patient table (DataFrame, mapping of columns, 2-D array), or None when all scalars."""
+    if data is None:
+        return None
+    if hasattr(data, "columns") and hasattr(data, "iloc"):
+        return len(data)
+    if isinstance(data, Mapping):
+        sizes = {int(np.asarray(v).size) for v in data.values() if np.ndim(v) > 0 and np.asarray(v).size != 1}
+        if len(sizes) > 1:
+            raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
+        return sizes.pop() if sizes else None
+    arr = np.asarray(data, dtype=float)
+    if arr.ndim == 0:
+        return None
+    return int(np.atleast_2d(arr).shape[0]) if table else int(arr.shape[0])
+
+
+def _rows(data: Any, lo: int, hi: int, *, table: bool = True) -> Any:
+    """Patients lo..hi-1 of a per-patient table (scalars are shared by all)."""
+    if data is None:
+        return None
+    if _count(data, table=table) in (None, 1):
+        return data  # one row: shared by every patient
+    if hasattr(data, "columns") and hasattr(data, "iloc"):
+        return data.iloc[lo:hi]
+    if isinstance(data, Mapping):
+        return {k: (np.asarray(v).reshape(-1)[lo:hi] if np.ndim(v) > 0 and np.asarray(v).size != 1 else v)
+                for k, v in data.items()}  # fmt: skip
+    arr = np.asarray(data, dtype=float)
+    return arr if arr.ndim == 0 else arr[lo:hi]
+
+
+def _plain(saveat: SaveAt) -> dict[str, Any]:
+    return {"every": saveat.every, "ts": list(saveat.ts) if saveat.ts is not None else None, "t1": saveat.t1}
+
+
+def write_cohort(
+    model: Model,
+    problem: Problem,
+    out: str | Path,
+    *,
+    params: Any,
+    initial: Any,
+    dose_scale: Any = None,
+    patient_ids: Any = None,
+    manifest: Mapping[str, Any],
+    backend: Backend,
+    chunk_size: int = DEFAULT_CHUNK,
+    resume: bool = False,
+    labels: Mapping[str, str] | None = None,
+    progress: Any = None,
+) -> CohortFile:
+    """Stream a prepared cohort to the Parquet file ``out``, resumably (:mod:`iosim.cohort.output`).
+
+    Every patient's row is validated first (vectorised, cheap), so a bad value fails before any
+    work; each chunk's matrices are then built only when it is submitted: memory stays bounded.
+    The numbers the kernel sees are hashed on the way, for the manifest (``manifest`` adds what
+    the caller knows: the span, the options, the files it read)."""
+    # The number of patients: from the columns (a scalar is broadcast), else the ids, else 1.
+    counts = (_count(params), _count(initial), _count(dose_scale, table=False))
+    sizes = {k for k in counts if k is not None and k != 1}
+    if len(sizes) > 1:
+        raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
+    n = sizes.pop() if sizes else (1 if patient_ids is None else int(np.asarray(patient_ids).size))
+    ids = patient_id_array(patient_ids, n)
+
+    def block(lo: int, hi: int):
+        scale = _rows(dose_scale, lo, hi, table=False)
+        return patient_matrices(model, _rows(params, lo, hi), _rows(initial, lo, hi), scale, n_patients=hi - lo)
+
+    numbers = hashlib.sha256()
+    for arr in (*problem.schedule.arrays(), problem.grid, problem.thresholds, ids.astype(str)):
+        update_digest(numbers, arr)
+    for lo, hi in slices(n, 65536):
+        for arr in block(lo, hi):
+            update_digest(numbers, arr)
+    record = {**manifest, "model": model.id, "patients": n, "chunk_size": chunk_size,
+              "kernel": problem.kernel.key, "inputs": numbers.hexdigest()}  # fmt: skip
+    bounds = slices(n, chunk_size)
+
+    def solve(todo):
+        if todo:
+            compile_kernel(model)
+        chunks = ((lo, hi, *block(lo, hi)) for lo, hi in todo)
+        for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, backend=backend):
+            yield lo, hi, y, status
+
+    return write_parquet(
+        out, manifest=record, bounds=bounds, solve=solve, ids=ids, grid=problem.grid, model_id=model.id,
+        state_names=model.state_names, status_names=STATUS_NAMES, resume=resume, labels=labels, progress=progress,
+    )  # fmt: skip
