@@ -14,7 +14,7 @@ from iosim.cohort import parts as parts_module
 from iosim.errors import InputError, SimulationError
 from iosim.models import load
 from iosim.sbml import write_sbml
-from iosim.simulation import ADVICE, Status
+from iosim.simulation import ADVICE, EngineResult, Status
 from iosim.stochastic import simulate_stochastic
 
 
@@ -96,7 +96,7 @@ def test_streamed_cohort_resumes_and_equals_the_in_memory_one(tmp_path, monkeypa
     with pytest.raises(InputError, match="t_end differs"):  # nor continued with other inputs
         simulate_cohort("kuznetsov1994", 12, out=out, resume=True, **kw)
     done = simulate_cohort("kuznetsov1994", 10, out=out, resume=True, **kw)
-    assert isinstance(done, CohortFile) and done.raise_for_status() is done
+    assert isinstance(done, CohortFile) and isinstance(done, EngineResult) and done.raise_for_status() is done
     assert done.status_counts() == {"ok": 5}
     memory = simulate_cohort("kuznetsov1994", 10, **kw)
     pd.testing.assert_frame_equal(done.to_dataframe(), memory.to_dataframe(), check_dtype=False)

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -257,7 +257,11 @@ def prepare(
     return model, problem
 
 
-def simulate_cohort(
+@overload
+def simulate_cohort(model: Model | str, t_end: float, *, out: None = None, **options: Any) -> CohortResult: ...
+@overload
+def simulate_cohort(model: Model | str, t_end: float, *, out: str | Path, **options: Any) -> CohortFile: ...
+def simulate_cohort(  # type: ignore[misc]  # the overloads name only `out`; the rest is keyword-only below
     model: Model | str,
     t_end: float,
     *,

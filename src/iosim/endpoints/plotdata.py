@@ -115,7 +115,9 @@ def plot_data(
     if arms is None:
         arms = [str(a) for a in pd.unique(ok["arm"].astype(str))]
     best = best_change(assess, ok)
-    waterfall, spider, notes = {}, {}, {"waterfall": [], "spider": []}
+    waterfall: dict[str, pd.DataFrame] = {}
+    spider: dict[str, pd.DataFrame] = {}
+    notes: dict[str, list[str]] = {"waterfall": [], "spider": []}
     for arm in arms:
         g = best[best["arm"].astype(str) == arm]
         s = g if len(g) <= waterfall_max else g.iloc[np.sort(rng.choice(len(g), size=waterfall_max, replace=False))]
@@ -135,7 +137,7 @@ def plot_data(
             best_response=[str(resp.get(k, "NE")) for k in keys]
         )  # fmt: skip
         spider[arm] = sub.reset_index(drop=True)
-    km = {}
+    km: dict[str, dict[str, Any]] = {}
     for ep in ENDPOINTS:
         fits = survival.fit_arms(ok, duration=f"{ep}_months", event=f"{ep}_event") if len(ok) else {}
         km[ep] = {arm: fits[arm] for arm in arms if arm in fits}

@@ -4,8 +4,9 @@ Every engine's result (:class:`~iosim.simulation.SimulationResult`,
 :class:`~iosim.cohort.CohortResult`, :class:`~iosim.stochastic.StochasticResult`) follows
 :class:`EngineResult`:
 
-* ``status``: per member (the one patient, each patient, each replicate) a :class:`Status`
-  name, ``"ok"`` when it finished; a failure is data, not an exception.
+* ``status`` (the in-memory results): per member (the one patient, each patient, each replicate)
+  a :class:`Status` name, ``"ok"`` when it finished; a failure is data, not an exception. A
+  cohort streamed to a file (:class:`~iosim.cohort.CohortFile`) keeps the counts only.
 * ``raise_for_status()``: raises :class:`~iosim.errors.SimulationError` naming how many members
   failed and what to do (:data:`ADVICE`); returns the result itself otherwise, so it chains:
   ``simulate(...).raise_for_status().to_dataframe()``.
@@ -72,8 +73,6 @@ DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 @runtime_checkable
 class EngineResult(Protocol):
     """What every engine's result offers (see the module docstring)."""
-
-    status: Any
 
     def raise_for_status(self) -> EngineResult: ...
 

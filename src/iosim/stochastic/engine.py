@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 import numpy as np
 
@@ -146,14 +146,14 @@ def simulate_stochastic(
     progress : called as ``progress(replicates_done, replicates)`` after each chunk (a CLI draws a bar).
     """
     save = saveat_from(saveat, output_every=output_every, times=times)
-    opts = solver_from(solver, method=method, max_steps=max_steps)
-    if opts.rtol is not None or opts.atol is not None or not opts.extinction:
+    chosen = solver_from(solver, method=method, max_steps=max_steps)
+    if chosen.rtol is not None or chosen.atol is not None or not chosen.extinction:
         raise InputError(
             "the stochastic engines take no rtol, atol or extinction=False: the hybrid method fixes its own "
             "tolerances and a population dies out by its own events; leave them unset"
         )
-    opts = opts.with_defaults(method="ssa", max_steps=DEFAULT_MAX_STEPS)
-    method, max_steps = opts.method, int(opts.max_steps or 0)  # type: ignore[assignment]
+    chosen = chosen.with_defaults(method="ssa", max_steps=DEFAULT_MAX_STEPS)
+    method, max_steps = cast(Method, chosen.method), int(chosen.max_steps or 0)
     if isinstance(model, str):
         from iosim.models import get_model
 
