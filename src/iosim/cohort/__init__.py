@@ -11,8 +11,9 @@ on disk (``$IOSIM_CACHE_DIR``, default ``~/.cache/iosim``), so a second run star
 """
 
 from iosim.cohort.cache import cache_dir, compile_kernel
-from iosim.cohort.engine import METHODS, simulate_cohort
+from iosim.cohort.engine import METHODS
 from iosim.cohort.output import CohortFile
 from iosim.cohort.result import STATUS_NAMES, CohortResult
+from iosim.cohort.simulate import simulate_cohort
 
 __all__ = ["METHODS", "STATUS_NAMES", "CohortFile", "CohortResult", "cache_dir", "compile_kernel", "simulate_cohort"]

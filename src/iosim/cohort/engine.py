@@ -1,4 +1,4 @@
-"""``simulate_cohort``: one model, many patients, compiled batched kernels.
+"""The cohort engine's machinery: validated inputs, the kernel problem, chunks of patients run anywhere.
 
 Work is split into chunks of patients. Each chunk runs in one call of the compiled
 kernel; chunks go to threads (the kernel releases the GIL) or to worker processes, and
@@ -8,18 +8,13 @@ whatever the chunk size, thread count or worker count.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, compile_kernel, kernel_file, load_module, warm_up
-from iosim.cohort.output import CohortFile, write_parquet
-from iosim.cohort.parts import update_digest
-from iosim.cohort.result import STATUS_NAMES, CohortResult
+from iosim.cohort.cache import KernelFile, kernel_file, load_module
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
@@ -27,9 +22,6 @@ from iosim.model.declaration import Model
 from iosim.parallel import Backend, run_tasks
 from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.reference import as_regimen, check_dose_span, resolve_grid
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2}
 DEFAULT_CHUNK = 512
@@ -255,203 +247,3 @@ def prepare(
         len(model.states),
     )
     return model, problem
-
-
-@overload
-def simulate_cohort(model: Model | str, t_end: float, *, out: None = None, **options: Any) -> CohortResult: ...
-@overload
-def simulate_cohort(model: Model | str, t_end: float, *, out: str | Path, **options: Any) -> CohortFile: ...
-def simulate_cohort(  # type: ignore[misc]  # the overloads name only `out`; the rest is keyword-only below
-    model: Model | str,
-    t_end: float,
-    *,
-    params: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
-    initial: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
-    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
-    dose_scale: Any = None,
-    patient_ids: Any = None,
-    t_start: float = 0.0,
-    saveat: SaveAt | None = None,
-    solver: SolverOptions | None = None,
-    workers: int = 1,
-    threads: int = 1,
-    cluster: str | None = None,
-    scheduler: str | None = None,
-    chunk_size: int = DEFAULT_CHUNK,
-    out: str | Path | None = None,
-    resume: bool = False,
-    output_every: float | None = None,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    method: str | None = None,
-    rtol: float | None = None,
-    atol: float | None = None,
-    extinction: bool | None = None,
-    max_steps: int | None = None,
-) -> CohortResult | CohortFile:
-    """Simulate many patients of one model with a compiled batched kernel.
-
-    Parameters
-    ----------
-    model : a :class:`Model` or a model id.
-    t_end : end time (days for the built-in models).
-    params, initial : per-patient parameter values and initial states: a DataFrame or a
-        mapping of name -> array (a scalar is broadcast), or a 2-D array with one column per
-        parameter (state) in the model's order. Missing names keep the model's defaults.
-    regimen : doses shared by every patient (one outside [t_start, t_end] raises
-        :class:`DosingError`); ``dose_scale`` (one factor per patient, or a
-        matrix with one row per patient and one column per state) multiplies bolus amounts
-        and infusion rates (not set-events).
-    saveat : the output times (:class:`SaveAt`, default a grid every day); at a dose time the
-        value reported is the one after the dose.
-    solver : :class:`SolverOptions`. ``method``: ``"auto"`` (default; Dormand–Prince, switching
-        a patient to Rosenbrock when Hairer's stiffness test fires), ``"dopri5"`` or
-        ``"rosenbrock"``; ``rtol``, ``atol`` (default 1e-6): local error tolerances;
-        ``max_steps``: accepted plus rejected steps per patient; ``extinction``: the extinction
-        rule (a cell state below its threshold becomes 0).
-    workers, threads, chunk_size : local processes or threads, and patients per chunk.
-    cluster, scheduler : run the chunks on Dask: ``cluster="local"`` starts a local cluster
-        of ``workers`` processes, ``scheduler="tcp://HOST:PORT"`` uses a running one.
-        None of these changes the numbers.
-    out, resume : stream the long table (``patient``, ``time``, the states) to the Parquet file
-        ``out`` chunk by chunk instead of holding it in memory, and return a :class:`CohortFile`;
-        with ``resume=True`` an interrupted run with the same inputs keeps its finished chunks
-        (:mod:`iosim.cohort.output`).
-    output_every, times, final_only, method, rtol, atol, extinction, max_steps : the older
-        keywords, which build ``saveat`` and ``solver``.
-
-    Returns a :class:`CohortResult`; a patient whose integration fails gets a status
-    ("max_steps", "step_too_small", "not_finite") and NaN after the failure.
-    """
-    if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
-    backend = Backend(workers, threads, cluster, scheduler)
-    saveat, solver = options(
-        saveat, solver, output_every=output_every, times=times, final_only=final_only, method=method, rtol=rtol,
-        atol=atol, extinction=extinction, max_steps=max_steps,
-    )  # fmt: skip
-    if resume and out is None:
-        raise InputError("resume=True needs out=PATH: only a run written to a file can be resumed")
-    model, problem = prepare(model, t_end, regimen=regimen, t_start=t_start, saveat=saveat, solver=solver)
-    if out is not None:
-        return write_cohort(
-            model, problem, out, params=params, initial=initial, dose_scale=dose_scale, patient_ids=patient_ids,
-            manifest={"t_start": float(t_start), "t_end": float(t_end), "saveat": _plain(saveat),
-                      "method": solver.method, "rtol": solver.rtol, "atol": solver.atol,
-                      "max_steps": solver.max_steps, "extinction": solver.extinction},
-            backend=backend, chunk_size=int(chunk_size), resume=resume,
-        )  # fmt: skip
-    P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
-    n = P.shape[0]
-    ids = patient_id_array(patient_ids, n)
-    warm_up(load_module(problem.kernel), len(model.states), len(model.parameters))
-    y = np.empty((n, problem.grid.size, len(model.states)))
-    status = np.empty(n, np.int64)
-    steps = np.empty(n, np.int64)
-    stiff = np.empty(n, np.bool_)
-    chunks = ((lo, hi, P[lo:hi], Y0[lo:hi], scale[lo:hi]) for lo, hi in slices(n, chunk_size))
-    for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, backend=backend):
-        y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
-    return CohortResult(
-        model=model,
-        t=problem.grid,
-        y=y,
-        status=np.asarray(STATUS_NAMES)[status],
-        steps=steps,
-        stiff=stiff,
-        parameters=P,
-        patient=ids,
-    )
-
-
-def _count(data: Any, *, table: bool = True) -> int | None:
-    """Rows of a per-patient table (DataFrame, mapping of columns, 2-D array), or None when all scalars."""
-    if data is None:
-        return None
-    if hasattr(data, "columns") and hasattr(data, "iloc"):
-        return len(data)
-    if isinstance(data, Mapping):
-        sizes = {int(np.asarray(v).size) for v in data.values() if np.ndim(v) > 0 and np.asarray(v).size != 1}
-        if len(sizes) > 1:
-            raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
-        return sizes.pop() if sizes else None
-    arr = np.asarray(data, dtype=float)
-    if arr.ndim == 0:
-        return None
-    return int(np.atleast_2d(arr).shape[0]) if table else int(arr.shape[0])
-
-
-def _rows(data: Any, lo: int, hi: int, *, table: bool = True) -> Any:
-    """Patients lo..hi-1 of a per-patient table (scalars are shared by all)."""
-    if data is None:
-        return None
-    if _count(data, table=table) in (None, 1):
-        return data  # one row: shared by every patient
-    if hasattr(data, "columns") and hasattr(data, "iloc"):
-        return data.iloc[lo:hi]
-    if isinstance(data, Mapping):
-        return {k: (np.asarray(v).reshape(-1)[lo:hi] if np.ndim(v) > 0 and np.asarray(v).size != 1 else v)
-                for k, v in data.items()}  # fmt: skip
-    arr = np.asarray(data, dtype=float)
-    return arr if arr.ndim == 0 else arr[lo:hi]
-
-
-def _plain(saveat: SaveAt) -> dict[str, Any]:
-    return {"every": saveat.every, "ts": list(saveat.ts) if saveat.ts is not None else None, "t1": saveat.t1}
-
-
-def write_cohort(
-    model: Model,
-    problem: Problem,
-    out: str | Path,
-    *,
-    params: Any,
-    initial: Any,
-    dose_scale: Any = None,
-    patient_ids: Any = None,
-    manifest: Mapping[str, Any],
-    backend: Backend,
-    chunk_size: int = DEFAULT_CHUNK,
-    resume: bool = False,
-    labels: Mapping[str, str] | None = None,
-    progress: Any = None,
-) -> CohortFile:
-    """Stream a prepared cohort to the Parquet file ``out``, resumably (:mod:`iosim.cohort.output`).
-
-    Every patient's row is validated first (vectorised, cheap), so a bad value fails before any
-    work; each chunk's matrices are then built only when it is submitted: memory stays bounded.
-    The numbers the kernel sees are hashed on the way, for the manifest (``manifest`` adds what
-    the caller knows: the span, the options, the files it read)."""
-    # The number of patients: from the columns (a scalar is broadcast), else the ids, else 1.
-    counts = (_count(params), _count(initial), _count(dose_scale, table=False))
-    sizes = {k for k in counts if k is not None and k != 1}
-    if len(sizes) > 1:
-        raise InputError(f"per-patient columns have different lengths {sorted(sizes)}; give one value per patient")
-    n = sizes.pop() if sizes else (1 if patient_ids is None else int(np.asarray(patient_ids).size))
-    ids = patient_id_array(patient_ids, n)
-
-    def block(lo: int, hi: int):
-        scale = _rows(dose_scale, lo, hi, table=False)
-        return patient_matrices(model, _rows(params, lo, hi), _rows(initial, lo, hi), scale, n_patients=hi - lo)
-
-    numbers = hashlib.sha256()
-    for arr in (*problem.schedule.arrays(), problem.grid, problem.thresholds, ids.astype(str)):
-        update_digest(numbers, arr)
-    for lo, hi in slices(n, 65536):
-        for arr in block(lo, hi):
-            update_digest(numbers, arr)
-    record = {**manifest, "model": model.id, "patients": n, "chunk_size": chunk_size,
-              "kernel": problem.kernel.key, "inputs": numbers.hexdigest()}  # fmt: skip
-    bounds = slices(n, chunk_size)
-
-    def solve(todo):
-        if todo:
-            compile_kernel(model)
-        chunks = ((lo, hi, *block(lo, hi)) for lo, hi in todo)
-        for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, backend=backend):
-            yield lo, hi, y, status
-
-    return write_parquet(
-        out, manifest=record, bounds=bounds, solve=solve, ids=ids, grid=problem.grid, model_id=model.id,
-        state_names=model.state_names, status_names=STATUS_NAMES, resume=resume, labels=labels, progress=progress,
-    )  # fmt: skip
