@@ -144,13 +144,14 @@ def plot_data(
     return PlotData(arms, waterfall, spider, km, {k: "; ".join(v) for k, v in notes.items()})
 
 
+def plotted_assessments(store: ResultStore) -> pd.DataFrame:
+    """The assessments of a trial store's first ``REPORT_PATIENTS`` patients per arm."""
+    return store.query(f"SELECT * FROM assessments WHERE patient < {REPORT_PATIENTS} ORDER BY arm, patient, week")
+
+
 def plot_tables(store: ResultStore) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A trial store's outcomes and the assessments of its first ``REPORT_PATIENTS`` patients per arm."""
-    outcomes = store.table("outcomes")
-    assessments = store.query(
-        f"SELECT * FROM assessments WHERE patient < {REPORT_PATIENTS} ORDER BY arm, patient, week"
-    )
-    return outcomes, assessments
+    """A trial store's outcomes, and the assessments the plots read (:func:`plotted_assessments`)."""
+    return store.table("outcomes"), plotted_assessments(store)
 
 
 def plot_data_from_store(store: ResultStore, *, arms: list[str] | None = None, seed: int = 0) -> PlotData:

@@ -197,7 +197,7 @@ def run_trial(
 def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     """Summary table, hazard ratios and the HTML report from the stored outcomes."""
     from iosim.endpoints.ida import with_ida
-    from iosim.endpoints.plotdata import plot_tables
+    from iosim.endpoints.plotdata import plotted_assessments
     from iosim.endpoints.report import write_report
     from iosim.endpoints.summary import summarize
     from iosim.endpoints.survival import compare_arms
@@ -216,7 +216,7 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     hrs = compare_arms(outcomes, reference=reference) if len(order) > 1 else pd.DataFrame()
     calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)
     # The report plots a subsample (iosim.endpoints.plotdata, which the web app's plots read too).
-    assessments = plot_tables(store)[1]
+    assessments = plotted_assessments(store)
     write_report(
         out / "report.html", title=spec.name, summary=summary, outcomes=outcomes, assessments=assessments,
         hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"), control=control,
