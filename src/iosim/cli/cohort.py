@@ -74,6 +74,7 @@ def cohort(
     from iosim.models import is_model_file, load
     from iosim.parallel import Backend
     from iosim.simulation.options import SaveAt, SolverOptions
+    from iosim.simulation.reference import doses_within
 
     check_output_path(out, (".parquet",), "--out")
     if chunk_size < 1:
@@ -81,8 +82,8 @@ def cohort(
     backend = Backend(workers, threads, cluster, scheduler)
     if scheduler:  # before the output's parts folder exists: a rerun needs no --resume
         check_scheduler(scheduler)
-    m, carried = load(model)  # a model file's doses (SBML events) come with it
-    regimen = carried + combine(parse_dose(d) for d in dose or [])
+    m, carried = load(model)  # a model file's doses (SBML events) come with it, those within --days kept
+    regimen = doses_within(carried, days) + combine(parse_dose(d) for d in dose or [])
     ids, pcols, icols, n = read_patients(m, params)
     saveat = SaveAt(t1=True) if final_only else SaveAt(every=every)
     solver = SolverOptions(method=method, rtol=rtol, atol=atol, extinction=not no_extinction)
@@ -98,7 +99,7 @@ def cohort(
     }  # fmt: skip
     with progress_bar(f"{m.id}: {n} patients") as progress:
         written = write_cohort(
-            m, problem, out, params=pcols, initial=icols, patient_ids=ids if ids is not None else None,
+            m, problem, out, params=pcols, initial=icols, patient_ids=ids,
             manifest=manifest, backend=backend, chunk_size=chunk_size, resume=resume, labels=_LABELS,
             progress=progress,
         )  # fmt: skip
