@@ -6,6 +6,8 @@ The public API::
     model = iosim.get_model("kuznetsov1994")
     result = iosim.simulate(model, 200, initial={"T": 1e6})
     result.to_dataframe(); result.plot()
+    # every engine takes the same output times and solver options, and returns the same interface
+    iosim.simulate(model, 200, saveat=iosim.SaveAt(t1=True), solver=iosim.SolverOptions(method="BDF"))
 
 Names are imported on first use so that ``iosim --help`` starts quickly.
 """
