@@ -305,7 +305,7 @@ def matched_accuracy(model, P, T_ref, sub, args) -> dict:
         if tool == "iosim auto":
             res = best[label][2]
             report["runs"][label]["mean_steps"] = float(res.steps.mean())
-            report["runs"][label]["status"] = res.summary()
+            report["runs"][label]["status"] = res.status_counts()
 
     runs = report["runs"]
     print(f"\nmatched accuracy (max rel err of final T <= {args.target:g} on {sub.size} patients vs LSODA 1e-10):")
@@ -386,7 +386,7 @@ def same_tolerance(model, P, T_ref, sub, args, report) -> None:
                 "seconds": seconds,
                 "patients_per_s": n / seconds,
                 "cpu_patients_per_s": n / cpu,
-                "status": res.summary(),
+                "status": res.status_counts(),
                 "progressing_T_gt_1e10": float(np.mean(T > 1e10)),
                 "mean_steps": float(res.steps.mean()),
             }
@@ -398,7 +398,7 @@ def same_tolerance(model, P, T_ref, sub, args, report) -> None:
                 del entry["cpu_patients_per_s"]  # the workers' CPU time is not this process's
             cpu_text = f", {n / cpu:.0f} CPU" if "cpu_patients_per_s" in entry else ""
             print(
-                f"N={n}: iosim {label}: {n / seconds:.0f} patients/s wall{cpu_text}, {res.summary()}, "
+                f"N={n}: iosim {label}: {n / seconds:.0f} patients/s wall{cpu_text}, {res.status_counts()}, "
                 f"T>1e10 in {entry['progressing_T_gt_1e10']:.1%}, max rel err {err:.2e}"
             )
 

@@ -176,12 +176,12 @@ def main(argv=None) -> dict:
         entry = {
             "seconds": seconds,
             "patients_per_s": n / seconds,
-            "status": res.summary(),
+            "status": res.status_counts(),
             "mean_steps": float(res.steps.mean()),
             "max_steps": int(res.steps.max()),
             "progressing_T_gt_1e10": float(np.mean(T > 1e10)),
         }
-        log(f"  {seconds:.2f} s, {n / seconds:,.0f} patients/s, {res.summary()}, mean steps {res.steps.mean():.0f}")
+        log(f"  {seconds:.2f} s, {n / seconds:,.0f} patients/s, {res.status_counts()}, mean steps {res.steps.mean():.0f}")
         return entry, T[: max(args.cpu_n, n_ref)].copy()
 
     def too_long(n: int, rate: float | None) -> str | None:
@@ -263,7 +263,7 @@ def main(argv=None) -> dict:
             "patients": n_cpu,
             "seconds": seconds,
             "patients_per_s": n_cpu / seconds,
-            "status": res.summary(),
+            "status": res.status_counts(),
             "mean_steps": float(res.steps.mean()),
             "max_rel_err_vs_reference": rel_err(T[:n_ref], T_ref),
         }

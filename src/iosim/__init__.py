@@ -6,6 +6,8 @@ The public API::
     model = iosim.get_model("kuznetsov1994")
     result = iosim.simulate(model, 200, initial={"T": 1e6})
     result.to_dataframe(); result.plot()
+    # every engine takes the same output times and solver options, and returns the same interface
+    iosim.simulate(model, 200, saveat=iosim.SaveAt(t1=True), solver=iosim.SolverOptions(method="BDF"))
 
 Names are imported on first use so that ``iosim --help`` starts quickly.
 """
@@ -37,10 +39,15 @@ _EXPORTS = {
     "ModelBuilder": "iosim.model",
     "Reference": "iosim.model",
     "get_model": "iosim.models",
+    "load": "iosim.models",
     "load_model": "iosim.models",
     "model_ids": "iosim.models",
     "SimulationResult": "iosim.simulation",
     "simulate": "iosim.simulation",
+    "SaveAt": "iosim.simulation",
+    "SolverOptions": "iosim.simulation",
+    "Status": "iosim.simulation",
+    "EngineResult": "iosim.simulation",
     "find_equilibria": "iosim.analysis",
     "scan_parameter": "iosim.analysis",
     "basins": "iosim.analysis",
@@ -74,5 +81,5 @@ if TYPE_CHECKING:
         UnknownNameError,
     )
     from iosim.model import Model, ModelBuilder, Reference
-    from iosim.models import get_model, load_model, model_ids
-    from iosim.simulation import SimulationResult, simulate
+    from iosim.models import get_model, load, load_model, model_ids
+    from iosim.simulation import EngineResult, SaveAt, SimulationResult, SolverOptions, Status, simulate

@@ -63,21 +63,18 @@ def cohort(
     ),
 ) -> None:
     """Simulate a cohort: output columns `patient`, `time`, then the states."""
-    import hashlib
-
-    import numpy as np
-    import pyarrow as pa
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
+    from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, check_scheduler
     from iosim.cohort.cache import compile_kernel
-    from iosim.cohort.engine import iter_chunks, patient_matrices, prepare, slices
-    from iosim.cohort.parts import file_sha256, join_parts, open_parts, update_digest, write_part
-    from iosim.cohort.result import STATUS_NAMES
+    from iosim.cohort.engine import prepare
+    from iosim.cohort.output import write_cohort
+    from iosim.cohort.parts import file_sha256
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
-    from iosim.models import get_model, is_model_file, load_model_file
+    from iosim.models import is_model_file, load
     from iosim.parallel import Backend
+    from iosim.simulation.options import SaveAt, SolverOptions
+    from iosim.simulation.reference import doses_within
 
     check_output_path(out, (".parquet",), "--out")
     if chunk_size < 1:
@@ -85,67 +82,38 @@ def cohort(
     backend = Backend(workers, threads, cluster, scheduler)
     if scheduler:  # before the output's parts folder exists: a rerun needs no --resume
         check_scheduler(scheduler)
-    regimen = combine(parse_dose(d) for d in dose or [])
-    if is_model_file(model):
-        m, carried = load_model_file(model)
-        regimen = carried + regimen  # doses written in the file as SBML events
-    else:
-        m = get_model(model)
+    m, carried = load(model)  # a model file's doses (SBML events) come with it, those within --days kept
+    regimen = doses_within(carried, days) + combine(parse_dose(d) for d in dose or [])
     ids, pcols, icols, n = read_patients(m, params)
-    m, problem = prepare(
-        m, days, regimen=regimen, output_every=every, final_only=final_only, method=method,
-        rtol=rtol, atol=atol, extinction=not no_extinction,
-    )  # fmt: skip
-    ids = np.arange(n) if ids is None else ids
-
-    def block(lo: int, hi: int):
-        cut = {k: v[lo:hi] for k, v in pcols.items()}, {k: v[lo:hi] for k, v in icols.items()}
-        return patient_matrices(m, *cut, n_patients=hi - lo)
-
-    # Validate every row first (vectorised, cheap), so a bad value fails before any work; the
-    # run then builds each chunk's matrices only when it is submitted: memory stays bounded.
-    # The numbers the kernel will see are hashed on the way, for the manifest.
-    numbers = hashlib.sha256()
-    for arr in (*problem.schedule.arrays(), problem.grid, problem.thresholds):
-        update_digest(numbers, arr)
-    for lo, hi in slices(n, 65536):
-        for arr in block(lo, hi):
-            update_digest(numbers, arr)
+    saveat = SaveAt(t1=True) if final_only else SaveAt(every=every)
+    solver = SolverOptions(method=method, rtol=rtol, atol=atol, extinction=not no_extinction)
+    m, problem = prepare(m, days, regimen=regimen, saveat=saveat, solver=solver)
+    _, seconds = compile_kernel(m)
+    if seconds > 2:
+        typer.echo(f"compiled {m.id} in {seconds:.1f} s (cached for next time)", err=True)
+    # What the command line read, first: a refusal to resume names the option that changed.
     manifest = {
-        "model": m.id, "model_sha256": file_sha256(Path(model)) if is_model_file(model) else None,
-        "params_sha256": file_sha256(params), "patients": n, "days": days, "dose": list(dose or []),
-        "final_only": final_only, "every": every, "method": method, "rtol": rtol, "atol": atol,
-        "extinction": not no_extinction, "chunk_size": chunk_size, "kernel": problem.kernel.key,
-        "inputs": numbers.hexdigest(),
+        "model_sha256": file_sha256(Path(model)) if is_model_file(model) else None,
+        "params_sha256": file_sha256(params), "dose": list(dose or []), "days": days, "final_only": final_only,
+        "every": every, "method": method, "rtol": rtol, "atol": atol, "extinction": not no_extinction,
     }  # fmt: skip
-    parts = out.with_name(f".{out.name}.parts")
-    bounds = slices(n, chunk_size)
-    done = open_parts(parts, manifest, resume=resume, out=out)
-    todo = [(k, lo, hi) for k, (lo, hi) in enumerate(bounds) if k not in done]
-    if todo:
-        _, seconds = compile_kernel(m)
-        if seconds > 2:
-            typer.echo(f"compiled {m.id} in {seconds:.1f} s (cached for next time)", err=True)
-    chunks = ((lo, hi, *block(lo, hi)) for _, lo, hi in todo)
-    grid, n_t = problem.grid, problem.grid.size
-    names = list(m.state_names)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(), transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(f"{m.id}: {n} patients", total=n)
-        bar.advance(task, n - sum(hi - lo for _, lo, hi in todo))
-        for lo, hi, (y, status, _, _) in iter_chunks(problem, chunks, backend=backend):
-            cols = {"patient": np.repeat(ids[lo:hi], n_t), "time": np.tile(grid, hi - lo)}
-            for j, s in enumerate(names):
-                cols[s] = y[:, :, j].reshape(-1)
-            codes, counts = np.unique(status[status != 0], return_counts=True)
-            failed = {STATUS_NAMES[int(c)]: int(v) for c, v in zip(codes, counts)}
-            write_part(parts, lo // chunk_size, pa.table(cols), failed)
-            bar.advance(task, hi - lo)
-    failed = join_parts(parts, len(bounds), out)
-    bad = sum(failed.values())
+    with progress_bar(f"{m.id}: {n} patients") as progress:
+        written = write_cohort(
+            m, problem, out, params=pcols, initial=icols, patient_ids=ids,
+            manifest=manifest, backend=backend, chunk_size=chunk_size, resume=resume, labels=_LABELS,
+            progress=progress,
+        )  # fmt: skip
+    bad = written.patients - written.status_counts().get("ok", 0)
     if bad:
-        why = ", ".join(f"{failed[k]} {k}" for k in STATUS_NAMES[1:] if failed.get(k))
+        why = ", ".join(f"{v} {k}" for k, v in written.failed.items())
         typer.echo(f"warning: {bad} of {n} patients did not finish ({why}); their rows are NaN from there on", err=True)
-    typer.echo(f"wrote {n} patients x {n_t} times to {out}", err=True)
+    typer.echo(f"wrote {n} patients x {written.times} times to {out}", err=True)
+
+
+#: The command's options, as a refusal to resume names them.
+_LABELS = {
+    "out": "--out", "resume": "--resume", "model_sha256": "the model file's content",
+    "params_sha256": "the --params file's content", "dose": "--dose", "days": "--days", "t_end": "--days",
+    "final_only": "--final-only", "every": "--every", "saveat": "--every or --final-only", "method": "--method",
+    "rtol": "--rtol", "atol": "--atol", "extinction": "--no-extinction", "chunk_size": "--chunk-size",
+}  # fmt: skip

@@ -28,10 +28,12 @@ def parse_assignments(items: list[str] | None, option: str) -> dict[str, float]:
 
 
 def load_model(name: str):
-    """A model id from the library, or a model file (.xml/.sbml SBML, .ant Antimony)."""
-    from iosim.models import load_model as _load
+    """A model id from the library, or a model file (.xml/.sbml SBML, .ant Antimony), through the
+    shared loader :func:`iosim.models.load`, for the commands that analyse a model without doses
+    (equilibria, sensitivity, fitting); the commands that simulate take its regimen too."""
+    from iosim.models import load
 
-    return _load(name)
+    return load(name)[0]
 
 
 def check_output_path(path: Path | None, suffixes: tuple[str, ...], option: str) -> None:

@@ -36,7 +36,7 @@ def simulate(
     """Simulate one model and write the trajectory table (time, then states and outputs).
 
     A --dose outside the simulated days is refused."""
-    from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies, write_table
+    from iosim.cli.common import check_output_path, parse_assignments, split_therapies, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.simulation import simulate as run
@@ -74,14 +74,11 @@ def simulate(
         # the plan goes on after --days (a scenario file's horizon); --dose doses do not: they must fall within
         regimen, notes = doses_within(sc.regimen, days) + regimen, sc.notes
     else:
-        from iosim.models import is_model_file, load_model_file
+        from iosim.models import load
 
-        if is_model_file(model):
-            m, carried = load_model_file(model)
-            # doses written in the file as SBML events happen when their time comes, if it comes
-            regimen = doses_within(carried, days) + regimen
-        else:
-            m = load_model(model)
+        m, carried = load(model)
+        # doses written in a model file as SBML events happen when their time comes, if it comes
+        regimen = doses_within(carried, days) + regimen
     result = run(
         m,
         days,

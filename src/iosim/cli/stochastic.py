@@ -43,16 +43,18 @@ def stochastic(
 ) -> None:
     """Simulate replicates event by event; write trajectories (or --summary) and report extinctions."""
     from iosim.cli._progress import progress_bar
-    from iosim.cli.common import check_output_path, load_model, parse_assignments, write_table
+    from iosim.cli.common import check_output_path, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
+    from iosim.models import load
+    from iosim.simulation.reference import doses_within
     from iosim.stochastic import simulate_stochastic
     from iosim.stochastic.engine import method_named
 
     check_output_path(out, _TABLES, "--out")
     check_output_path(extinction_out, _TABLES, "--extinction-out")
-    m = load_model(model)
+    m, carried = load(model)  # a model file's doses (SBML events) come with it
     params, initial = parse_assignments(set_, "--set"), parse_assignments(init, "--init")
-    regimen = combine(parse_dose(d) for d in dose or [])
+    regimen = doses_within(carried, days) + combine(parse_dose(d) for d in dose or [])
     with progress_bar(f"{m.id}: replicates") as progress:
         res = simulate_stochastic(
             m, days, replicates=replicates, method=method_named(method), seed=seed, params=params, initial=initial,
@@ -112,7 +114,7 @@ def surveillance(
     import pandas as pd
 
     from iosim.cli._progress import offset, progress_bar
-    from iosim.cli.common import check_output_path, load_model, parse_assignments, split_therapies
+    from iosim.cli.common import check_output_path, parse_assignments, split_therapies
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.stochastic.engine import method_named
@@ -131,10 +133,14 @@ def surveillance(
     if cancer or therapy:
         m, arms = _flagship_arms(cancer, split_therapies(therapy), params, initial)
     else:
-        m = load_model(model)
-        treated = combine(parse_dose(d) for d in dose or [])
-        arms["control"] = (params, initial, None)
-        if len(treated):
+        from iosim.models import load
+        from iosim.simulation.reference import doses_within
+
+        m, carried = load(model)  # a model file's own doses belong to both arms
+        carried = doses_within(carried, days)
+        treated = carried + combine(parse_dose(d) for d in dose or [])
+        arms["control"] = (params, initial, carried if len(carried) else None)
+        if len(treated) > len(carried):
             arms["treated"] = (params, initial, treated)
     seed_used = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**63))
     per_arm = replicates * len(size_list)

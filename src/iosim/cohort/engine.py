@@ -1,4 +1,4 @@
-"""``simulate_cohort``: one model, many patients, compiled batched kernels.
+"""The cohort engine's machinery: validated inputs, the kernel problem, chunks of patients run anywhere.
 
 Work is split into chunks of patients. Each chunk runs in one call of the compiled
 kernel; chunks go to threads (the kernel releases the GIL) or to worker processes, and
@@ -8,24 +8,20 @@ whatever the chunk size, thread count or worker count.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, kernel_file, load_module, warm_up
-from iosim.cohort.result import STATUS_NAMES, CohortResult
+from iosim.cohort.cache import KernelFile, kernel_file, load_module
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
 from iosim.parallel import Backend, run_tasks
+from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.reference import as_regimen, check_dose_span, resolve_grid
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2}
 DEFAULT_CHUNK = 512
@@ -192,127 +188,62 @@ def slices(n: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(lo, min(n, lo + chunk_size)) for lo in range(0, n, chunk_size)]
 
 
+def options(
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
+    *,
+    output_every: float | None = None,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    extinction: bool | None = None,
+    max_steps: int | None = None,
+) -> tuple[SaveAt, SolverOptions]:
+    """The cohort engines' :class:`SaveAt` and :class:`SolverOptions`, from the objects or the older
+    keywords, with the cohort defaults (``"auto"``, ``rtol=atol=1e-6``, ``DEFAULT_MAX_STEPS``)."""
+    save = saveat_from(saveat, output_every=output_every, times=times, final_only=final_only)
+    opts = solver_from(solver, method=method, rtol=rtol, atol=atol, max_steps=max_steps, extinction=extinction)
+    return save, opts.with_defaults(method="auto", rtol=1e-6, atol=1e-6, max_steps=DEFAULT_MAX_STEPS)
+
+
 def prepare(
     model: Model | str,
     t_end: float,
     *,
     regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    method: str = "auto",
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
-    extinction: bool = True,
-    max_steps: int = DEFAULT_MAX_STEPS,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
+    **older: Any,
 ) -> tuple[Model, Problem]:
-    """Validate the shared inputs and find (or generate) the kernel; compiles nothing."""
+    """Validate the shared inputs and find (or generate) the kernel; compiles nothing.
+
+    ``older``: the older keywords of :func:`options` (``output_every``, ``method``, ...)."""
+    saveat, solver = options(saveat, solver, **older)
+    method, rtol, atol = str(solver.method), float(solver.rtol or 0), float(solver.atol or 0)
     if isinstance(model, str):
         from iosim.models import get_model
 
         model = get_model(model)
     if method not in METHODS:
         raise UnknownNameError("cohort method", method, tuple(METHODS))
-    for label, v in (("rtol", rtol), ("atol", atol)):
-        if not (math.isfinite(v) and v > 0):
-            raise InputError(f"{label} must be a positive number, got {v}")
-    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, [t_end] if final_only else times)
+    t_start, t_end, grid = resolve_grid(t_start, t_end, saveat.interval, saveat.times(t_end))
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
     check_dose_span(reg, t_start, t_end)
-    thr = model.extinction_thresholds() if extinction else np.full(len(model.states), np.nan)
+    thr = model.extinction_thresholds() if solver.extinction else np.full(len(model.states), np.nan)
     problem = Problem(
         kernel_file(model),
         encode_schedule(model, reg, t_start, t_end),
         np.ascontiguousarray(grid),
         np.ascontiguousarray(thr, dtype=float),
         METHODS[method],
-        float(rtol),
-        float(atol),
-        int(max_steps),
+        rtol,
+        atol,
+        int(solver.max_steps or 0),
         len(model.states),
     )
     return model, problem
-
-
-def simulate_cohort(
-    model: Model | str,
-    t_end: float,
-    *,
-    params: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
-    initial: pd.DataFrame | Mapping[str, Any] | np.ndarray | None = None,
-    regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
-    dose_scale: Any = None,
-    patient_ids: Any = None,
-    t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    method: str = "auto",
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
-    extinction: bool = True,
-    workers: int = 1,
-    threads: int = 1,
-    cluster: str | None = None,
-    scheduler: str | None = None,
-    chunk_size: int = DEFAULT_CHUNK,
-    max_steps: int = DEFAULT_MAX_STEPS,
-) -> CohortResult:
-    """Simulate many patients of one model with a compiled batched kernel.
-
-    Parameters
-    ----------
-    model : a :class:`Model` or a model id.
-    t_end : end time (days for the built-in models).
-    params, initial : per-patient parameter values and initial states: a DataFrame or a
-        mapping of name -> array (a scalar is broadcast), or a 2-D array with one column per
-        parameter (state) in the model's order. Missing names keep the model's defaults.
-    regimen : doses shared by every patient (one outside [t_start, t_end] raises
-        :class:`DosingError`); ``dose_scale`` (one factor per patient, or a
-        matrix with one row per patient and one column per state) multiplies bolus amounts
-        and infusion rates (not set-events).
-    output_every, times, final_only : the output grid; at a dose time the value reported
-        is the one after the dose.
-    method : ``"auto"`` (Dormand–Prince, switching a patient to Rosenbrock when Hairer's
-        stiffness test fires), ``"dopri5"`` or ``"rosenbrock"``.
-    rtol, atol : local error tolerances of the adaptive step control.
-    extinction : apply the extinction rule (a cell state below its threshold becomes 0).
-    workers, threads, chunk_size : local processes or threads, and patients per chunk.
-    cluster, scheduler : run the chunks on Dask: ``cluster="local"`` starts a local cluster
-        of ``workers`` processes, ``scheduler="tcp://HOST:PORT"`` uses a running one.
-        None of these changes the numbers.
-
-    Returns a :class:`CohortResult`; a patient whose integration fails gets a status
-    ("max_steps", "step_too_small", "not_finite") and NaN after the failure.
-    """
-    if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise InputError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
-    backend = Backend(workers, threads, cluster, scheduler)
-    model, problem = prepare(
-        model, t_end, regimen=regimen, t_start=t_start, output_every=output_every, times=times,
-        final_only=final_only, method=method, rtol=rtol, atol=atol, extinction=extinction, max_steps=max_steps,
-    )  # fmt: skip
-    P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
-    n = P.shape[0]
-    ids = patient_id_array(patient_ids, n)
-    warm_up(load_module(problem.kernel), len(model.states), len(model.parameters))
-    y = np.empty((n, problem.grid.size, len(model.states)))
-    status = np.empty(n, np.int64)
-    steps = np.empty(n, np.int64)
-    stiff = np.empty(n, np.bool_)
-    chunks = ((lo, hi, P[lo:hi], Y0[lo:hi], scale[lo:hi]) for lo, hi in slices(n, chunk_size))
-    for lo, hi, (cy, cs, cn, cf) in iter_chunks(problem, chunks, backend=backend):
-        y[lo:hi], status[lo:hi], steps[lo:hi], stiff[lo:hi] = cy, cs, cn, cf
-    return CohortResult(
-        model=model,
-        t=problem.grid,
-        y=y,
-        status=np.asarray(STATUS_NAMES)[status],
-        steps=steps,
-        stiff=stiff,
-        parameters=P,
-        patient=ids,
-    )

@@ -31,6 +31,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -40,13 +41,14 @@ import numpy as np
 
 from iosim.cohort.cache import KernelFile, cache_dir, load_module
 from iosim.cohort.codegen import _symbol_targets
-from iosim.cohort.engine import DEFAULT_MAX_STEPS, patient_id_array, patient_matrices, prepare
+from iosim.cohort.engine import options, patient_id_array, patient_matrices, prepare
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.errors import InputError
 from iosim.expr import to_source
 from iosim.files import write_atomically
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt, SolverOptions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,20 +125,24 @@ def simulate_cohort_gpu(
     dose_scale: Any = None,
     patient_ids: Any = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    final_only: bool = False,
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
-    extinction: bool = True,
-    max_steps: int = DEFAULT_MAX_STEPS,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
     threads_per_block: int = DEFAULT_THREADS_PER_BLOCK,
     batch_size: int | None = None,
+    output_every: float | None = None,
+    times: Iterable[float] | None = None,
+    final_only: bool = False,
+    rtol: float | None = None,
+    atol: float | None = None,
+    extinction: bool | None = None,
+    max_steps: int | None = None,
 ) -> CohortResult:
     """Simulate many patients of one model on an NVIDIA GPU (Dormand–Prince 5(4), one thread each).
 
-    Takes the inputs of :func:`iosim.cohort.simulate_cohort` (without ``method``,
-    ``workers``, ``threads``, ``chunk_size``) and returns the same :class:`CohortResult`.
+    Takes the inputs of :func:`iosim.cohort.simulate_cohort` (without ``workers``, ``threads``,
+    ``chunk_size``, ``out``) and returns the same :class:`CohortResult`. ``saveat`` and ``solver``
+    are the shared :class:`SaveAt` and :class:`SolverOptions`; the method is ``"dopri5"``, the
+    only one on the GPU.
     ``threads_per_block`` sets the CUDA block size; ``batch_size`` the patients per launch
     (default: as many as fit ``DEFAULT_BATCH_BYTES`` of output). Neither changes the numbers.
 
@@ -151,11 +157,17 @@ def simulate_cohort_gpu(
             raise InputError(f"{label} must be a whole number of at least 1, got {v!r}")
     if not 1 <= threads_per_block <= 1024:
         raise InputError(f"threads_per_block must be between 1 and 1024 (a CUDA limit), got {threads_per_block}")
+    saveat, solver = options(
+        saveat, solver, output_every=output_every, times=times, final_only=final_only, rtol=rtol, atol=atol,
+        extinction=extinction, max_steps=max_steps,
+    )  # fmt: skip
+    if solver.method not in ("auto", "dopri5"):
+        raise InputError(f"the GPU engine solves with method 'dopri5' only, got {solver.method!r}; "
+                         "use simulate_cohort for 'rosenbrock'")  # fmt: skip
     cuda = cuda_module()
     model, problem = prepare(
-        model, t_end, regimen=regimen, t_start=t_start, output_every=output_every, times=times,
-        final_only=final_only, method="dopri5", rtol=rtol, atol=atol, extinction=extinction, max_steps=max_steps,
-    )  # fmt: skip
+        model, t_end, regimen=regimen, t_start=t_start, saveat=saveat, solver=replace(solver, method="dopri5")
+    )
     P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
     n = P.shape[0]
     ids = patient_id_array(patient_ids, n)

@@ -4,9 +4,9 @@ Each finished chunk of patients is kept as one Parquet part in a hidden folder b
 output (``.F.parquet.parts/part-000123.parquet``, written under a temporary name and moved
 into place), with a manifest of the inputs that made it. At the end the parts are joined,
 in patient order, into the output (written as ``.F.parquet.partial`` and moved into place)
-and the folder is removed. A run killed at any moment leaves only whole parts: ``--resume``
+and the folder is removed. A run killed at any moment leaves only whole parts: resuming
 computes the missing ones and refuses to continue a run made from other inputs. Without
-``--resume``, a parts folder left by an interrupted run is an error rather than being
+resuming, a parts folder left by an interrupted run is an error rather than being
 deleted, so a long interrupted run is never thrown away by mistake.
 """
 
@@ -24,15 +24,17 @@ from iosim.errors import InputError
 
 MANIFEST = "manifest.json"
 _FAILED = b"iosim.failed"  # Parquet metadata key of a part: its patients that did not finish, by reason
-#: Manifest entries, as the user would name what changed.
-_WHAT = {
-    "model": "the model", "model_sha256": "the model file's content", "params_sha256": "the --params file's content",
-    "patients": "the number of patients", "days": "--days", "dose": "--dose", "final_only": "--final-only",
-    "every": "--every", "method": "--method", "rtol": "--rtol", "atol": "--atol", "extinction": "--no-extinction",
-    "chunk_size": "--chunk-size", "kernel": "the model's equations or iosim's solver (iosim or numba was updated?)",
-    "inputs": "the model's parameter values or iosim's dose handling (iosim was updated?)",
+#: Manifest entries, as a library user would name what changed (a caller such as the CLI passes
+#: its own option names to :func:`open_parts`).
+LABELS = {
+    "out": "out", "resume": "resume=True", "model": "the model", "patients": "the number of patients",
+    "t_start": "t_start", "t_end": "t_end", "saveat": "saveat (the output times)", "method": "the solver method",
+    "rtol": "rtol", "atol": "atol", "max_steps": "max_steps", "extinction": "extinction",
+    "chunk_size": "chunk_size", "kernel": "the model's equations or iosim's solver (iosim or numba was updated?)",
+    "inputs": "the per-patient values, the doses or the model's parameter values (iosim was updated?)",
 }  # fmt: skip
-_SHOWN = ("patients", "days", "dose", "every", "method", "rtol", "atol", "chunk_size")  # quoted in the refusal
+#: Quoted in the refusal with their old and new values.
+_SHOWN = ("patients", "days", "t_end", "dose", "every", "saveat", "method", "rtol", "atol", "max_steps", "chunk_size")
 
 
 def _part(parts: Path, k: int) -> Path:
@@ -59,8 +61,11 @@ def _replace_with_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def open_parts(parts: Path, manifest: dict, *, resume: bool, out: Path) -> set[int]:
-    """The chunk numbers already in ``parts``, after checking they were made from ``manifest``'s inputs.
+def open_parts(
+    parts: Path, manifest: dict, *, resume: bool, out: Path, labels: dict[str, str] | None = None
+) -> set[int]:
+    """The chunk numbers already in ``parts``, after checking they were made from ``manifest``'s inputs
+    (``labels`` names each entry in a refusal, as the caller's user knows it).
 
     Leftovers that hold no finished work are removed: a part or manifest cut off mid-write,
     a finished run's folder cut off mid-removal, a half-joined output, a folder without
@@ -76,20 +81,22 @@ def open_parts(parts: Path, manifest: dict, *, resume: bool, out: Path) -> set[i
     if not finished:
         _replace_with_text(path, json.dumps(manifest, indent=1))
         return finished
+    what = {**LABELS, **(labels or {})}
     if not resume:
         raise InputError(
-            f"--out {out}: an interrupted run left {len(finished)} finished chunks in {parts}; "
-            "pass --resume to continue it, or delete that folder to start afresh"
+            f"{what['out']} {out}: an interrupted run left {len(finished)} finished chunks in {parts}; "
+            f"pass {what['resume']} to continue it, or delete that folder to start afresh"
         )
+    resume_name = what["resume"]
     try:
         stored = json.loads(path.read_text())
     except (OSError, ValueError):
-        raise InputError(f"--resume: {path} is missing or unreadable; delete {parts} to start afresh") from None
+        raise InputError(f"{resume_name}: {path} is missing or unreadable; delete {parts} to start afresh") from None
     for key, value in json.loads(json.dumps(manifest)).items():  # compared as it reads back: lists, not tuples
         if stored.get(key) != value:
             was = f" (it was {stored.get(key)!r}, now {value!r})" if key in _SHOWN else ""
             raise InputError(
-                f"--resume: {_WHAT.get(key, key)} differs from the interrupted run's{was}; "
+                f"{resume_name}: {what.get(key, key)} differs from the interrupted run's{was}; "
                 f"use the same inputs, or delete {parts} to start afresh"
             )
     return finished

@@ -9,16 +9,19 @@ import numpy as np
 
 from iosim.errors import UnknownNameError
 from iosim.model.declaration import Model
+from iosim.simulation import status as _status
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Kernel status codes, by index.
-STATUS_NAMES = ("ok", "max_steps", "step_too_small", "not_finite")
+#: Kernel status codes, by index (names and advice: :class:`iosim.simulation.status.Status`).
+STATUS_NAMES = tuple(s.value for s in _status.COHORT_CODES)
 
 
 @dataclass(frozen=True, eq=False)
 class CohortResult:
+    """Many patients of one model; follows the shared result interface (:mod:`iosim.simulation.status`)."""
+
     model: Model
     #: Output times, shape (n_times,).
     t: np.ndarray
@@ -80,7 +83,15 @@ class CohortResult:
             data[s] = self.y[:, :, j].reshape(-1)
         return pd.DataFrame(data)
 
-    def summary(self) -> dict[str, int]:
+    def status_counts(self) -> dict[str, int]:
         """How many patients ended with each status."""
-        names, counts = np.unique(self.status, return_counts=True)
-        return {str(k): int(v) for k, v in zip(names, counts)}
+        return _status.status_counts(self.status)
+
+    def raise_for_status(self) -> CohortResult:
+        """This result, or :class:`~iosim.errors.SimulationError` naming how many patients failed and why."""
+        _status.raise_for_status(self.status, f"the cohort of {self.model.id}", "patients")
+        return self
+
+    def summary(self, quantiles: tuple[float, ...] = _status.DEFAULT_QUANTILES) -> pd.DataFrame:
+        """Per output time and state: patients that finished (``n``), mean, sd, quantiles, ``p_zero``."""
+        return _status.summarize(self.t, self.model.state_names, self.y, self.ok, quantiles)

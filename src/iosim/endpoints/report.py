@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from iosim.endpoints import survival
+from iosim.endpoints.plotdata import SPIDER_MAX, WATERFALL_MAX, PlotData, finished, plot_data
 from iosim.errors import InputError
 
-WATERFALL_MAX = 2000
-SPIDER_MAX = 100
+__all__ = ["SPIDER_MAX", "WATERFALL_MAX", "write_report"]
 COLOURS = {"CR": "#1b5e20", "PR": "#43a047", "SD": "#9e9e9e", "PD": "#c62828", "NE": "#d7ccc8"}
 #: B-ALL best responses (iosim.endpoints.b_all): CRi beside PR, no remission (NR) beside PD.
 COLOURS_MARROW = {"CR": "#1b5e20", "CRi": "#43a047", "NR": "#c62828", "NE": "#d7ccc8"}
@@ -112,30 +112,6 @@ def _family(criteria: str | None) -> str:
     return "marrow" if crit in MARROW else "lymphoma" if crit in LYMPHOMA else "lesions"
 
 
-def _best_change(assessments: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    post = assessments[assessments["week"] > 0].dropna(subset=["pct_change"])
-    best = post.groupby(["arm", "patient"], sort=False)["pct_change"].min().rename("best").reset_index()
-    resp = outcomes[["arm", "patient", "best_response"]]
-    return best.merge(resp, on=["arm", "patient"], how="left").fillna({"best_response": "NE"})
-
-
-def _drop_failed(assessments: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Assessments of successfully simulated patients (failed ones are few: no merge of the big table)."""
-    if "status" not in outcomes.columns:
-        return assessments
-    failed = outcomes[outcomes["status"] != "ok"]
-    if failed.empty:
-        return assessments
-    drop = np.zeros(len(assessments), dtype=bool)
-    for arm, g in failed.groupby("arm", sort=False):
-        drop |= (assessments["arm"] == arm).to_numpy() & assessments["patient"].isin(g["patient"]).to_numpy()
-    return assessments[~drop]
-
-
-def _subsample(df: pd.DataFrame, k: int, rng: np.random.Generator) -> pd.DataFrame:
-    return df if len(df) <= k else df.iloc[np.sort(rng.choice(len(df), size=k, replace=False))]
-
-
 def _legend(ax, colours: dict[str, str] = COLOURS) -> None:
     from matplotlib.patches import Patch
 
@@ -148,18 +124,15 @@ def _lines(ax, thresholds) -> None:
         ax.axhline(thresholds[1], color="#1b5e20", ls="--", lw=1)
 
 
-def _waterfall(best: pd.DataFrame, arms: list[str], rng, family: str = "lesions") -> tuple[str, str]:
+def _waterfall(data: PlotData, family: str = "lesions") -> str:
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
 
+    arms = data.arms
     fig, axes = plt.subplots(len(arms), 1, figsize=(10, 2.6 * len(arms)), squeeze=False, sharey=True)
     palette = COLOURS_MARROW if family == "marrow" else COLOURS
-    notes = []
     for ax, arm in zip(axes[:, 0], arms):
-        g = best[best["arm"].astype(str) == arm]
-        s = _subsample(g, WATERFALL_MAX, rng).sort_values("best", ascending=False)
-        if len(s) < len(g):
-            notes.append(f"{arm}: random {len(s):,} of {len(g):,} patients")
+        s = data.waterfall[arm]
         y = np.clip(s["best"].to_numpy(float), -100, 100)
         x = np.arange(len(s), dtype=float)
         # one PolyCollection of rectangles: thousands of ax.bar patches would take seconds to draw
@@ -175,30 +148,21 @@ def _waterfall(best: pd.DataFrame, arms: list[str], rng, family: str = "lesions"
         ax.set_ylabel("best change from\nbaseline (%)")
     _legend(axes[0, 0], palette)
     fig.tight_layout()
-    return _png(fig), "; ".join(notes)
+    return _png(fig)
 
 
-def _spider(
-    assessments: pd.DataFrame, outcomes: pd.DataFrame, arms: list[str], rng, family: str = "lesions"
-) -> tuple[str, str]:
+def _spider(data: PlotData, family: str = "lesions") -> str:
     import matplotlib.pyplot as plt
 
     palette = COLOURS_MARROW if family == "marrow" else COLOURS
+    arms = data.arms
     fig, axes = plt.subplots(1, len(arms), figsize=(4.2 * len(arms), 3.6), squeeze=False, sharey=True)
-    resp = outcomes.set_index(["arm", "patient"])["best_response"]
-    notes = []
     for ax, arm in zip(axes[0], arms):
-        a = assessments[assessments["arm"].astype(str) == arm]
-        patients = pd.unique(a["patient"])
-        chosen = patients if len(patients) <= SPIDER_MAX else rng.choice(patients, size=SPIDER_MAX, replace=False)
-        if len(chosen) < len(patients):
-            notes.append(f"{arm}: random {len(chosen)} of {len(patients):,} patients")
-        sub = a[a["patient"].isin(chosen)].sort_values(["patient", "week"])
-        for pid, p in sub.groupby("patient", sort=False):
+        for _, p in data.spider[arm].groupby("patient", sort=False):
             w, y = p["week"].to_numpy(float), p["pct_change"].to_numpy(float)
             if len(w) == 0 or w[0] > 0:
                 w, y = np.r_[0.0, w], np.r_[0.0, y]
-            colour = palette.get(str(resp.get((p["arm"].iloc[0], pid), "NE")), "#000")
+            colour = palette.get(str(p["best_response"].iloc[0]), "#000")
             ax.plot(w, np.clip(y, -100, 200), color=colour, lw=0.8, alpha=0.7)
         _lines(ax, _PLOTTED[family][1])
         ax.set_title(arm, fontsize=10)
@@ -206,14 +170,13 @@ def _spider(
     axes[0, 0].set_ylabel("change from baseline (%)")
     _legend(axes[0, -1], palette)
     fig.tight_layout()
-    return _png(fig), "; ".join(notes)
+    return _png(fig)
 
 
-def _km(outcomes: pd.DataFrame, ep: str, label: str) -> str:
+def _km(fitters: dict, label: str) -> str:
     import matplotlib.pyplot as plt
     from lifelines.plotting import add_at_risk_counts
 
-    fitters = survival.fit_arms(outcomes, duration=f"{ep}_months", event=f"{ep}_event")
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for kmf in fitters.values():
         kmf.plot_survival_function(ax=ax, show_censors=True, censor_styles={"ms": 4, "marker": "|"})
@@ -405,12 +368,11 @@ def write_report(
     missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
     if missing:
         raise InputError(f"assessments lack column(s) {', '.join(missing)}")
-    rng = np.random.default_rng(seed)
-    ok = outcomes[outcomes["status"] == "ok"] if "status" in outcomes.columns else outcomes
-    assess_ok = _drop_failed(assessments, outcomes)
+    ok, _ = finished(outcomes, assessments.iloc[:0])
     arms = [str(a) for a in pd.unique(ok["arm"].astype(str))]
     if not arms:
         raise InputError("no successfully simulated patients to report")
+    data = plot_data(outcomes, assessments, arms=arms, seed=seed, waterfall_max=WATERFALL_MAX, spider_max=SPIDER_MAX)
 
     from datetime import UTC, datetime
 
@@ -449,7 +411,7 @@ def write_report(
         )
 
     measure, thresholds = _PLOTTED[family]
-    img, note = _waterfall(_best_change(assess_ok, ok), arms, rng, family)
+    img, note = _waterfall(data, family), data.notes["waterfall"]
     text = f"Best percentage change of the {measure} from baseline, one bar per patient, coloured by best "
     text += "overall response; "
     if thresholds is not None:
@@ -460,7 +422,7 @@ def write_report(
     head = '<section id="waterfall"><h2>Waterfall plot</h2>'
     parts.append(f'{head}<p class="note">{html.escape(text)}</p>{img}</section>')
 
-    img, note = _spider(assess_ok, ok, arms, rng, family)
+    img, note = _spider(data, family), data.notes["spider"]
     text = f"Change of the {measure} from baseline over time, coloured by best overall response."
     if note:
         text += f" At most {SPIDER_MAX} patients per arm: {note}."
@@ -469,7 +431,7 @@ def write_report(
     for ep, label in (("pfs", "Progression-free survival"), ("os", "Overall survival")):
         sec = f'<section id="km-{ep}"><h2>Kaplan–Meier: {label}</h2>'
         sec += '<p class="note">Censored patients marked |; numbers at risk below the axis.</p>'
-        parts.append(sec + _km(ok, ep, label) + "</section>")
+        parts.append(sec + _km(data.km[ep], label) + "</section>")
 
     hr_html = _table(hazard_ratios) if hazard_ratios is not None and len(hazard_ratios) else "<p>Single arm.</p>"
     note = "Cox proportional-hazards ratio (95% CI, Wald p) and log-rank p, each arm against the reference arm."

@@ -11,10 +11,12 @@ in either. ``tests/validation/test_library.py`` fails when a copy differs from `
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-#: The shipped copy of the repository's ``examples/`` trial specs and populations.
-EXAMPLES = Path(__file__).parent / "examples"
+#: The shipped copy of the repository's ``examples/`` trial specs and populations: package data,
+#: found with importlib.resources (an installed wheel has no ``examples/`` folder beside it).
+EXAMPLES = Path(str(resources.files("iosim.library").joinpath("examples")))
 POPULATIONS = EXAMPLES / "populations"
 
 

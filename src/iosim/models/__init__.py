@@ -9,9 +9,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import TYPE_CHECKING
 
 from iosim.errors import UnknownNameError
 from iosim.model.declaration import Model
+
+if TYPE_CHECKING:
+    from iosim.dosing import Regimen
 
 
 @cache
@@ -75,6 +79,19 @@ def is_model_file(name: str) -> bool:
     return Path(name).suffix.lower() in _MODEL_FILES
 
 
+def load(name_or_path: str) -> tuple[Model, Regimen]:
+    """The one way every command loads a model: a library id (``"kuznetsov1994"``, no doses) or a
+    model file (SBML ``.xml``/``.sbml``, Antimony ``.ant``) with the doses it carries as SBML events.
+
+    Returns ``(model, regimen)``; a caller that simulates a span shorter than the file's plan
+    keeps the doses inside it with :func:`iosim.simulation.reference.doses_within`."""
+    if is_model_file(name_or_path):
+        return load_model_file(name_or_path)
+    from iosim.dosing import Regimen
+
+    return get_model(name_or_path), Regimen()
+
+
 def load_model(name: str) -> Model:
     """A library model by id, or a model file: SBML (``.xml``, ``.sbml``) or Antimony (``.ant``)."""
     if is_model_file(name):
@@ -82,4 +99,4 @@ def load_model(name: str) -> Model:
     return get_model(name)
 
 
-__all__ = ["get_model", "is_model_file", "load_model", "load_model_file", "model_ids"]
+__all__ = ["get_model", "is_model_file", "load", "load_model", "load_model_file", "model_ids"]

@@ -19,6 +19,7 @@ from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
 from iosim.errors import DosingError, InputError, UnknownNameError
 from iosim.model.compiled import compile_model
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.result import SimulationResult
 
 METHODS = ("LSODA", "BDF", "Radau", "RK45", "DOP853")
@@ -138,15 +139,17 @@ def simulate(
     initial: Mapping[str, float] | None = None,
     regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
-    times: Iterable[float] | None = None,
-    method: str = "LSODA",
-    rtol: float = 1e-8,
-    atol: float = 1e-8,
-    extinction: bool = True,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
     max_step: float = math.inf,
-    max_evaluations: int = MAX_EVALUATIONS,
     time_limit_s: float | None = None,
+    output_every: float | None = None,
+    times: Iterable[float] | None = None,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    extinction: bool | None = None,
+    max_evaluations: int | None = None,
 ) -> SimulationResult:
     """Simulate one model from ``t_start`` to ``t_end``.
 
@@ -158,31 +161,36 @@ def simulate(
     regimen : doses (boluses, infusions, set-events) as a :class:`Regimen` or a list; a dose
         outside [t_start, t_end] raises :class:`DosingError` (trim a longer plan with
         :func:`doses_within`, as :meth:`Scenario.simulate` does).
-    output_every, times : a regular output grid, or explicit output times. At a dose time
-        the value reported is the one after the dose.
-    method, rtol, atol : scipy solver and tolerances.
-    extinction : apply the extinction rule (a cell state below its threshold becomes 0).
-    max_evaluations, time_limit_s : the run's budget, in right-hand-side evaluations and in
-        seconds of wall time (none by default); a run that spends it, or whose solver stops
-        advancing, ends as a numerical failure instead of running for minutes.
+    saveat : the output times (:class:`SaveAt`; default a grid every day). At a dose time the
+        value reported is the one after the dose.
+    solver : :class:`SolverOptions`; here ``method`` is one of :data:`METHODS` (default
+        ``"LSODA"``), ``rtol``/``atol`` default to 1e-8, ``max_steps`` is the run's budget of
+        right-hand-side evaluations (default :data:`MAX_EVALUATIONS`).
+    max_step : the solver's largest step.
+    time_limit_s : the run's budget in seconds of wall time (none by default). A run that spends
+        either budget, or whose solver stops advancing, ends as a numerical failure instead of
+        running for minutes.
+    output_every, times, method, rtol, atol, extinction, max_evaluations : the older keywords,
+        which build ``saveat`` and ``solver`` (``max_evaluations`` is ``max_steps``).
 
     Returns a :class:`SimulationResult`; a numerical failure sets ``status="failed"``
     instead of raising.
     """
+    save = saveat_from(saveat, output_every=output_every, times=times)
+    opts = solver_from(
+        solver, method=method, rtol=rtol, atol=atol, max_steps=max_evaluations, extinction=extinction
+    ).with_defaults(method="LSODA", rtol=1e-8, atol=1e-8, max_steps=MAX_EVALUATIONS)
+    method, rtol, atol = str(opts.method), float(opts.rtol or 0), float(opts.atol or 0)
+    max_evaluations, extinction = int(opts.max_steps or 0), bool(opts.extinction)
     if isinstance(model, str):
         from iosim.models import get_model
 
         model = get_model(model)
     if method not in METHODS:
         raise UnknownNameError("solver method", method, METHODS)
-    for label, v in (("rtol", rtol), ("atol", atol)):
-        if not (math.isfinite(v) and v > 0):
-            raise InputError(f"{label} must be a positive number, got {v}")
-    if not (isinstance(max_evaluations, int) and max_evaluations > 0):
-        raise InputError(f"max_evaluations must be a positive whole number, got {max_evaluations!r}")
     if time_limit_s is not None and not (math.isfinite(time_limit_s) and time_limit_s > 0):
         raise InputError(f"time_limit_s must be a positive number of seconds, got {time_limit_s}")
-    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, times)
+    t_start, t_end, grid = resolve_grid(t_start, t_end, save.interval, save.times(t_end))
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iosim.errors import SimulationError, UnknownNameError
+from iosim.errors import UnknownNameError
 from iosim.model.declaration import Model
+from iosim.simulation import status as _status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,6 +23,8 @@ def _floor(unit: str) -> float:
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
+    """One patient's run; follows the shared result interface (:mod:`iosim.simulation.status`)."""
+
     model: Model
     t: np.ndarray
     #: States, shape (n_times, n_states), in the order of ``model.state_names``.
@@ -39,9 +42,18 @@ class SimulationResult:
         return self.status == "ok"
 
     def raise_for_status(self) -> SimulationResult:
-        if not self.ok:
-            raise SimulationError(f"simulation of {self.model.id} failed: {self.message}")
+        """This result, or :class:`~iosim.errors.SimulationError` saying why the run failed."""
+        _status.raise_for_status(np.array([self.status]), f"simulation of {self.model.id}", "runs", self.message)
         return self
+
+    def status_counts(self) -> dict[str, int]:
+        """``{status: 1}``: the shared interface's count, for one patient."""
+        return {self.status: 1}
+
+    def summary(self) -> pd.DataFrame:
+        """Per output time and state: ``n`` (1, or 0 if the run failed), mean, sd, quantiles, ``p_zero``
+        (the same table as every engine's; for one patient each statistic is the value)."""
+        return _status.summarize(self.t, self.model.state_names, self.y[None], np.array([self.ok]))
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import encode_schedule
 from iosim.errors import InputError, ModelError, UnknownNameError
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.reference import as_regimen, resolve_grid
 from iosim.stochastic.result import STATUS_NAMES, Seed, StochasticResult
 
@@ -96,13 +97,15 @@ def simulate_stochastic(
     t_end: float,
     *,
     replicates: int,
-    method: Method = "ssa",
+    method: Method | None = None,
     seed: int | np.random.SeedSequence | None = None,
     params: Mapping[str, float] | None = None,
     initial: Mapping[str, float] | None = None,
     regimen: Regimen | Iterable[Regimen | DoseEvent] | None = None,
     t_start: float = 0.0,
-    output_every: float = 1.0,
+    saveat: SaveAt | None = None,
+    solver: SolverOptions | None = None,
+    output_every: float | None = None,
     times: Iterable[float] | None = None,
     workers: int = 1,
     chunk_size: int | None = None,
@@ -110,7 +113,7 @@ def simulate_stochastic(
     tau_epsilon: float = 0.03,
     hybrid_threshold: float = DEFAULT_HYBRID_THRESHOLD,
     hybrid_step: float = 0.5,
-    max_steps: int = DEFAULT_MAX_STEPS,
+    max_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StochasticResult:
     """Simulate ``replicates`` independent stochastic paths of ``model``.
@@ -126,7 +129,12 @@ def simulate_stochastic(
     seed : integer or ``SeedSequence``; the same seed gives the same replicates whatever
         ``workers`` and ``chunk_size``. ``None`` draws fresh entropy (kept in the result).
     params, initial, regimen : as in :func:`iosim.simulate`.
-    output_every, times : output grid; at a dose time the value after the dose is reported.
+    saveat : the output times (:class:`SaveAt`, default every day); at a dose time the value after
+        the dose is reported. ``output_every`` and ``times`` are the older keywords that build it.
+    solver : :class:`SolverOptions`: ``method`` (as above, default ``"ssa"``), ``max_steps`` (as
+        below); ``extinction=False`` is refused (a stochastic population dies out by its own
+        events) and so are ``rtol``/``atol`` (the hybrid method fixes its own). ``method`` and
+        ``max_steps`` are the older keywords that build it.
     workers : threads running chunks of replicates (the kernels release the GIL).
     escape : per state, a level whose first passage time is recorded (``result.passage_times``).
     tau_epsilon : bound on the relative change of any population in one leap ("tau").
@@ -137,6 +145,15 @@ def simulate_stochastic(
         for "hybrid") after which a replicate stops with status "max_steps".
     progress : called as ``progress(replicates_done, replicates)`` after each chunk (a CLI draws a bar).
     """
+    save = saveat_from(saveat, output_every=output_every, times=times)
+    chosen = solver_from(solver, method=method, max_steps=max_steps)
+    if chosen.rtol is not None or chosen.atol is not None or not chosen.extinction:
+        raise InputError(
+            "the stochastic engines take no rtol, atol or extinction=False: the hybrid method fixes its own "
+            "tolerances and a population dies out by its own events; leave them unset"
+        )
+    chosen = chosen.with_defaults(method="ssa", max_steps=DEFAULT_MAX_STEPS)
+    method, max_steps = cast(Method, chosen.method), int(chosen.max_steps or 0)
     if isinstance(model, str):
         from iosim.models import get_model
 
@@ -157,7 +174,7 @@ def simulate_stochastic(
     reg = as_regimen(regimen)
     for name in reg.states():
         model.state_index(name)
-    t_start, t_end, grid = resolve_grid(t_start, t_end, output_every, times)
+    t_start, t_end, grid = resolve_grid(t_start, t_end, save.interval, save.times(t_end))
 
     from iosim.stochastic._cache import kernel_module
     from iosim.stochastic._codegen import reaction_orders, stoichiometry

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from iosim.errors import SimulationError
 from iosim.model.declaration import Model
+from iosim.simulation import status as _status
 from iosim.stochastic.stats import Proportion, proportion
 
 #: The entropy of the run's SeedSequence, with its spawn key when it had one: what reproduces the run.
@@ -19,14 +19,9 @@ Seed = Entropy | tuple[Entropy, tuple[int, ...]]
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Kernel status codes, in order.
-STATUS_NAMES = ("ok", "max_steps", "bad_rate", "tau_stuck")
-_MESSAGES = {
-    "max_steps": "stopped after the step limit (max_steps); use method='tau' or 'hybrid' for large populations",
-    "bad_rate": "a reaction rate became negative or not finite; check the model's rate expressions",
-    "tau_stuck": "tau-leaping could not find a leap keeping every population nonnegative",
-}
-DEFAULT_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Kernel status codes, in order (names and advice: :class:`iosim.simulation.status.Status`).
+STATUS_NAMES = tuple(s.value for s in _status.STOCHASTIC_CODES)
+DEFAULT_QUANTILES = _status.DEFAULT_QUANTILES
 
 
 @dataclass(frozen=True)
@@ -79,33 +74,18 @@ class StochasticResult:
         ok = self.ok
         return proportion(int(np.sum(self.extinct(state) & ok)), int(np.sum(ok)), confidence)
 
-    def raise_for_status(self) -> None:
-        bad = ~self.ok
-        if bad.any():
-            first = str(self.status[bad][0])
-            raise SimulationError(f"{int(bad.sum())} of {self.replicates} replicates failed: {_MESSAGES[first]}")
+    def raise_for_status(self) -> StochasticResult:
+        """This result, or :class:`~iosim.errors.SimulationError` naming how many replicates failed and why."""
+        _status.raise_for_status(self.status, f"the stochastic run of {self.model.id}", "replicates")
+        return self
+
+    def status_counts(self) -> dict[str, int]:
+        """How many replicates ended with each status."""
+        return _status.status_counts(self.status)
 
     def summary(self, quantiles: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
-        """Per time and state: replicates, mean, sd, quantiles and the fraction at 0 (finished replicates only)."""
-        import pandas as pd
-
-        data = self.trajectories[self.ok]
-        rows = []
-        with np.errstate(invalid="ignore"):
-            for i, s in enumerate(self.state_names):
-                x = data[:, :, i]
-                cols = {
-                    "time": self.t,
-                    "state": s,
-                    "replicates": x.shape[0],
-                    "mean": x.mean(axis=0) if x.shape[0] else np.nan,
-                    "sd": x.std(axis=0, ddof=1) if x.shape[0] > 1 else np.nan,
-                }
-                for q in quantiles:
-                    cols[_qname(q)] = np.quantile(x, q, axis=0) if x.shape[0] else np.nan
-                cols["p_zero"] = (x == 0).mean(axis=0) if x.shape[0] else np.nan
-                rows.append(pd.DataFrame(cols))
-        return pd.concat(rows, ignore_index=True)
+        """Per time and state: finished replicates (``n``), mean, sd, quantiles and the fraction at 0."""
+        return _status.summarize(self.t, self.state_names, self.trajectories, self.ok, quantiles)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per replicate and time: replicate, time, then one column per state."""
@@ -129,6 +109,3 @@ class StochasticResult:
                 df[f"passage_time_{s}"] = self.passage_times[:, i]
         return df
 
-
-def _qname(q: float) -> str:
-    return "median" if q == 0.5 else f"q{round(q * 100):02d}"

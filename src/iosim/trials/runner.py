@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from iosim.endpoints.criteria import MARROW
+from iosim.endpoints.plotdata import REPORT_PATIENTS as PLOTTED_PATIENTS
 from iosim.errors import InputError
 from iosim.parallel import Backend, run_tasks
 from iosim.trials import visits
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from iosim.cohort.result import CohortResult
 
 DEFAULT_CHUNK = 500
-REPORT_PATIENTS = 2000
+REPORT_PATIENTS = PLOTTED_PATIENTS  # the report's assessments: the first patients of each arm
 _DEATH_STREAM = 10_000
 #: Cohort-engine tolerances for trials: 1e-6 relative keeps sums of diameters accurate to
 #: far better than the 1 mm resolution of RECIST measurements.
@@ -294,6 +295,7 @@ def run_trial(
 def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     """Summary table, hazard ratios and the HTML report from the stored outcomes."""
     from iosim.endpoints.ida import with_ida
+    from iosim.endpoints.plotdata import plotted_assessments
     from iosim.endpoints.report import write_report
     from iosim.endpoints.summary import summarize
     from iosim.endpoints.survival import compare_arms
@@ -313,10 +315,8 @@ def finish(spec: TrialSpec, store: ResultStore, out: Path) -> pd.DataFrame:
     reference = control if control is not None else order[0]
     hrs = compare_arms(outcomes, reference=reference) if len(order) > 1 else pd.DataFrame()
     calibration = observed_vs_simulated(spec, store)  # registry rows with both CIs (iosim.validation)
-    # The report plots a subsample; the full table stays in the store.
-    assessments = store.query(
-        f"SELECT * FROM assessments WHERE patient < {REPORT_PATIENTS} ORDER BY arm, patient, week"
-    )
+    # The report plots a subsample (iosim.endpoints.plotdata, which the web app's plots read too).
+    assessments = plotted_assessments(store)
     write_report(
         out / "report.html", title=spec.name, summary=summary, outcomes=outcomes, assessments=assessments,
         hazard_ratios=hrs, calibration=calibration, spec=spec.model_dump(mode="json"), control=control,

@@ -89,7 +89,7 @@ class TrialRequest(_Strict):
     follow_up_months: Annotated[float, Field(ge=MIN_FOLLOW_UP_MONTHS, le=60)] = 12.0
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 1
     population: Literal["default", "calibrated"] = Field(
-        "default", description="'calibrated': the cancer's calibrated population from examples/, if there is one"
+        "default", description="'calibrated': the cancer's calibrated population shipped with iosim, if there is one"
     )
 
     @field_validator("arms")
@@ -375,51 +375,16 @@ def cancel_trial(job_id: JobId, request: Request) -> dict:
     return request.app.state.jobs.cancel(job_id).public()
 
 
-def _store_query(job, sql: str):
-    from iosim.trials import ResultStore
-
-    with ResultStore(job.folder / "results.duckdb", read_only=True) as store:
-        return store.query(sql)
-
-
-#: Patients per arm in the spider plot.
-SPIDER_PATIENTS = 50
-
-
 @router.get("/trials/{job_id}/plots", summary="Data for the waterfall, spider and Kaplan-Meier plots")
 def trial_plots(job_id: JobId, request: Request) -> dict:
-    from iosim.endpoints.survival import fit_arms
+    """The report's plot data (:mod:`iosim.endpoints.plotdata`): the same patients, the same subsamples."""
+    from iosim.endpoints.plotdata import plot_data_from_store
+    from iosim.trials import ResultStore
 
     job = _finished(request, job_id)
-    outcomes = _store_query(job, "SELECT * FROM outcomes ORDER BY arm, patient")
-    best = _store_query(
-        job, "SELECT arm, patient, MIN(pct_change) AS best FROM assessments WHERE week > 0 GROUP BY arm, patient"
-    )
-    # Only the patients the spider plot shows: the whole table grows with the trial.
-    spider = _store_query(
-        job, f"SELECT arm, patient, week, pct_change FROM assessments QUALIFY dense_rank() OVER "
-        f"(PARTITION BY arm ORDER BY patient) <= {SPIDER_PATIENTS} ORDER BY arm, patient, week",
-    )  # fmt: skip
-    arms = [a.name for a in job.spec.arms]
-    out: dict = {"arms": arms, "waterfall": {}, "spider": {}, "km": {}}
-    for arm in arms:
-        b = best[best.arm == arm].sort_values("best", ascending=False)
-        resp = outcomes[outcomes.arm == arm].set_index("patient")["best_response"]
-        out["waterfall"][arm] = {"patient": b.patient.tolist(), "best_pct_change": _clean(b.best),
-                                 "response": [str(resp.get(p, "")) for p in b.patient]}  # fmt: skip
-        s = spider[spider.arm == arm]
-        out["spider"][arm] = [
-            {"patient": int(p), "week": g.week.tolist(), "pct_change": _clean(g["pct_change"])}
-            for p, g in s.groupby("patient")
-        ]
-    for endpoint in ("pfs", "os"):
-        fits = fit_arms(outcomes, duration=f"{endpoint}_months", event=f"{endpoint}_event")
-        out["km"][endpoint] = {
-            arm: {"months": kmf.survival_function_.index.tolist(),
-                  "survival": _clean(kmf.survival_function_.iloc[:, 0])}
-            for arm, kmf in fits.items()
-        }  # fmt: skip
-    return out
+    with ResultStore(job.folder / "results.duckdb", read_only=True) as store:
+        data = plot_data_from_store(store, arms=[a.name for a in job.spec.arms])
+    return data.to_json()
 
 
 @router.get("/trials/{job_id}/outcomes.{fmt}", summary="Download per-patient outcomes (CSV or Parquet)")
