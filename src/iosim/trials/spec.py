@@ -76,12 +76,22 @@ class ArmTarget(_Strict):
         return self.role
 
 
+class NextLineSpec(_Strict):
+    """The published share of an arm's patients given further therapy after progression (e.g. a trial
+    paper's "subsequent systemic therapy" row); its effect on survival is the cancer's OS model's."""
+
+    share: Annotated[float, Field(ge=0, le=1)]
+    source: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class ArmSpec(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.+ -]+$")]
     therapies: list[TherapySpec] = Field(default_factory=list)
     observed: ArmTarget | None = None
     #: The comparator arm: every other arm's hazard ratios in ``summary.csv`` are against it.
     control: bool = False
+    #: Next-line therapy after progression (iosim.endpoints.tgi_os): who gets it; None: nobody.
+    next_line: NextLineSpec | None = None
 
 
 class TrialSpec(_Strict):
