@@ -56,22 +56,18 @@ $IOSIM calibrate hd_il2_rcc.yaml --target hd_il2_rcc/aldesleukin/orr,hd_il2_rcc/
 # Chemotherapy comparators: potency is a property of the drug, so these fits write to a scratch file and
 # the fitted chemo_kill / chemo_resistance are copied into src/iosim/therapy/catalogue.py by hand
 # (each search starts from the catalogue's value). Docetaxel: POPLAR docetaxel ORR and median PFS, on the
-# NSCLC population selected on OAK. Dacarbazine's chemo_kill was fitted on CheckMate 066's dacarbazine median
-# OS while melanoma OS came from the burden hazard; since melanoma OS follows the TGI-OS model that row
-# calibrates the melanoma intercept instead (below), and dacarbazine's potency is held at that earlier value
-# (one observation cannot fix both). Its resistance is docetaxel's loss per cycle, not fitted. The old fit,
-# kept for the record (do not run it together with the melanoma TGI-OS step):
-#   $IOSIM calibrate checkmate066.yaml --target checkmate066/dacarbazine/median_os_months --vary chemo_kill \
-#     --patients 300 --max-evaluations 12 --population populations/melanoma.yaml --out "$SCRATCH/dacarbazine.yaml"
+# NSCLC population selected on OAK. Dacarbazine: CheckMate 066 dacarbazine median OS (its resistance is
+# docetaxel's loss per cycle, not fitted). Rerun the dacarbazine fit whenever populations/melanoma.yaml changes.
 SCRATCH=${TMPDIR:-/tmp}/iosim-chemo
 mkdir -p "$SCRATCH"
 $IOSIM calibrate poplar.yaml --target poplar/docetaxel/orr,poplar/docetaxel/median_pfs_months \
   --vary chemo_kill,chemo_resistance --patients 300 --max-evaluations 24 \
   --population populations/nsclc_atezolizumab.yaml --out "$SCRATCH/docetaxel.yaml"
-# Overall survival: the TGI-OS coefficients (iosim.endpoints.tgi_os.TGI_OS), after the populations and
-# docetaxel; copy the printed values into TGI_OS. NSCLC on POPLAR's median OS and hazard ratio (intercept,
-# slope, sigma); then melanoma's intercept on CheckMate 066's dacarbazine median OS (slope and sigma: NSCLC's).
-# Rerun the melanoma step whenever populations/melanoma.yaml or the NSCLC coefficients change.
+$IOSIM calibrate checkmate066.yaml --target checkmate066/dacarbazine/median_os_months --vary chemo_kill \
+  --patients 300 --max-evaluations 12 --population populations/melanoma.yaml --out "$SCRATCH/dacarbazine.yaml"
+# NSCLC overall survival: the TGI-OS coefficients (iosim.endpoints.tgi_os.TGI_OS) on POPLAR's median OS
+# and hazard ratio, after docetaxel's potency; copy the printed values into TGI_OS. (Melanoma keeps the
+# burden hazard: `calibrate_tgi_os.py melanoma` fits the candidate intercept on CheckMate 066's dacarbazine
+# median OS, the row that also calibrates dacarbazine above; adopting it means dropping that dacarbazine fit.)
 ${PYTHON:-python3} calibrate_tgi_os.py nsclc
-${PYTHON:-python3} calibrate_tgi_os.py melanoma
 cp populations/*.yaml ../src/iosim/library/examples/populations/

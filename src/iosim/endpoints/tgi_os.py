@@ -90,6 +90,8 @@ class TgiOsModel:
     #: Tumour course used for g (chosen: 48 weeks, the data cut-offs from which Claret 2018's POPLAR model
     #: predicted OAK's success, 40 weeks and later).
     window_weeks: float = 48.0
+    #: Regrowth rule of :func:`growth_rates` (None: off, the Stein fit's g as it comes).
+    regrowth_fraction: float | None = None
 
     def __post_init__(self) -> None:
         if not (self.sigma > 0 and math.isfinite(self.intercept) and math.isfinite(self.beta_log_g)):
@@ -146,22 +148,42 @@ class TgiOsModel:
         return np.where(died, months, follow_up_months), died
 
 
-def growth_rates(days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float) -> np.ndarray:
-    """Per patient, the Stein-model growth rate g (per day) of ``sld_mm`` (patients x days) over the window;
-    a course that cannot be fitted (no baseline) or never regrows gets ``g_floor``."""
+#: Smallest rise above the nadir that counts as regrowth (chosen: 10%, half of RECIST's 20% progression
+#: threshold and above the ~8% reader error): below it the growing part of the Stein model is not identified.
+REGROWTH_FRACTION = 0.10
+
+
+def growth_rates(
+    days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float, regrowth: float | None = None
+) -> np.ndarray:
+    """Per patient, the Stein-model growth rate g (per day) of ``sld_mm`` (patients x days) over the window.
+
+    A course that cannot be fitted (no baseline) gets ``g_floor``. With ``regrowth`` (e.g.
+    :data:`REGROWTH_FRACTION`), so does a course that does not regrow in the window: no value after its nadir
+    is that fraction above it. Without the rule, a delayed response that ends on a plateau (flat, then a drop,
+    then flat: common under checkpoint inhibitors, and under continuing chemotherapy) is fitted with a
+    vanishing growing fraction at a large rate, so such tumours read as fast-growing (docs/endpoints.md)."""
     from iosim.fitting.tgi import fit_tgi
 
     days = np.asarray(days, dtype=float)
     keep = days <= window_weeks * 7.0
     n, m = sld_mm.shape[0], int(keep.sum())
+    sld = np.asarray(sld_mm, dtype=float)[:, keep]
     table = pd.DataFrame({
         "patient": np.repeat(np.arange(n), m),
         "day": np.tile(days[keep], n),
-        "diameter_mm": np.asarray(sld_mm, dtype=float)[:, keep].ravel(),
+        "diameter_mm": sld.ravel(),
     })  # fmt: skip
     fits = fit_tgi(table).set_index("patient").reindex(np.arange(n))
     g = fits["g"].to_numpy(dtype=float)
-    return np.where(np.isfinite(g), np.maximum(g, g_floor), g_floor)
+    g = np.where(np.isfinite(g), np.maximum(g, g_floor), g_floor)
+    if regrowth is None:
+        return g
+    nadir_at = np.argmin(np.where(np.isnan(sld), np.inf, sld), axis=1)
+    after = np.where(np.arange(m)[None, :] >= nadir_at[:, None], sld, -np.inf)
+    nadir = np.take_along_axis(sld, nadir_at[:, None], axis=1)[:, 0]
+    regrows = np.nanmax(after, axis=1) > (1.0 + regrowth) * nadir
+    return np.where(regrows, g, g_floor)
 
 
 #: ECOG performance status 1 (vs 0): hazard ratio assumed 1.5 in both cancers, the size of the effect
@@ -203,10 +225,7 @@ MELANOMA_NEXT_LINE = NextLine(
 #: Per cancer type. NSCLC: calibrated on POPLAR (Fehrenbacher 2016 Lancet 387:1837): both arms' median OS
 #: and the OS hazard ratio, with the docetaxel and atezolizumab arms simulated on the NSCLC population
 #: selected on OAK (``python examples/calibrate_tgi_os.py nsclc``). OAK's and CheckMate 057's OS are
-#: predictions. Melanoma: only the intercept is calibrated, on CheckMate 066's dacarbazine median OS
-#: (``python examples/calibrate_tgi_os.py melanoma``), the one melanoma OS observation the registry allows;
-#: slope and sigma are NSCLC's (no published melanoma TGI-OS coefficients were available, and one median
-#: cannot fix three numbers). Every other cancer keeps the burden hazard (docs/endpoints.md).
+#: predictions. Every other cancer keeps the burden hazard (docs/endpoints.md says why melanoma does too).
 TGI_OS: dict[str, TgiOsModel] = {
     "nsclc": TgiOsModel(
         intercept=2.153,
@@ -217,13 +236,19 @@ TGI_OS: dict[str, TgiOsModel] = {
         factors=NSCLC_FACTORS,
         next_line=NSCLC_NEXT_LINE,
     ),
-    "melanoma": TgiOsModel(
-        intercept=2.279,
-        beta_log_g=-0.346,
-        sigma=0.998,
-        source="intercept calibrated: CheckMate 066 dacarbazine median OS 10.8 months (fit 10.8 with 1,000 "
-        "patients); slope and sigma: NSCLC's",
-        factors=MELANOMA_FACTORS,
-        next_line=MELANOMA_NEXT_LINE,
-    ),
 }
+
+#: Melanoma, not adopted (docs/endpoints.md): the intercept calibrated on CheckMate 066's dacarbazine median OS
+#: (``python examples/calibrate_tgi_os.py melanoma``, which registers this model for its own run) with NSCLC's
+#: slope and sigma. Under it CheckMate 067's calibrated nivolumab ORR and PFS rows leave their CIs (the melanoma
+#: population was calibrated under the burden hazard) and, without the regrowth rule, deep nivolumab responders
+#: read as fast growers (CheckMate 066 OS HR 1.15 against dacarbazine).
+MELANOMA_CANDIDATE = TgiOsModel(
+    intercept=2.279,
+    beta_log_g=-0.346,
+    sigma=0.998,
+    source="intercept calibrated: CheckMate 066 dacarbazine median OS 10.8 months (fit 10.8 with 1,000 "
+    "patients); slope and sigma: NSCLC's",
+    factors=MELANOMA_FACTORS,
+    next_line=MELANOMA_NEXT_LINE,
+)
