@@ -96,7 +96,7 @@ def simulate_chunk(
         )  # fmt: skip
 
     res = simulate(np.arange(patients.size), plan.regimen)
-    first = _endpoints(spec, population, people, patients, res, days, weeks)
+    first = _endpoints(spec, arm, population, people, patients, res, days, weeks)
     arm_spec = next(a for a in spec.arms if a.name == arm)
     scan_days = first.scan_days
     progression = course.first_progression_day(first.labels, scan_days)
@@ -115,7 +115,7 @@ def simulate_chunk(
     seen, tox_stop = toxicity.observed(events, last_dose, end_day)
     stop = np.minimum(progression, tox_stop)
     res = course.second_pass(res, plan.regimen, stop, simulate)
-    ends = _endpoints(spec, population, people, patients, res, days, weeks) if res is not first.res else first
+    ends = _endpoints(spec, arm, population, people, patients, res, days, weeks) if res is not first.res else first
     people = ends.people
     for name, col in exposure.columns().items():
         people[name] = col
@@ -183,7 +183,7 @@ class _Endpoints:
         return {"patients": people, "assessments": assessments, "outcomes": outcomes, "lesions": lesions}
 
 
-def _endpoints(spec: TrialSpec, population: Population, people: pd.DataFrame, patients: np.ndarray, res,
+def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.DataFrame, patients: np.ndarray, res,
                days: np.ndarray, weeks: np.ndarray) -> _Endpoints:  # fmt: skip
     """Scans, readout, death and outcomes of one simulated course of a chunk."""
     from iosim.endpoints.death import DeathModel
@@ -216,20 +216,24 @@ def _endpoints(spec: TrialSpec, population: Population, people: pd.DataFrame, pa
     months = days[base] / DAYS_PER_MONTH
     u = uniforms(spec.seed, patients, _DEATH_STREAM)
     filled = np.where(np.isnan(sld_all), 0.0, sld_all)[:, base]
+
+    def score(death_m: np.ndarray, died: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        return patient_outcomes(
+            readout.measure, weeks, death_months=death_m, died=died, new_lesion=readout.new_lesion,
+            new_lesion_growth=scans.new_lesion_growth,
+            follow_up_months=spec.follow_up_months, criteria=spec.response_criteria,
+            confirm_weeks=4.0 if spec.confirm_response else None, metabolic_cr=readout.metabolic_cr,
+            count_recovery=readout.count_recovery,
+        )  # fmt: skip
+
     tgi_os = TGI_OS.get(spec.cancer)
     if tgi_os is not None:  # OS from the tumour's growth rate (Claret 2018), where calibrated
-        g = growth_rates(days[base], filled, tgi_os.window_weeks, tgi_os.g_floor_per_day)
-        death_m, died = tgi_os.sample_with_uniforms(g, u, spec.follow_up_months)
+        g = growth_rates(days[base], filled, tgi_os.window_weeks, tgi_os.g_floor_per_day, tgi_os.regrowth_fraction)
         people["tgi_g_per_day"] = g
+        death_m, died = tgi_os_deaths(spec, arm, tgi_os, people, patients, g, u, score)
     else:  # the burden hazard
         death_m, died = DeathModel().sample_with_uniforms(months, filled, u)
-    outcomes, codes = patient_outcomes(
-        readout.measure, weeks, death_months=death_m, died=died, new_lesion=readout.new_lesion,
-        new_lesion_growth=scans.new_lesion_growth,
-        follow_up_months=spec.follow_up_months, criteria=spec.response_criteria,
-        confirm_weeks=4.0 if spec.confirm_response else None, metabolic_cr=readout.metabolic_cr,
-        count_recovery=readout.count_recovery,
-    )  # fmt: skip
+    outcomes, codes = score(death_m, died)
     w = np.broadcast_to(np.atleast_2d(weeks), (patients.size, np.shape(weeks)[-1]))
     w_months = w * 7.0 / DAYS_PER_MONTH
     not_done = (w_months > np.where(died, death_m, np.inf)[:, None]) | (w_months > spec.follow_up_months)
@@ -238,6 +242,28 @@ def _endpoints(spec: TrialSpec, population: Population, people: pd.DataFrame, pa
     labels = code_labels(spec.response_criteria)[np.asarray(codes, dtype=np.int64)]
     return _Endpoints(res, people, scans, readout, outcomes, codes, labels, weeks, w * 7.0, not_done, death_m, died,
                       alive)  # fmt: skip
+
+
+def tgi_os_deaths(spec, arm, model, people, patients, g, u, score) -> tuple[np.ndarray, np.ndarray]:
+    """TGI-OS deaths with the patients' prognostic factors and next-line therapy; adds their columns to
+    ``people`` (``progression_months``: radiological progression were the patient alive throughout, inf if none)."""
+    from iosim.trials.prognosis import draw_factors, next_line_treated
+
+    factors = draw_factors(spec.seed, patients, model.factors)
+    for name, x in factors.items():
+        people[name] = x
+    plan = next(a for a in spec.arms if a.name == arm).next_line
+    share = plan.share if plan is not None and model.next_line is not None else 0.0
+    treated = next_line_treated(spec.seed, patients, share)
+    never = np.zeros(patients.size, dtype=bool)
+    alive, _ = score(np.full(patients.size, np.inf), never)  # progression only, without death
+    progression = np.where(alive["pfs_event"].to_numpy(bool), alive["pfs_months"].to_numpy(float), np.inf)
+    months = model.death_months(g, u, factors)
+    final = model.after_progression(months, progression, treated)
+    people["progression_months"] = progression
+    people["next_line"] = treated & (progression < months)
+    died = final <= spec.follow_up_months
+    return np.where(died, final, spec.follow_up_months), died
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, np.ndarray]]:

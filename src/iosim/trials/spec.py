@@ -76,6 +76,14 @@ class ArmTarget(_Strict):
         return self.role
 
 
+class NextLineSpec(_Strict):
+    """The published share of an arm's patients given further therapy after progression (e.g. a trial
+    paper's "subsequent systemic therapy" row); its effect on survival is the cancer's OS model's."""
+
+    share: Annotated[float, Field(ge=0, le=1)]
+    source: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class ArmSpec(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.+ -]+$")]
     therapies: list[TherapySpec] = Field(default_factory=list)
@@ -85,6 +93,8 @@ class ArmSpec(_Strict):
     #: Dosing stops at the first progression (false), or for the patients treated beyond it at
     #: iRECIST-confirmed progression (true; iosim.trials.course).
     treat_beyond_progression: bool = False
+    #: Next-line therapy after progression (iosim.endpoints.tgi_os): who gets it; None: nobody.
+    next_line: NextLineSpec | None = None
 
 
 class TrialSpec(_Strict):
