@@ -465,10 +465,11 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     # --- CAR-T cell kinetics (Stein 2019 / Kimmel 2021 structure)
     (
         "car_expansion",
-        0.8,
+        1.3,
         "1/day",
-        "CAR-T expansion rate on saturating antigen",
-        "calibrated: peak expansion 7-14 d after infusion (Kymriah/Yescarta PI s12.3; Stein 2019)",
+        "CAR-T expansion rate on saturating antigen, while the proliferative programme lasts",
+        "as axicabtagene ciloleucel and tisagenlecleucel (iosim.therapy.catalogue): peak ~1e10 cells 7-14 d after "
+        "infusion (Kymriah/Yescarta PI s12.3; Stein 2019)",
     ),
     (
         "car_antigen_half",

@@ -287,9 +287,10 @@ def build():
     # Expansion on antigen runs for as long as the programme lasts (Kaech & Ahmed 2001, van Stipdonk 2001:
     # after activation T cells divide on autopilot for ~1-2 weeks, then contract). So CAR-T cells peak 1-2
     # weeks after infusion in responders and non-responders alike, and a tumour not cleared by then regrows.
-    # The programme runs only while CAR-T cells are present (C + Cm = 0 before the infusion).
+    # The programme runs only while CAR-T cells are present (C + Cm = 0 before the infusion); once none are
+    # left it is restored, so a later infusion of a new product expands again.
     present = (maximum(C, 0.0) + maximum(Cm, 0.0)) / (maximum(C, 0.0) + maximum(Cm, 0.0) + 1.0)
-    b.equation(Pc, -p.car_program_decay * Pc * present)
+    b.equation(Pc, p.car_program_decay * ((1 - Pc) * (1 - present) - Pc * present))
     b.reaction(
         "car_expansion_on_antigen",
         p.car_expansion * car_drive * maximum(Pc, 0.0) * C,

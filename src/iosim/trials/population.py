@@ -432,8 +432,7 @@ def _transform(v: Variation, centre: float, z: np.ndarray) -> np.ndarray:
     if v.kind == "lognormal":
         return centre * np.exp(v.spread * z)
     if v.kind == "logitnormal":
-        # fractions as close to 0 or 1 as 1e-13: a CD19-negative subclone may be a few cells in 3e11 blasts
-        c = min(max(centre, 1e-13), 1 - 1e-13)
+        c = min(max(centre, 1e-6), 1 - 1e-6)
         logit = math.log(c / (1 - c)) + v.spread * z
         return 1.0 / (1.0 + np.exp(-logit))
     return centre + v.spread * z
