@@ -20,7 +20,7 @@ def _run(model, cells, days=1500):
 
 
 def test_model_size_and_outputs(model):
-    assert 15 <= len(model.states) <= 25
+    assert 15 <= len(model.states) <= 26
     for name in ("tumour_cells", "tumour_diameter_mm", "effector_cells", "nk_cells", "treg_cells",
                  "anti_pd1_mg_per_L", "targeting_mab_mg_per_L", "car_t_cells"):  # fmt: skip
         assert name in model.output_names

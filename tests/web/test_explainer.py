@@ -38,9 +38,10 @@ def test_melanoma_is_held_and_pancreatic_escapes_from_the_same_size(client):
 
 
 @pytest.mark.parametrize("cancer", ["b_all"])
-def test_car_t_relapse_comes_from_target_negative_cells(client, cancer):
-    # What the therapies page tells: CAR-T clears CD19+ cells; the cancer returns from CD19- cells.
+def test_car_t_clears_the_typical_b_all_patient(client, cancer):
+    # What the therapies page tells: CAR-T clears the CD19+ leukaemia within weeks and, in the typical patient,
+    # the remission lasts (ELIANA: about 70% of remissions held two years). The relapses, most of them from
+    # CD19- cells, are a minority of the trial population (tests/flagship/test_b_all_relapse.py).
     d = _run(client, cancer, ["tisagenlecleucel"])
-    tp, tn, total = d["series"]["Tp"], d["series"]["Tn"], d["series"]["tumour_cells"]
-    assert tp[-1] < 1 and tn[-1] >= 1
-    assert min(total) < total[0] / 10 and total[-1] > 1.1 * min(total)
+    total = d["series"]["tumour_cells"]
+    assert min(total) < total[0] / 1e6 and d["final"]["tumour_cells"] < 1

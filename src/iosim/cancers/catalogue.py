@@ -103,8 +103,10 @@ CANCERS: dict[str, CancerType] = {
             _tmb(0.3), _v(0.5, "assumed"), _v(1.0, "blasts in blood and marrow are reachable by T cells"),
             _v(0.1, "PD-L1 low on blasts"),
             targets={
-                "CD19": _v(0.9999, "CD19 on >95% of B-ALL blasts (Maude 2018 NEJM 378:439); CD19-negative blasts "
-                           "assumed below flow-cytometry detection, 1e-4 (Sotillo 2015 Cancer Discov 5:1282)"),
+                "CD19": _v(1.0, "CD19 on >95% of B-ALL blasts (Maude 2018 NEJM 378:439); CD19-negative blasts arise "
+                           "by antigen loss during growth (model parameter antigen_loss, drawn per patient in "
+                           "examples/populations/b_all.yaml; Sotillo 2015 Cancer Discov 5:1282, Orlando 2018 Nat "
+                           "Med 24:1504), none at baseline"),
                 "CD20": _v(0.3, "CD20 on >=20% of blasts in ~40% of patients (Thomas 2009 Blood 113:6330)"),
             },
             residue_seen=_v(0.0, "marrow/blood blasts: response by MRD/morphology, no residual mass"),

@@ -478,10 +478,11 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     # --- CAR-T cell kinetics (Stein 2019 / Kimmel 2021 structure)
     (
         "car_expansion",
-        0.8,
+        1.3,
         "1/day",
-        "CAR-T expansion rate on saturating antigen",
-        "calibrated: peak expansion 7-14 d after infusion (Kymriah/Yescarta PI s12.3; Stein 2019)",
+        "CAR-T expansion rate on saturating antigen, while the proliferative programme lasts",
+        "as axicabtagene ciloleucel and tisagenlecleucel (iosim.therapy.catalogue): peak ~1e10 cells 7-14 d after "
+        "infusion (Kymriah/Yescarta PI s12.3; Stein 2019)",
     ),
     (
         "car_antigen_half",
@@ -513,13 +514,35 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "car_kill",
-        6.0,
+        15.2,
         "cells/(cell*day)",
         "target+ cells killed per CAR-T per day at saturation",
-        _CAL + "ZUMA-1 CR in LBCL; serial killing of several targets (Davenport 2015 Cancer Immunol Res 3:483)",
+        "calibrated: ZUMA-1 ORR and CR with car_target_kill_max (examples/calibrate_all.sh); serial killing of "
+        "several targets (Davenport 2015 Cancer Immunol Res 3:483), within the 2-16 kills a day of CTLs in vivo "
+        "(Halle 2016 Immunity 44:233)",
     ),
     ("car_kill_half", 1e9, "cells", "target+ cells for half-maximal CAR-T killing", _CAL + "with car_kill"),
+    (
+        "car_target_kill_max",
+        0.50,
+        "1/day",
+        "largest rate at which one fully reachable target+ cell is killed, however many CAR-T cells there are "
+        "(multiplied by the tumour's infiltration)",
+        "calibrated: ZUMA-1 CR 54% with ORR 82% (Neelapu 2017 NEJM 377:2531); killing in tissue is limited by "
+        "effector access and contact time (two-photon imaging: Breart 2008 J Clin Invest 118:1390, Halle 2016 "
+        "Immunity 44:233), and large B-cell lymphomas shrink over weeks after CAR-T (median time to response "
+        "1 month, partial responses converting to complete up to a year later; Neelapu 2017)",
+    ),
     ("car_exhaustion", 0.05, "1/day", "antigen-driven CAR-T exhaustion", "assumed (Kimmel 2021)"),
+    (
+        "car_program_decay",
+        math.log(2) / 4.0,
+        "1/day",
+        "fading of the CAR-T proliferative programme (half-life 4 d)",
+        "calibrated: CAR-T cells peak 7-14 d after infusion (Yescarta PI s12.3; Locke 2017 Mol Ther 25:285, peak "
+        "within 2 weeks) whether or not the tumour responds (Awasthi 2020 Blood Adv 4:560, JULIET); activated "
+        "T cells expand on a programme of ~1-2 weeks (Kaech & Ahmed 2001 Nat Immunol 2:415)",
+    ),
     # --- cytotoxic chemotherapy (comparator arms): first-order log-kill by concentration (Skipper), with
     # resistance acquired with exposure (the decaying drug effect of Claret et al. 2009 JCO 27:4103, here
     # driven by the cumulative exposure so that it starts with the first dose, whenever that is).

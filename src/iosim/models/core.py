@@ -68,6 +68,10 @@ def build():
     Ab = b.state("Ab", "1", "endogenous anti-tumour antibody titre (relative)", initial=0.0, kind="other")
     C = b.state("C", "cells", "effector CAR-T cells", initial=0.0)
     Cm = b.state("Cm", "cells", "memory CAR-T cells", initial=0.0)
+    # What is left of the infused product's proliferative programme (1 before infusion, fading once CAR-T
+    # cells are present): antigen-driven T-cell expansion is a burst of limited length, not open-ended growth.
+    Pc = b.state("Pc", "1", "proliferative programme left to the CAR-T cells (1 = as infused)", initial=1.0,
+                 kind="other")  # fmt: skip
     W = b.state("W", "cells", "killed tumour cells still in the lesions (necrosis), cell equivalents", initial=0.0)
     F = b.state("F", "cells", "fibrotic scar left in the lesions by killed tumour, cell equivalents", initial=0.0)
 
@@ -188,7 +192,17 @@ def build():
         "chemo_kill_per_cell", p.chemo_kill * maximum(chemo, 0.0) * exp(-p.chemo_resistance * chemo_auc),
         unit="1/day", description="per-tumour-cell kill rate by cytotoxic chemotherapy (fades with exposure)",
     )  # fmt: skip
-    fcar = b.intermediate("car_kill_per_cell", p.car_kill * C / (p.car_kill_half + maximum(Tp, 0.0)), unit="1/day")
+    # CAR-T killing: each CAR-T cell kills at most car_kill target+ cells a day (a large tumour outnumbers
+    # them), and each target+ cell is killed at most at car_target_kill_max x infiltration a day however many
+    # CAR-T cells there are (they must reach it: blasts in blood and marrow more easily than cells inside a
+    # lymphoma mass): a Beddington-DeAngelis form. Without this limit a small residue was cleared within
+    # hours of the peak, so every responder became a CR.
+    car_reach = p.car_target_kill_max * p.infiltration
+    fcar = b.intermediate(
+        "car_kill_per_cell",
+        p.car_kill * C / (p.car_kill_half + maximum(Tp, 0.0) + p.car_kill * maximum(C, 0.0) / car_reach),
+        unit="1/day",
+    )
     kill_flux = b.intermediate("kill_flux", (fE + fN + fchemo) * T + (fmab + fcar) * Tp, unit="cells/day")
     A = b.intermediate(
         "antigen_flux", maximum(p.antigen_shedding * T + p.antigen_release * kill_flux, 0.0), unit="cells/day"
@@ -274,11 +288,18 @@ def build():
     b.equation(Ab, p.antibody_production * D / (D + p.apc_max / p.apc_death) - p.antibody_decay * Ab)
 
     car_drive = maximum(Tp, 0.0) / (maximum(Tp, 0.0) + p.car_antigen_half)
+    # Expansion on antigen runs for as long as the programme lasts (Kaech & Ahmed 2001, van Stipdonk 2001:
+    # after activation T cells divide on autopilot for ~1-2 weeks, then contract). So CAR-T cells peak 1-2
+    # weeks after infusion in responders and non-responders alike, and a tumour not cleared by then regrows.
+    # The programme runs only while CAR-T cells are present (C + Cm = 0 before the infusion); once none are
+    # left it is restored, so a later infusion of a new product expands again.
+    present = (maximum(C, 0.0) + maximum(Cm, 0.0)) / (maximum(C, 0.0) + maximum(Cm, 0.0) + 1.0)
+    b.equation(Pc, p.car_program_decay * ((1 - Pc) * (1 - present) - Pc * present))
     b.reaction(
         "car_expansion_on_antigen",
-        p.car_expansion * car_drive * C,
+        p.car_expansion * car_drive * maximum(Pc, 0.0) * C,
         {C: +1},
-        description="antigen-driven CAR-T expansion",
+        description="antigen-driven CAR-T expansion while the proliferative programme lasts",
     )
     b.reaction("car_contraction", p.car_death * C, {C: -1})
     b.reaction("car_to_memory", p.car_memory * C, {C: -1, Cm: +1})

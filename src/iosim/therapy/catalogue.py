@@ -133,7 +133,9 @@ DRUGS: dict[str, Drug] = {
             "tisagenlecleucel", "tisagenlecleucel (Kymriah)", "cell therapy", "CD19", "car",
             "Autologous 4-1BB anti-CD19 CAR-T cells, one infusion after fludarabine/cyclophosphamide.",
             parameters={
-                "car_expansion": Value(0.8, "1/day", "calibrated: Tmax ~10 d (Kymriah PI s12.3); " + _CAR_SRC),
+                "car_expansion": Value(1.3, "1/day", "as axicabtagene ciloleucel: the two products expand alike in "
+                                       "vivo (Monfrini et al. 2022 Clin Cancer Res 28:3378), peak ~10 d after "
+                                       "infusion (Kymriah PI s12.3); " + _CAR_SRC),
                 "car_memory": Value(0.04, "1/day", "calibrated: 4-1BB CAR-T persist for months (Kymriah PI)"),
             },
             regimens={"default": "2e8cells-once", "b_all_weight_based": "2e6cells/kg-once"},
@@ -145,7 +147,9 @@ DRUGS: dict[str, Drug] = {
             "axicabtagene_ciloleucel", "axicabtagene ciloleucel (Yescarta)", "cell therapy", "CD19", "car",
             "Autologous CD28 anti-CD19 CAR-T cells, one infusion after fludarabine/cyclophosphamide.",
             parameters={
-                "car_expansion": Value(0.9, "1/day", "calibrated: peak 7-14 d (Yescarta PI s12.3); " + _CAR_SRC),
+                "car_expansion": Value(1.3, "1/day", "set by hand: the median ZUMA-1 patient peaks ~10 d after "
+                                       "infusion at ~1e10 CAR-T cells, a median peak of 38 cells/uL of blood "
+                                       "(Neelapu 2017 NEJM 377:2531; iosim.models.car_kinetics); " + _CAR_SRC),
                 "car_memory": Value(0.02, "1/day", "calibrated: CD28 CAR-T persist less than 4-1BB (Yescarta PI)"),
             },
             regimens={"default": "2e6cells/kg-once"},

@@ -81,7 +81,8 @@ def simulate_chunk(
     params = {name: np.full(patients.size, v) for name, v in fixed.items()}
     for v in population.variations:
         params[v.name] = people[v.name].to_numpy()
-    frac = fixed.get("target_fraction", model.parameter("target_fraction").value)
+    # the target+ share of each patient's tumour (a population may vary it, e.g. CD19-negative subclones)
+    frac = params.get("target_fraction", np.full(patients.size, model.parameter("target_fraction").value))
     burden = people["tumour_cells"].to_numpy()
     initial = {"Tp": burden * frac, "Tn": burden * (1.0 - frac)}
     days, weeks = _grid_days(spec)
