@@ -101,12 +101,12 @@ class CapillaryLeakModel:
 #: treatment-related AEs 16.3% (nivolumab, 51/313), 27.3% (ipilimumab, 85/311), 55.0% (combination,
 #: 172/313); discontinuation for them 7.7% (24/313), 14.8% (46/311), 36.4% (114/313).
 IRAE = IraeModel(
-    grade34=(0.1883, 0.4165, 0.3789),
-    discontinue=(0.0963, 0.3296, 0.1812),
+    grade34=(0.1874, 0.4154, 0.3556),
+    discontinue=(0.0965, 0.3410, 0.1566),
     source="calibrated: CheckMate 067 grade 3-4 TRAEs and discontinuations (Larkin 2015 NEJM 373:23, Table 3)",
 )
 #: Calibrated by examples/calibrate_toxicity.py on ZUMA-1 (any grade 93%, grade >= 3 13%).
-CRS = CrsModel(thresholds=(8.171, 9.090, 9.796, 10.182), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
+CRS = CrsModel(thresholds=(8.726, 9.942, 11.076, 11.827), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
 CAPILLARY_LEAK = CapillaryLeakModel()
 
 
