@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from iosim.dosing import Bolus, DoseEvent, Infusion, Regimen, SetState
 from iosim.errors import DosingError, InputError, UnknownNameError
@@ -176,6 +175,7 @@ def simulate(
     Returns a :class:`SimulationResult`; a numerical failure sets ``status="failed"``
     instead of raising.
     """
+
     save = saveat_from(saveat, output_every=output_every, times=times)
     opts = solver_from(
         solver, method=method, rtol=rtol, atol=atol, max_steps=max_evaluations, extinction=extinction
@@ -369,6 +369,8 @@ class _Run:
                     events.append((i, ev))
             self.budget.restart()
             try:
+                from scipy.integrate import solve_ivp  # here: the cohort engines use only this module's helpers
+
                 sol = solve_ivp(
                     f,
                     (t0, b),
