@@ -70,7 +70,7 @@ def cohort(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from iosim.cli.common import check_output_path, check_scheduler
-    from iosim.cohort.cache import compile_kernel
+    from iosim.cohort import compile_kernel
     from iosim.cohort.engine import iter_chunks, patient_matrices, prepare, slices
     from iosim.cohort.parts import file_sha256, join_parts, open_parts, update_digest, write_part
     from iosim.cohort.result import STATUS_NAMES

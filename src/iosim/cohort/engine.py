@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, kernel_file, load_module, warm_up
+from iosim.cohort.kernel import KernelFile, kernel_file, load_module, warm_up
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
