@@ -81,7 +81,7 @@ _jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "
 #: The driver's pieces borrow the patient's work arrays and allocate nothing: compiled without
 #: reference counting, whose atomic increments on every array argument of every call otherwise
 #: cost more than a small model's right-hand side.
-_piece = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)
+_piece = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
 #: Pieces run at every step are inlined (numba IR) into the step loop, as if written out there.
 _inline = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 

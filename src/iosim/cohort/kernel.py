@@ -7,6 +7,7 @@ with numba's compiled objects beside them in ``__pycache__``.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -36,7 +37,7 @@ def _warm_up(module: ModuleType, model: Model) -> None:
 CPU = KernelKind("cohort", "kernels", "k_", kernel_source, depends=SHARED_NUMERICS, warm_up=_warm_up)
 
 
-def cache_dir():
+def cache_dir() -> Path:
     """Where the CPU cohort kernels live: ``$IOSIM_CACHE_DIR/kernels`` (default ``~/.cache/iosim/kernels``)."""
     return loader.cache_root() / CPU.folder
 

@@ -8,8 +8,6 @@ checks stay exact). ``error_model="numpy"``: a division by zero gives inf/NaN, n
 from numba import njit
 
 FASTMATH = {"contract", "arcp", "nsz"}
-#: Keyword arguments of ``numba.njit`` for the cohort kernels and the numerics they call.
-CPU_FLAGS = {"nogil": True, "error_model": "numpy", "fastmath": FASTMATH}
 #: Inlined into the calling kernel at numba IR level: the kernel compiles as one function, as if
 #: written out by hand, so array reference counting and call overheads do not reach its inner loop.
-kernel = njit(inline="always", **CPU_FLAGS)
+kernel = njit(inline="always", nogil=True, error_model="numpy", fastmath=FASTMATH)
