@@ -181,7 +181,8 @@ def main(argv=None) -> dict:
             "max_steps": int(res.steps.max()),
             "progressing_T_gt_1e10": float(np.mean(T > 1e10)),
         }
-        log(f"  {seconds:.2f} s, {n / seconds:,.0f} patients/s, {res.status_counts()}, mean steps {res.steps.mean():.0f}")
+        counts = res.status_counts()
+        log(f"  {seconds:.2f} s, {n / seconds:,.0f} patients/s, {counts}, mean steps {res.steps.mean():.0f}")
         return entry, T[: max(args.cpu_n, n_ref)].copy()
 
     def too_long(n: int, rate: float | None) -> str | None:

@@ -41,7 +41,7 @@ def tree_rss(proc: psutil.Process) -> int:
 def compile_kernel() -> float:
     code = (
         "import time; from pathlib import Path; from iosim.trials import load_trial_spec;"
-        "from iosim.trials.arms import plan_arm; from iosim.cohort.cache import compile_kernel;"
+        "from iosim.trials.arms import plan_arm; from iosim.cohort import compile_kernel;"
         f"s = load_trial_spec(Path({str(SPEC)!r})); a = s.arms[0];"
         "print(compile_kernel(plan_arm(s.cancer, [t.text for t in a.therapies], s.follow_up_days).model)[1])"
     )

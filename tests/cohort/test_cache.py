@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from iosim.cohort import cache
+from iosim.cohort import kernel as cache
 from iosim.cohort.codegen import kernel_source
+from iosim.kernels.loader import KernelFile
 
 from .conftest import toy_model
 
@@ -17,7 +18,7 @@ _PROBE = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from conftest import toy_model
-from iosim.cohort.cache import compile_kernel, load_module
+from iosim.cohort.kernel import compile_kernel, load_module
 kf, _ = compile_kernel(toy_model())
 stats = load_module(kf).solve_batch.stats
 hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
@@ -70,7 +71,7 @@ def test_a_worker_without_the_file_writes_the_kernel_into_its_own_cache(toy, tmp
     import pickle
 
     kf = pickle.loads(pickle.dumps(cache.kernel_file(toy)))
-    moved = cache.KernelFile(str(tmp_path / "gone" / "k_x.py"), kf.key, kf.model_id, kf.packed)
+    moved = KernelFile(str(tmp_path / "gone" / "k_x.py"), kf.key, kf.folder, kf.packed)
     monkeypatch.setenv("IOSIM_CACHE_DIR", str(tmp_path / "worker"))
     local = moved.local()
     assert Path(local.path).parent == tmp_path / "worker" / "kernels"

@@ -158,7 +158,7 @@ if not nvvm.is_available():
     print("NO NVVM")
     raise SystemExit(0)
 import iosim
-from iosim.cohort.cache import load_module
+from iosim.kernels.loader import load_module
 from iosim.cohort.gpu import kernel_file
 
 kernel = load_module(kernel_file(iosim.get_model("kuznetsov1994"))).solve_kernel

@@ -65,8 +65,8 @@ def cohort(
     """Simulate a cohort: output columns `patient`, `time`, then the states."""
     from iosim.cli._progress import progress_bar
     from iosim.cli.common import check_output_path, check_scheduler
-    from iosim.cohort.cache import compile_kernel
     from iosim.cohort.engine import prepare
+    from iosim.cohort.kernel import compile_kernel
     from iosim.cohort.output import write_cohort
     from iosim.cohort.parts import file_sha256
     from iosim.dosing import combine, parse_dose

@@ -10,8 +10,8 @@ Each model is compiled once from its declaration (numba) and the compiled kernel
 on disk (``$IOSIM_CACHE_DIR``, default ``~/.cache/iosim``), so a second run starts at once.
 """
 
-from iosim.cohort.cache import cache_dir, compile_kernel
 from iosim.cohort.engine import METHODS
+from iosim.cohort.kernel import cache_dir, compile_kernel
 from iosim.cohort.output import CohortFile
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.cohort.simulate import simulate_cohort

@@ -1,10 +1,13 @@
-"""Solver kernels joined to each model's generated functions (see :mod:`iosim.cohort.codegen`).
+"""The solver driver joined to each model's generated functions (see :mod:`iosim.cohort.codegen`).
 
 This file is read as text: everything between the two ``STUBS`` markers is dropped and the
 rest is appended to the generated ``rhs``/``jac``/``dfdt`` of one model, written to the
 kernel cache and compiled by numba. It stays valid Python so that it can be linted.
 
-Two one-step methods share one driver:
+It holds only what calls the model's functions; the numerics are shared code in
+:mod:`iosim.numerics` (the Dormand–Prince and Rodas4P2 tableaus and stages' algebra, error
+norm, step-size control, dense output, threshold crossings, dose segments). Two one-step
+methods share one driver:
 
 * Dormand–Prince 5(4) with its 4th-order continuous extension and Hairer's stiffness test;
 * the L-stable, stiffly accurate Rosenbrock method Rodas4P2 (order 4(3), six stages, one LU
@@ -13,21 +16,20 @@ Two one-step methods share one driver:
   Jacobian's nonzero pattern, without pivoting; a step whose pivots lose their digits (or a
   model too large to unroll) uses the generic LU with partial pivoting instead.
 
-Everything is compiled with ``fastmath={"contract", "arcp", "nsz"}``: fused multiply-adds,
-reciprocal multiplication and no signed zeros, none of which lets the compiler assume that
-values are finite (the NaN/inf checks stay exact).
-
-Per patient: adaptive steps, doses applied between segments (never stepped across),
-grid output by dense interpolation (each method's own; a stiff patient whose Rodas4P2
-interpolant disagrees with the Hermite one steps onto the output times instead), the
-extinction rule located by root finding on the interpolant, and a status code instead of
-an exception.
+Per patient (:func:`solve_one`): dose segments (doses applied between them, never stepped
+across), each integrated by :func:`_segment` in adaptive steps (:func:`_dopri_step`,
+:func:`_rodas_step`); grid output by dense interpolation (each method's own; a stiff patient
+whose Rodas4P2 interpolant disagrees with the Hermite one steps onto the output times
+instead, :func:`_dense_output`), the extinction rule located by root finding on the
+interpolant (:func:`_extinct`), and a status code instead of an exception.
 """
 
 import math
 
 import numpy as np
 from numba import njit
+
+from iosim.numerics import dense, dopri, linalg, rodas, segments, stepsize
 
 # STUBS: replaced by generated model functions --------------------------------------
 USES_T = False
@@ -65,62 +67,23 @@ def wsolve(W, b):  # pragma: no cover - stub
 
 OK, MAX_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
 AUTO, DOPRI5, ROSENBROCK = 0, 1, 2
-DENSE_DOPRI, DENSE_RODAS, DENSE_HERMITE = 0, 1, 2
 #: Largest mean square, in units of the tolerance, of the mid-step gap between Rodas4P2's and the
 #: Hermite interpolant before a stiff patient's steps stop on output times: a gap of ~3 tolerances.
 DENSE_CHECK = 10.0
 #: Steps within one dosing segment before ``auto`` may hand a stiff patient to Rosenbrock.
 AUTO_SWITCH_STEPS = 30
+#: Hairer's stiffness test fires above this value of h times the Lipschitz estimate (dopri5.f).
+STIFF_RATIO = 3.25
+#: Largest growth of the step after an accepted step (Rodas4P2, Dormand–Prince).
+GROW_STIFF, GROW_NONSTIFF = 6.0, 10.0
 
-# Dormand & Prince (1980) coefficients; dense output from Hairer, Nørsett & Wanner (1993), dopri5.f.
-A21 = 1.0 / 5.0
-A31, A32 = 3.0 / 40.0, 9.0 / 40.0
-A41, A42, A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
-A51, A52, A53, A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0
-A61, A62, A63, A64, A65 = 9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0
-A71, A73, A74, A75, A76 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
-C2, C3, C4, C5 = 0.2, 0.3, 0.8, 8.0 / 9.0
-E1, E3, E4, E5, E6, E7 = 71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0, -0.025
-D1, D3, D4 = -12715105075.0 / 11282082432.0, 87487479700.0 / 32700410799.0, -10690763975.0 / 1880347072.0
-D5, D6, D7 = 701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0
-
-# Rodas4P2: Steinebach G. (2020), Improvement of Rosenbrock-Wanner method RODASP, in Progress in
-# Differential-Algebraic Equations II, 165-184 — a Rodas4-type method (Hairer & Wanner 1996, VI.4)
-# free of order reduction on Prothero-Robinson-type stiff problems. Transformed form: stage weights
-# RA, stage couplings RCC, stage times RCT, time-derivative weights RDD (values as tabulated in
-# OrdinaryDiffEq.jl's Rosenbrock tableaus).
-RG = 0.25
-RA = np.array([
-    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [3.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [0.906377755268814, -0.189707390391685, 0.0, 0.0, 0.0, 0.0],
-    [3.758617027739064, 1.161741776019525, -0.849258085312803, 0.0, 0.0, 0.0],
-    [7.089566927282776, 4.573591406461604, -8.423496976860259, -0.959280113459775, 0.0, 0.0],
-    [7.089566927282776, 4.573591406461604, -8.423496976860259, -0.959280113459775, 1.0, 0.0],
-])  # fmt: skip
-RCC = np.array([
-    [0.0, 0.0, 0.0, 0.0, 0.0],
-    [-12.0, 0.0, 0.0, 0.0, 0.0],
-    [-6.354581592719008, 0.338972550544623, 0.0, 0.0, 0.0],
-    [-8.575016317114033, -7.606483992117508, 12.22499765012482, 0.0, 0.0],
-    [-5.888975457523102, -8.157396617841821, 24.805546872612922, 12.790401512796979, 0.0],
-    [-4.408651676063871, -6.692003137674639, 24.625568527593117, 16.627521966636085, -5.714285714285718],
-])  # fmt: skip
-RCT = np.array([0.0, 0.75, 0.321448134013046, 0.519745732277726, 1.0, 1.0])
-RDD = np.array([0.25, -0.5, -0.189532918363016, 0.085612108792769, 0.0, 0.0])
-# Rodas4P2's dense output (same sources): y(th) = (1 - th) y0 + th (y1 + (1 - th) (r1 + th r2)),
-# r1 = sum_j RH1_j k_j, r2 = sum_j RH2_j k_j over the first five stages.
-RH1 = np.array([-5.323528268423303, -10.042123754867493, 17.175254928256965, -5.079931171878093, -0.016185991706112])
-RH2 = np.array([6.984505741529879, 6.914061169603662, -0.849178943070653, 18.104410789349338, -3.516963011559032])
-
-
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
-def _norm(err, y0, y1, rtol, atol):
-    s = 0.0
-    for i in range(err.shape[0]):
-        sk = atol + rtol * max(abs(y0[i]), abs(y1[i]))
-        s += (err[i] / sk) ** 2
-    return math.sqrt(s / err.shape[0])
+_jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
+#: The driver's pieces borrow the patient's work arrays and allocate nothing: compiled without
+#: reference counting, whose atomic increments on every array argument of every call otherwise
+#: cost more than a small model's right-hand side.
+_piece = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
+#: Pieces run at every step are inlined (numba IR) into the step loop, as if written out there.
+_inline = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
@@ -133,8 +96,8 @@ def _f(t, y, p, u, out, held, n_held):
                 out[i] = 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
-def _hold(t, y, p, u, thr, held, work):
+@_piece
+def _hold(t, y, p, u, held, work):
     """Keep holding each extinct population (``held`` on entry) that is still 0 and nothing feeds.
 
     Mirrors the reference engine: a population that went extinct (crossed its threshold) is
@@ -150,158 +113,151 @@ def _hold(t, y, p, u, thr, held, work):
     return count
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
-def _initial_step(t, y, f0, p, u, rtol, atol, order, span, work, f1, held, n_held):
-    n = y.shape[0]
-    d0 = 0.0
-    d1 = 0.0
-    for i in range(n):
-        sk = atol + rtol * abs(y[i])
-        d0 += (y[i] / sk) ** 2
-        d1 += (f0[i] / sk) ** 2
-    d0 = math.sqrt(d0 / n)
-    d1 = math.sqrt(d1 / n)
-    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h0 = min(h0, span)
-    for i in range(n):
-        work[i] = y[i] + h0 * f0[i]
+@_piece
+def _first_step(t, y, f0, p, u, rtol, atol, order, span, work, f1, held, n_held):
+    """Hairer's starting step (:mod:`iosim.numerics.stepsize`), with one evaluation of f."""
+    h0, d1 = stepsize.initial_step_probe(y, f0, rtol, atol, span, work)
     _f(t + h0, work, p, u, f1, held, n_held)
-    d2 = 0.0
-    for i in range(n):
-        sk = atol + rtol * abs(y[i])
-        d2 += ((f1[i] - f0[i]) / sk) ** 2
-    d2 = math.sqrt(d2 / n) / h0
-    if not math.isfinite(d2):
-        return h0 * 1e-3
-    if max(d1, d2) <= 1e-15:
-        h1 = max(1e-6, h0 * 1e-3)
-    else:
-        h1 = (0.01 / max(d1, d2)) ** (1.0 / (order + 1.0))
-    return min(100.0 * h0, h1, span)
+    return stepsize.initial_step_finish(y, f0, f1, h0, d1, rtol, atol, order, span)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
-def _lu(a, piv):
-    """In-place LU factorisation with partial pivoting; False when singular."""
-    n = a.shape[0]
-    for k in range(n):
-        m = k
-        big = abs(a[k, k])
-        for i in range(k + 1, n):
-            if abs(a[i, k]) > big:
-                big = abs(a[i, k])
-                m = i
-        piv[k] = m
-        if big == 0.0 or not math.isfinite(big):
-            return False
-        if m != k:
-            for j in range(n):
-                tmp = a[k, j]
-                a[k, j] = a[m, j]
-                a[m, j] = tmp
-        inv = 1.0 / a[k, k]
-        for i in range(k + 1, n):
-            a[i, k] *= inv
-            f = a[i, k]
-            if f != 0.0:
-                for j in range(k + 1, n):
-                    a[i, j] -= f * a[k, j]
-    return True
-
-
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
-def _solve(a, piv, b):
-    n = a.shape[0]
-    for k in range(n):
-        m = piv[k]
-        if m != k:
-            tmp = b[k]
-            b[k] = b[m]
-            b[m] = tmp
-    for i in range(n):
-        s = b[i]
-        for j in range(i):
-            s -= a[i, j] * b[j]
-        b[i] = s
-    for i in range(n - 1, -1, -1):
-        s = b[i]
-        for j in range(i + 1, n):
-            s -= a[i, j] * b[j]
-        b[i] = s / a[i, i]
-
-
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
-def _inv_root(e, stiff):
-    """e**(-1/(q+1)) for the step controller: q = 3 (Rodas4P2's embedded order, no pow call) or 4."""
-    if stiff:
-        return 1.0 / math.sqrt(math.sqrt(e))
-    return e**-0.2
+@_piece
+def _jacobian(t, y, p, jm, ft, held, n_held):
+    """J and df/dt at (t, y); the rows of held populations are 0."""
+    jac(t, y, p, jm)
+    if USES_T:
+        dfdt(t, y, p, ft)
+    if n_held > 0:
+        for i in range(y.shape[0]):
+            if held[i]:
+                ft[i] = 0.0
+                for j in range(y.shape[0]):
+                    jm[i, j] = 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 def _wsolve(pivoted, W, piv, b):
     if pivoted:
-        _solve(W, piv, b)
+        linalg.solve(W, piv, b)
     else:
         wsolve(W, b)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
-def _dense(mode, th, y0, y1, h, r1, r2, r3, r4, j):
-    """State component j at fraction th of the last step (r*: the step's dense coefficients).
+@_piece
+def _rodas_step(t, h, y, p, u, k1, k2, w, y1, err, k7, kr, jm, wm, piv, ft, held, n_held):
+    """One Rodas4P2 attempt with the Jacobian ``jm`` (and ``ft``) at (t, y); False when W is singular.
 
-    ``mode``: DENSE_DOPRI (Dormand–Prince's own, r1..r4), DENSE_RODAS (Rodas4P2's own, r1, r2)
-    or DENSE_HERMITE (cubic Hermite on the end values and slopes r1 = f(y0), r2 = f(y1)).
+    Stage s: W k_s = f(t + c_s h, y + sum_j a_sj k_j) + sum_j (C_sj / h) k_j + h d_s f_t, with
+    W = I/(h gamma) - J factorised by the model's unrolled sparse LU, or the generic pivoting
+    one when a pivot lost its digits (or the model is too large to unroll). One stage loop:
+    one inlined copy of the model's rhs, which keeps compile time down.
     """
-    th1 = 1.0 - th
-    if mode == DENSE_RODAS:
-        return th1 * y0[j] + th * (y1[j] + th1 * (r1[j] + th * r2[j]))
-    if mode == DENSE_HERMITE:
-        t2 = th * th
-        t3 = t2 * th
-        return (
-            (2.0 * t3 - 3.0 * t2 + 1.0) * y0[j]
-            + (3.0 * t2 - 2.0 * t3) * y1[j]
-            + h * ((t3 - 2.0 * t2 + th) * r1[j] + (t3 - t2) * r2[j])
-        )
-    return y0[j] + th * (r1[j] + th1 * (r2[j] + th * (r3[j] + th1 * r4[j])))
+    n = y.shape[0]
+    fac = 1.0 / (h * rodas.GAMMA)
+    pivoted = not (UNROLLED_LU and wlu(jm, fac, wm))
+    if pivoted:
+        for i in range(n):
+            for j in range(n):
+                wm[i, j] = -jm[i, j]
+            wm[i, i] += fac
+        if not linalg.lu(wm, piv):
+            return False
+    hi = 1.0 / h
+    for st in range(6):
+        if st == 0:
+            for i in range(n):
+                k2[i] = k1[i]
+        else:
+            for i in range(n):
+                acc = y[i]
+                for j in range(st):
+                    acc += rodas.RA[st, j] * kr[j, i]
+                w[i] = acc
+            _f(t + rodas.RCT[st] * h, w, p, u, k2, held, n_held)
+        for i in range(n):
+            acc = k2[i]
+            for j in range(st):
+                acc += (rodas.RCC[st, j] * hi) * kr[j, i]
+            if USES_T:
+                acc += h * rodas.RDD[st] * ft[i]
+            kr[st, i] = acc
+        _wsolve(pivoted, wm, piv, kr[st])
+    for i in range(n):
+        y1[i] = w[i] + kr[5, i]
+        err[i] = kr[5, i]
+    _f(t + h, y1, p, u, k7, held, n_held)
+    return True
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
-def solve_one(
-    p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
+@_inline
+def _dense_output(step_stiff, land, inside, crossing, y, y1, h, k1, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4, rtol, atol):
+    """The accepted step's interpolant: (mode, retry); its coefficients into ``r1..r4``.
+
+    Dormand–Prince steps use their own. A stiff step with nothing to interpolate needs none; one
+    with an output time or a threshold crossing inside uses Rodas4P2's own where it agrees with
+    the Hermite one at mid-step (:func:`iosim.numerics.rodas.dense_check`), else Hermite's. At the
+    first disagreement with an output time inside, ``retry``: the step is redone stopping on that
+    time, and so are the patient's later stiff steps (exact values there, Hermite between).
+    """
+    if not step_stiff:
+        dopri.dense_coefficients(y, y1, h, k1, k3, k4, k5, k6, k7, r1, r2, r3, r4)
+        return dense.DOPRI, False
+    if not (inside or crossing):
+        return dense.RODAS, False
+    chk = 0.0
+    if not land:
+        chk = rodas.dense_check(y, y1, h, kr, k1, k7, r1, r2, rtol, atol)
+    if land or chk > DENSE_CHECK * y.shape[0]:
+        if not land and inside:
+            return dense.RODAS, True
+        for i in range(y.shape[0]):
+            r1[i] = k1[i]
+            r2[i] = k7[i]
+        return dense.HERMITE, False
+    return dense.RODAS, False
+
+
+@_piece
+def _extinct(t_stop, th, i_cross, mode, y, y1, h, r1, r2, r3, r4, w, p, u, held):
+    """Restart state at the crossing: the interpolant at ``th``, population ``i_cross`` set to 0.
+
+    Only the population that just died is (re)considered for holding, as in the reference
+    engine. Returns how many populations are held.
+    """
+    for i in range(y.shape[0]):
+        w[i] = dense.value(mode, th, y, y1, h, r1, r2, r3, r4, i)
+    for i in range(y.shape[0]):
+        y[i] = w[i]
+    y[i_cross] = 0.0
+    rhs(t_stop, y, p, u, w)
+    held[i_cross] = w[i_cross] <= 0.0
+    return segments.count_held(held)
+
+
+@_inline
+def _advance(y, y1, k1, k7):
+    """Take the accepted step (y = y1; the next step's first slope is this one's last, FSAL); False if not finite."""
+    ok = True
+    for i in range(y.shape[0]):
+        if not math.isfinite(y1[i]):
+            ok = False
+        y[i] = y1[i]
+        k1[i] = k7[i]
+    return ok
+
+
+@_piece
+def _integrate(
+    p, y, u, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out,
+    k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4, jm, wm, kr, ft, piv, armed, held,
 ):  # fmt: skip
-    """Integrate one patient; fills ``out`` (n_times, n_states); returns (status, steps, stiff)."""
-    n = y0.shape[0]
-    y = y0.copy()
-    y1 = np.empty(n)
-    u = np.empty(n)
-    k1 = np.empty(n)
-    k2 = np.empty(n)
-    k3 = np.empty(n)
-    k4 = np.empty(n)
-    k5 = np.empty(n)
-    k6 = np.empty(n)
-    k7 = np.empty(n)
-    w = np.empty(n)
-    err = np.empty(n)
-    r1 = np.empty(n)
-    r2 = np.empty(n)
-    r3 = np.empty(n)
-    r4 = np.empty(n)
-    ft = np.zeros(n)
-    jm = np.zeros((n, n))  # the generated jac writes only the structural nonzeros
-    wm = np.zeros((n, n))
-    kr = np.empty((6, n))
-    have_jac = False
-    piv = np.zeros(n, dtype=np.int64)
-    armed = np.zeros(n, dtype=np.bool_)
-    held = np.zeros(n, dtype=np.bool_)
-    n_held = 0
+    """Dose segments one after the other; inside each, adaptive steps from its start to its end.
+
+    Returns (status, steps, stiff). Works in the arrays :func:`solve_one` allocated.
+    """
     stiff = method == ROSENBROCK
-    land = False  # stiff steps stop on output times (once the interpolants disagree, see below)
-    dmode = DENSE_DOPRI
+    land = False  # stiff steps stop on output times (once the interpolants disagree, see _dense_output)
     steps = 0
     n_stiff = 0
     n_nonstiff = 0
@@ -312,37 +268,22 @@ def solve_one(
     n_seg = seg_t.shape[0] - 1
     status = OK
     h = 0.0
+    e = 0.0
     for k in range(n_seg):
-        a = seg_t[k]
         b = seg_t[k + 1]
         last = k == n_seg - 1
-        for q in range(jump_lo[k], jump_hi[k]):
-            s = jump_state[q]
-            if jump_kind[q] == 0:
-                y[s] += scale[s] * jump_value[q]
-            else:
-                y[s] = jump_value[q]
-        for i in range(n):
-            u[i] = scale[i] * seg_u[k, i]
-        t = a
+        segments.apply_doses(k, y, scale, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, u)
+        segments.extinguish(y, thr, held)  # extinct now: held below unless something feeds it
+        t = seg_t[k]
         seg_steps = 0
+        have_jac = False
+        n_held = _hold(t, y, p, u, held, w)
         restart = True
-        for i in range(n):
-            if y[i] > 0.0 and y[i] < thr[i]:  # the extinction rule after the doses
-                y[i] = 0.0
-                held[i] = True  # extinct now: held below unless something feeds it
-            elif y[i] != 0.0:
-                held[i] = False  # a dose brought it back
-        n_held = _hold(t, y, p, u, thr, held, w)
         while True:
             if restart:
                 # Segment start or extinction restart: arm the threshold crossings, report y at t.
-                for i in range(n):
-                    armed[i] = (not held[i]) and y[i] >= thr[i]
-                while gi < ng and grid[gi] == t and (grid[gi] < b or last):
-                    for i in range(n):
-                        out[gi, i] = y[i]
-                    gi += 1
+                segments.arm(y, thr, held, armed)
+                gi = segments.record_at(grid, gi, t, b, last, y, out)
                 if t >= b:
                     break
                 _f(t, y, p, u, k1, held, n_held)
@@ -351,8 +292,8 @@ def solve_one(
                     # which is far cheaper than ramping up from a cautious guess after every dose.
                     h = min(h, b - t)
                 else:
-                    order = 3.0 if stiff else 4.0
-                    h = _initial_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
+                    order = rodas.ORDER if stiff else dopri.ORDER
+                    h = _first_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
                 restart = False
                 have_jac = False
             if t >= b:
@@ -376,233 +317,120 @@ def solve_one(
             seg_steps += 1
             step_stiff = stiff
             if step_stiff:
-                # Rodas4P2: (I/(h gamma) - J) k_s = f(t + c_s h, y + sum a_sj k_j) + sum C_sj k_j / h + h d_s f_t.
                 if not have_jac:  # a rejected step retries from the same (t, y): keep its Jacobian
-                    jac(t, y, p, jm)
-                    if USES_T:
-                        dfdt(t, y, p, ft)
-                    if n_held > 0:
-                        for i in range(n):
-                            if held[i]:
-                                ft[i] = 0.0
-                                for j in range(n):
-                                    jm[i, j] = 0.0
+                    _jacobian(t, y, p, jm, ft, held, n_held)
                     have_jac = True
-                fac = 1.0 / (h * RG)
-                # W = I/(h gamma) - J: the model's unrolled sparse LU, or the generic pivoting one when
-                # a pivot lost its digits (or the model is too large to unroll).
-                pivoted = not (UNROLLED_LU and wlu(jm, fac, wm))
-                if pivoted:
-                    for i in range(n):
-                        for j in range(n):
-                            wm[i, j] = -jm[i, j]
-                        wm[i, i] += fac
-                    if not _lu(wm, piv):
-                        h *= 0.25
-                        continue
-                # Stage s: W k_s = f(t + c_s h, y + sum_j a_sj k_j) + sum_j (C_sj / h) k_j + h d_s f_t.
-                # One loop (one inlined copy of the model's rhs, which keeps compile time down).
-                hi = 1.0 / h
-                for st in range(6):
-                    if st == 0:
-                        for i in range(n):
-                            k2[i] = k1[i]
-                    else:
-                        for i in range(n):
-                            acc = y[i]
-                            for j in range(st):
-                                acc += RA[st, j] * kr[j, i]
-                            w[i] = acc
-                        _f(t + RCT[st] * h, w, p, u, k2, held, n_held)
-                    for i in range(n):
-                        acc = k2[i]
-                        for j in range(st):
-                            acc += (RCC[st, j] * hi) * kr[j, i]
-                        if USES_T:
-                            acc += h * RDD[st] * ft[i]
-                        kr[st, i] = acc
-                    _wsolve(pivoted, wm, piv, kr[st])
-                for i in range(n):
-                    y1[i] = w[i] + kr[5, i]
-                    err[i] = kr[5, i]
-                _f(t + h, y1, p, u, k7, held, n_held)
+                if not _rodas_step(t, h, y, p, u, k1, k2, w, y1, err, k7, kr, jm, wm, piv, ft, held, n_held):
+                    h *= 0.25
+                    continue
             else:
-                for i in range(n):
-                    w[i] = y[i] + h * A21 * k1[i]
-                _f(t + C2 * h, w, p, u, k2, held, n_held)
-                for i in range(n):
-                    w[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
-                _f(t + C3 * h, w, p, u, k3, held, n_held)
-                for i in range(n):
-                    w[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-                _f(t + C4 * h, w, p, u, k4, held, n_held)
-                for i in range(n):
-                    w[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-                _f(t + C5 * h, w, p, u, k5, held, n_held)
-                for i in range(n):
-                    w[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i])
+                # One Dormand–Prince attempt: stage states (shared numerics), then f at each.
+                dopri.stage2(y, h, k1, w)
+                _f(t + dopri.C2 * h, w, p, u, k2, held, n_held)
+                dopri.stage3(y, h, k1, k2, w)
+                _f(t + dopri.C3 * h, w, p, u, k3, held, n_held)
+                dopri.stage4(y, h, k1, k2, k3, w)
+                _f(t + dopri.C4 * h, w, p, u, k4, held, n_held)
+                dopri.stage5(y, h, k1, k2, k3, k4, w)
+                _f(t + dopri.C5 * h, w, p, u, k5, held, n_held)
+                dopri.stage6(y, h, k1, k2, k3, k4, k5, w)
                 _f(t + h, w, p, u, k6, held, n_held)
-                for i in range(n):
-                    y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i])
+                dopri.solution(y, h, k1, k3, k4, k5, k6, y1)
                 _f(t + h, y1, p, u, k7, held, n_held)
-                for i in range(n):
-                    err[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
-            e = _norm(err, y, y1, rtol, atol)
+                dopri.error_estimate(h, k1, k3, k4, k5, k6, k7, err)
+            e = stepsize.error_norm(err, y, y1, rtol, atol)
             if not math.isfinite(e):
                 h *= 0.2
                 continue
             if e > 1.0:
-                h *= max(0.2, 0.9 * _inv_root(e, step_stiff))
+                h = stepsize.shrink(h, e, step_stiff)
                 continue
-            # Accepted: dense-output coefficients of this step.
+            # Accepted.
             tn = target if hit_end else t + h
             inside = gi < ng and grid[gi] < tn and (grid[gi] < b or last)  # an output time within the step
-            crossing = False
-            for i in range(n):
-                if armed[i] and y1[i] < thr[i]:
-                    crossing = True
-            if step_stiff and not (inside or crossing):
-                dmode = DENSE_RODAS  # nothing to interpolate in this step
-            elif step_stiff:
-                # Rodas4P2's own dense output, checked at mid-step against the cubic Hermite one: each
-                # has its weakness on stiff components (Rodas' on stiff non-autonomous problems, where
-                # its error does not shrink with the tolerance; Hermite's end slope f(y1) amplifies the
-                # error of y1 by h L), so where they agree within the tolerance the step is trusted.
-                # Where they do not, the step is retried stopping on the output time inside it, and so
-                # are the patient's later stiff steps (exact values there, Hermite between).
-                chk = 0.0
-                if not land:
-                    for i in range(n):
-                        acc1 = 0.0
-                        acc2 = 0.0
-                        for j in range(5):
-                            acc1 += RH1[j] * kr[j, i]
-                            acc2 += RH2[j] * kr[j, i]
-                        r1[i] = acc1
-                        r2[i] = acc2
-                        mid_r = 0.5 * y[i] + 0.5 * (y1[i] + 0.5 * (acc1 + 0.5 * acc2))
-                        mid_h = 0.5 * (y[i] + y1[i]) + 0.125 * h * (k1[i] - k7[i])
-                        chk += ((mid_r - mid_h) / (atol + rtol * max(abs(y[i]), abs(y1[i])))) ** 2
-                dmode = DENSE_RODAS
-                if land or chk > DENSE_CHECK * n:
-                    if not land and inside:
-                        land = True
-                        continue
-                    for i in range(n):
-                        r1[i] = k1[i]
-                        r2[i] = k7[i]
-                    dmode = DENSE_HERMITE
-            else:
-                for i in range(n):
-                    dy = y1[i] - y[i]
-                    bs = h * k1[i] - dy
-                    r4[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i])
-                    r1[i] = dy
-                    r2[i] = bs
-                    r3[i] = dy - h * k7[i] - bs
-                dmode = DENSE_DOPRI
-                if method == AUTO:
-                    # Hairer's stiffness test: h times the local Lipschitz estimate near the stability limit.
-                    num = 0.0
-                    den = 0.0
-                    for i in range(n):
-                        # Weighted like the error norm: with states of very different scales (cells
-                        # next to concentrations) the unweighted ratio only sees the largest state.
-                        sk = 1.0 / (atol + rtol * abs(y1[i]))
-                        num += ((k7[i] - k6[i]) * sk) ** 2
-                        den += ((y1[i] - w[i]) * sk) ** 2
-                    if den > 0.0 and h * math.sqrt(num / den) > 3.25:
-                        n_nonstiff = 0
-                        n_stiff += 1
-                        # Switch only when the explicit method is stuck at its stability limit for a
-                        # long stretch: for mildly stiff patients Dormand–Prince is still the cheaper one.
-                        if n_stiff >= 15 and seg_steps >= AUTO_SWITCH_STEPS:
-                            stiff = True
-                    else:
-                        n_nonstiff += 1
-                        if n_nonstiff >= 6:
-                            n_stiff = 0
-            # Extinction: the earliest armed population crossing its threshold in this step.
-            th_cross = 2.0
-            i_cross = -1
-            for i in range(n):
-                if crossing and armed[i] and y1[i] < thr[i]:
-                    lo = 0.0
-                    hi = 1.0
-                    glo = y[i] - thr[i]
-                    ghi = y1[i] - thr[i]
-                    for it in range(100):
-                        # Secant steps, with a bisection every third try so the bracket always shrinks.
-                        mid = hi - ghi * (hi - lo) / (ghi - glo) if ghi != glo else 0.5 * (lo + hi)
-                        if not (lo < mid < hi) or it % 3 == 2:
-                            mid = 0.5 * (lo + hi)
-                        gm = _dense(dmode, mid, y, y1, h, r1, r2, r3, r4, i) - thr[i]
-                        if gm > 0.0:
-                            lo = mid
-                            glo = gm
-                        else:
-                            hi = mid
-                            ghi = gm
-                        if hi - lo < 1e-15:
-                            break
-                    if hi < th_cross:
-                        th_cross = hi
-                        i_cross = i
-            t_stop = tn if i_cross < 0 else t + th_cross * h
-            while gi < ng and (grid[gi] < b or last) and grid[gi] <= t_stop:
-                if grid[gi] == tn and i_cross < 0:
-                    for i in range(n):
-                        out[gi, i] = y1[i]
-                elif grid[gi] == t_stop and i_cross >= 0:
-                    break
+            crossing = segments.any_crossing(y1, thr, armed)
+            dmode, retry = _dense_output(
+                step_stiff, land, inside, crossing, y, y1, h, k1, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4, rtol, atol
+            )
+            if retry:
+                land = True
+                continue
+            if method == AUTO and not step_stiff:
+                if dopri.stiffness_ratio(h, y1, w, k6, k7, rtol, atol) > STIFF_RATIO:
+                    n_nonstiff = 0
+                    n_stiff += 1
+                    # Switch only when the explicit method is stuck at its stability limit for a
+                    # long stretch: for mildly stiff patients Dormand–Prince is still the cheaper one.
+                    if n_stiff >= 15 and seg_steps >= AUTO_SWITCH_STEPS:
+                        stiff = True
                 else:
-                    th = (grid[gi] - t) / h
-                    for i in range(n):
-                        out[gi, i] = _dense(dmode, th, y, y1, h, r1, r2, r3, r4, i)
-                gi += 1
+                    n_nonstiff += 1
+                    if n_nonstiff >= 6:
+                        n_stiff = 0
+            # Extinction: the earliest armed population crossing its threshold in this step.
+            th_cross, i_cross = 2.0, -1
+            if crossing:
+                th_cross, i_cross = dense.first_crossing(dmode, y, y1, h, r1, r2, r3, r4, thr, armed)
+            t_stop = tn if i_cross < 0 else t + th_cross * h
+            gi = segments.record_step(
+                grid, gi, t, h, tn, t_stop, i_cross >= 0, b, last, dmode, y, y1, r1, r2, r3, r4, out
+            )
             if i_cross >= 0:
-                for i in range(n):
-                    w[i] = _dense(dmode, th_cross, y, y1, h, r1, r2, r3, r4, i)
-                for i in range(n):
-                    y[i] = w[i]
-                y[i_cross] = 0.0
-                # Only the population that just died is (re)considered, as in the reference engine.
-                rhs(t_stop, y, p, u, w)
-                held[i_cross] = w[i_cross] <= 0.0
-                n_held = 0
-                for i in range(n):
-                    if held[i]:
-                        n_held += 1
+                n_held = _extinct(t_stop, th_cross, i_cross, dmode, y, y1, h, r1, r2, r3, r4, w, p, u, held)
                 t = t_stop
                 restart = True
                 continue
             have_jac = False
-            ok = True
-            for i in range(n):
-                if not math.isfinite(y1[i]):
-                    ok = False
-                y[i] = y1[i]
-                k1[i] = k7[i]
-            if not ok:
+            if not _advance(y, y1, k1, k7):
                 status = NOT_FINITE
                 break
             t = tn
-            fac = 0.9 * _inv_root(e, step_stiff) if e > 0.0 else 10.0
-            h *= min(6.0 if step_stiff else 10.0, max(0.2, fac))
+            h = stepsize.grow(h, e, step_stiff, GROW_STIFF if step_stiff else GROW_NONSTIFF)
             if hit_end:
                 h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
             if t >= b:
-                while gi < ng and grid[gi] == b and last:
-                    for i in range(n):
-                        out[gi, i] = y[i]
-                    gi += 1
+                gi = segments.record_at(grid, gi, b, b, last, y, out)
                 break
         if status != OK:
             break
     return status, steps, stiff
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
+@_jit
+def solve_one(
+    p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
+    method, rtol, atol, max_steps, out,
+):  # fmt: skip
+    """Integrate one patient; fills ``out`` (n_times, n_states); returns (status, steps, stiff)."""
+    n = y0.shape[0]
+    k1, k2, k3, k4, k5, k6, k7 = (
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+    )
+    w, y1, err, r1, r2, r3, r4 = (
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n),
+    )
+    jm = np.zeros((n, n))  # the generated jac writes only the structural nonzeros
+    return _integrate(
+        p, y0.copy(), np.empty(n), scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
+        method, rtol, atol, max_steps, out, k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
+        jm, np.zeros((n, n)), np.empty((6, n)), np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.bool_),
+    )  # fmt: skip
+
+
+@_jit
 def solve_batch(
     P, Y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out, status, steps, stiff,

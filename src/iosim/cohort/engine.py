@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from iosim.cohort.cache import KernelFile, kernel_file, load_module
+from iosim.cohort.kernel import KernelFile, kernel_file, load_module
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError

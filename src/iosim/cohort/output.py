@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from iosim.cohort import parts as _parts
-from iosim.cohort.cache import compile_kernel
 from iosim.cohort.engine import DEFAULT_CHUNK, Problem, iter_chunks, patient_id_array, patient_matrices, slices
+from iosim.cohort.kernel import compile_kernel
 from iosim.cohort.result import STATUS_NAMES
 from iosim.errors import InputError
 from iosim.model.declaration import Model

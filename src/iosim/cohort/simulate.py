@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from iosim.cohort.cache import load_module, warm_up
 from iosim.cohort.engine import (
     DEFAULT_CHUNK,
     iter_chunks,
@@ -25,6 +24,7 @@ from iosim.cohort.engine import (
     prepare,
     slices,
 )
+from iosim.cohort.kernel import load_module, warm_up
 from iosim.cohort.output import CohortFile, saveat_record, write_cohort
 from iosim.cohort.result import STATUS_NAMES, CohortResult
 from iosim.dosing import DoseEvent, Regimen

@@ -11,7 +11,8 @@ chunking or the number of threads. Three engines share the bookkeeping:
 * ``_ssa``: Gillespie's direct method;
 * ``_tau``: tau-leaping with the step selection of Cao, Gillespie & Petzold (2006), critical
   reactions, and SSA steps when a leap would fire fewer than ~10 reactions;
-* ``_hybrid``: continuous states integrated by Dormand-Prince 5(4) with error control while
+* ``_hybrid``: continuous states integrated by Dormand-Prince 5(4) (the shared steps of
+  :mod:`iosim.numerics.dopri`) with error control while
   the stochastic reactions fire with their integrated propensity, with a dynamic partition.
 
 Each returns a status code instead of raising (a failed replicate is data).
@@ -22,6 +23,8 @@ import math
 import numpy as np
 from numba import njit
 
+from iosim.numerics import dopri
+from iosim.numerics.targets import exact_cpu
 from iosim.stochastic._kernels import (
     _exponential,
     _finish,
@@ -35,6 +38,8 @@ from iosim.stochastic._kernels import (
     _track,
     _uniform,
 )
+
+dp = exact_cpu(dopri)  # the shared Dormand–Prince, compiled with this kernel's flags (no fastmath)
 
 # STUBS: replaced by generated model functions --------------------------------------
 
@@ -260,15 +265,9 @@ def _tau(
 
 
 # -- hybrid: continuous states by Dormand-Prince 5(4), stochastic reactions by integrated propensity --
-# Dormand & Prince (1980) coefficients; E = 5th-order weights minus 4th-order weights.
-C2, C3, C4, C5 = 0.2, 0.3, 0.8, 8.0 / 9.0
-A21 = 0.2
-A31, A32 = 3.0 / 40.0, 9.0 / 40.0
-A41, A42, A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
-A51, A52, A53, A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0
-A61, A62, A63, A64, A65 = 9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0
-B1, B3, B4, B5, B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
-E1, E3, E4, E5, E6, E7 = 71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0, -0.025
+# The Dormand–Prince stages and error estimate are the shared ones (iosim.numerics.dopri), compiled
+# without fastmath like the rest of this kernel; the error norm is this engine's own (the largest
+# weighted error over the continuous states only).
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -302,43 +301,35 @@ def _field(t, y, p, V, u, stoch, stoch_r, a, e, dy):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _stage(y, h, K, c1, c2, c3, c4, c5, c6, yt):
-    for i in range(y.shape[0]):
-        yt[i] = y[i] + h * (c1 * K[0, i] + c2 * K[1, i] + c3 * K[2, i] + c4 * K[3, i] + c5 * K[4, i] + c6 * K[5, i])
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, yout):
+def _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, yout, err):
     """One Dormand-Prince step of the continuous states (stochastic ones have zero drift).
 
-    Returns the integrated stochastic propensity over the step and the weighted error norm
-    (NaN when a rate went bad on the way, which the caller treats as a rejected step).
+    Returns the integrated stochastic propensity over the step (the 5th-order weights applied
+    to the stages' propensities) and the weighted error norm (NaN when a rate went bad on the
+    way, which the caller treats as a rejected step).
     """
-    n = y.shape[0]
     l1 = _field(t, y, p, V, u, stoch, stoch_r, a, e, K[0])
-    _stage(y, h, K, A21, 0.0, 0.0, 0.0, 0.0, 0.0, yt)
-    l2 = _field(t + C2 * h, yt, p, V, u, stoch, stoch_r, a, e, K[1])
-    _stage(y, h, K, A31, A32, 0.0, 0.0, 0.0, 0.0, yt)
-    l3 = _field(t + C3 * h, yt, p, V, u, stoch, stoch_r, a, e, K[2])
-    _stage(y, h, K, A41, A42, A43, 0.0, 0.0, 0.0, yt)
-    l4 = _field(t + C4 * h, yt, p, V, u, stoch, stoch_r, a, e, K[3])
-    _stage(y, h, K, A51, A52, A53, A54, 0.0, 0.0, yt)
-    l5 = _field(t + C5 * h, yt, p, V, u, stoch, stoch_r, a, e, K[4])
-    _stage(y, h, K, A61, A62, A63, A64, A65, 0.0, yt)
+    dp.stage2(y, h, K[0], yt)
+    l2 = _field(t + dp.C2 * h, yt, p, V, u, stoch, stoch_r, a, e, K[1])
+    dp.stage3(y, h, K[0], K[1], yt)
+    l3 = _field(t + dp.C3 * h, yt, p, V, u, stoch, stoch_r, a, e, K[2])
+    dp.stage4(y, h, K[0], K[1], K[2], yt)
+    l4 = _field(t + dp.C4 * h, yt, p, V, u, stoch, stoch_r, a, e, K[3])
+    dp.stage5(y, h, K[0], K[1], K[2], K[3], yt)
+    l5 = _field(t + dp.C5 * h, yt, p, V, u, stoch, stoch_r, a, e, K[4])
+    dp.stage6(y, h, K[0], K[1], K[2], K[3], K[4], yt)
     l6 = _field(t + h, yt, p, V, u, stoch, stoch_r, a, e, K[5])
-    _stage(y, h, K, B1, 0.0, B3, B4, B5, B6, yout)
+    dp.solution(y, h, K[0], K[2], K[3], K[4], K[5], yout)
     l7 = _field(t + h, yout, p, V, u, stoch, stoch_r, a, e, K[6])
-    dl = h * (B1 * l1 + B3 * l3 + B4 * l4 + B5 * l5 + B6 * l6)
+    dl = h * (dp.A71 * l1 + dp.A73 * l3 + dp.A74 * l4 + dp.A75 * l5 + dp.A76 * l6)
     if math.isnan(dl) or math.isnan(l2) or math.isnan(l7):
         return np.nan, np.nan
-    err = 0.0
-    for i in range(n):
-        if stoch[i]:
-            continue
-        ei = h * (E1 * K[0, i] + E3 * K[2, i] + E4 * K[3, i] + E5 * K[4, i] + E6 * K[5, i] + E7 * K[6, i])
-        sc = ATOL + RTOL * max(abs(y[i]), abs(yout[i]))
-        err = max(err, abs(ei) / sc)
-    return dl, err
+    dp.error_estimate(h, K[0], K[2], K[3], K[4], K[5], K[6], err)
+    norm = 0.0
+    for i in range(y.shape[0]):
+        if not stoch[i]:
+            norm = max(norm, abs(err[i]) / (ATOL + RTOL * max(abs(y[i]), abs(yout[i]))))
+    return dl, norm
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -349,9 +340,10 @@ def _hybrid(
     nr, n = V.shape
     a = np.empty(nr)
     e = np.empty(n)
-    K = np.zeros((7, n))  # zeros, not empty: unused stages are multiplied by 0.0 (NaN * 0 is NaN)
+    K = np.zeros((7, n))
     yt = np.empty(n)
     ynew = np.empty(n)
+    err = np.empty(n)
     stoch = np.empty(n, dtype=np.bool_)
     for i in range(n):
         stoch[i] = (not fixed[i]) and y[i] <= hi
@@ -388,19 +380,19 @@ def _hybrid(
                 return MAX_STEPS, events, gi
             horizon = b if gi >= ng else min(grid[gi], b)
             h = min(h_next, max_step, horizon - t)
-            dl, err = _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, ynew)
-            if not (err <= 1.0):
+            dl, enorm = _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, ynew, err)
+            if not (enorm <= 1.0):
                 # Rejected (too large an error, or a rate went negative in an overshoot): shrink.
-                h_next = h * (0.25 if math.isnan(err) else max(0.1, 0.9 * err**-0.2))
+                h_next = h * (0.25 if math.isnan(enorm) else max(0.1, 0.9 * enorm**-0.2))
                 if h_next < 1e-12 * max(1.0, abs(t)):
                     return BAD_RATE, events, gi
                 continue
-            h_next = h * (5.0 if err == 0.0 else min(5.0, 0.9 * err**-0.2))
+            h_next = h * (5.0 if enorm == 0.0 else min(5.0, 0.9 * enorm**-0.2))
             fire = lam + dl >= xi
             if fire:
                 # Shorten the step so that the integrated propensity reaches the threshold.
                 h = h * (xi - lam) / dl
-                _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, ynew)
+                _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, ynew, err)
             t = t + h if h < horizon - t else horizon
             for i in range(n):
                 y[i] = ynew[i]

@@ -176,8 +176,8 @@ def simulate_stochastic(
         model.state_index(name)
     t_start, t_end, grid = resolve_grid(t_start, t_end, save.interval, save.times(t_end))
 
-    from iosim.stochastic._cache import kernel_module
-    from iosim.stochastic._codegen import reaction_orders, stoichiometry
+    from iosim.kernels.loader import kernel_module
+    from iosim.stochastic._codegen import STOCHASTIC, reaction_orders, stoichiometry
 
     p = model.parameter_values(dict(params or {}))
     y0 = model.initial_values(dict(initial or {}))
@@ -201,7 +201,7 @@ def simulate_stochastic(
     passage = np.empty((R, n))
     status = np.zeros(R, dtype=np.int64)
     events = np.zeros(R, dtype=np.int64)
-    kernel = kernel_module(model)
+    kernel = kernel_module(model, STOCHASTIC)
 
     def run(lo: int, hi: int) -> None:
         chunk = (seeds[lo:hi], int(max_steps))
