@@ -267,6 +267,13 @@ def tgi_os_deaths(spec, arm, model, people, patients, g, u, score) -> tuple[np.n
     return np.where(died, final, spec.follow_up_months), died
 
 
+def _simulate_arms(
+    spec: TrialSpec, plans: dict[str, ArmPlan], population: Population, patients: np.ndarray
+) -> dict[str, dict[str, pd.DataFrame]]:
+    """One chunk of patients in each arm of ``plans`` (the same patients, sampled once in this process)."""
+    return {arm: simulate_chunk(spec, plan, population, arm, patients) for arm, plan in plans.items()}
+
+
 def _chunks(n: int, size: int) -> list[tuple[int, np.ndarray]]:
     return [(k, np.arange(lo, min(lo + size, n), dtype=np.int64)) for k, lo in enumerate(range(0, n, size))]
 
@@ -302,17 +309,20 @@ def run_trial(
     total = len(chunks) * len(spec.arms)
     with ResultStore(out / "results.duckdb") as store:
         store.start(json.dumps(spec.model_dump(mode="json"), sort_keys=True), resume=resume, chunk_size=chunk_size)
-        todo = [
-            (arm.name, k, ids) for arm in spec.arms for k, ids in chunks if k not in store.completed_chunks(arm.name)
-        ]
-        done = total - len(todo)
+        pending = {arm.name: set(store.completed_chunks(arm.name)) for arm in spec.arms}
+        # One task per chunk with all its unfinished arms: the chunk's patients are drawn (and, where the
+        # population says so, simulated untreated for plausibility) once, in one process, for every arm.
+        todo = [(k, ids, [a for a in pending if k not in pending[a]]) for k, ids in chunks]
+        todo = [t for t in todo if t[2]]
+        done = total - sum(len(arms) for *_, arms in todo)
         if progress:
             progress(done, total)
-        tasks = ((spec, plans[arm], population, arm, ids) for arm, k, ids in todo)
-        for i, tables in run_tasks(simulate_chunk, tasks, backend, ordered=False):
-            arm, k, _ = todo[i]
-            store.write_chunk(arm, k, tables)
-            done += 1
+        tasks = ((spec, {a: plans[a] for a in arms}, population, ids) for _, ids, arms in todo)
+        for i, by_arm in run_tasks(_simulate_arms, tasks, backend, ordered=False):
+            k = todo[i][0]
+            for arm, tables in by_arm.items():
+                store.write_chunk(arm, k, tables)
+                done += 1
             if progress:
                 progress(done, total)
         summary = finish(spec, store, out)
