@@ -17,6 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from iosim import Reference
+from iosim.cohort import simulate_cohort
+from iosim.cohort.kernel import kernel_file, load_module
+from iosim.model import ModelBuilder
+
 _RUN = """
 import sys
 import numpy as np
@@ -51,3 +56,32 @@ def test_the_process_that_compiles_the_kernel_matches_one_that_loads_it(tmp_path
     assert compiled["stiff"].any()  # the Rosenbrock path is exercised
     np.testing.assert_array_equal(compiled["steps"], loaded["steps"])
     np.testing.assert_array_equal(compiled["y"], loaded["y"])  # bit for bit (NaN equal to NaN)
+
+
+def _decay(rate: float):
+    """A one-state model of its own (the rate is in the equation), so its kernel is new to this process."""
+    b = ModelBuilder(f"decay_{rate:g}", "x' = -rate x", reference=Reference("iosim tests"))
+    x = b.state("x", "1", "decaying amount", initial=1.0)
+    b.equation(x, -rate * x)
+    return b.build()
+
+
+@pytest.mark.slow  # compiles a small kernel in a child process (about 20 s)
+def test_a_kernel_missing_from_the_cache_is_compiled_apart_and_loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOSIM_CACHE_DIR", str(tmp_path))
+    model = _decay(2.5)
+    result = simulate_cohort(model, 1.0)
+    np.testing.assert_allclose(result.y[0, -1, 0], np.exp(-2.5), rtol=1e-5)
+    stats = load_module(kernel_file(model)).solve_batch.stats
+    assert sum(stats.cache_hits.values()) == 1 and sum(stats.cache_misses.values()) == 0  # loaded, not compiled
+
+
+@pytest.mark.slow  # compiles a small kernel (about 20 s)
+def test_without_a_child_process_the_kernel_compiles_in_this_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("IOSIM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    model = _decay(3.5)
+    result = simulate_cohort(model, 1.0)
+    np.testing.assert_allclose(result.y[0, -1, 0], np.exp(-3.5), rtol=1e-5)
+    stats = load_module(kernel_file(model)).solve_batch.stats
+    assert sum(stats.cache_misses.values()) == 1  # compiled here, as before the fix
