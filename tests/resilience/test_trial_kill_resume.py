@@ -10,15 +10,13 @@ store file grows past its size at launch (DuckDB's checkpoint at close, the last
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from kill_harness import at_once, changes, exists, grows, run_and_kill
 
-from iosim.trials import ResultStore
+from iosim.trials import ResultStore, load_trial_spec, run_trial
 
 SEED = 20250611
 PATIENTS, CHUNK = 150, 10  # 2 arms x 15 chunks: enough chunks for every kill to land mid-run
@@ -95,13 +93,11 @@ def test_trial_killed_at_random_moments_resumes_to_the_uninterrupted_store(tmp_p
     spec = tmp_path / "killed.yaml"
     spec.write_text(SPEC)
     args = ["trial", str(spec), "--chunk-size", str(CHUNK)]
-    # Every run is a child process: a kernel compiled in a process and the same kernel loaded from the
-    # cache can differ in the last bit of a few values (docs/reproducibility.md, "Known gap"), and this
-    # process may hold one compiled by an earlier test. A first run fills an empty kernel cache; the
-    # second, uninterrupted, is the reference.
-    for folder in ("fill", "ref"):
-        subprocess.run([sys.executable, "-m", "iosim", *args, "--out", str(tmp_path / folder)], check=True,
-                       capture_output=True)  # fmt: skip
+    # The uninterrupted run (the API `iosim trial` calls, in this process: no second interpreter
+    # start-up) is the reference, and warms the kernel caches for the runs below. A kernel this
+    # process compiles is compiled apart and loaded from the cache, as every child loads it
+    # (tests/cohort/test_compile_reproducible.py), so the children's numbers match bit for bit.
+    run_trial(load_trial_spec(spec), tmp_path / "ref", chunk_size=CHUNK)
 
     out = tmp_path / "cut"
     log = []
@@ -114,8 +110,7 @@ def test_trial_killed_at_random_moments_resumes_to_the_uninterrupted_store(tmp_p
                    f"left {left}, {stored} chunks")  # fmt: skip
         # Every planned moment must come before the trial ends, or the test no longer tests it.
         assert run.killed, f"{log}\n{run.stderr}"
-    subprocess.run([sys.executable, "-m", "iosim", *args, "--out", str(out), "--resume"], check=True,
-                   capture_output=True)  # to the end  # fmt: skip
+    run_trial(load_trial_spec(spec), out, chunk_size=CHUNK, resume=True)  # to the end, in this process
 
     want, got = _tables(tmp_path / "ref"), _tables(out)
     assert got["duplicates"].empty, got["duplicates"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from iosim.cohort.kernel import KernelFile, kernel_file, load_module
+from iosim.cohort.kernel import KernelFile, compile_first, kernel_file, load_module
 from iosim.dosing import DoseEvent, Regimen
 from iosim.dosing.schedule import Schedule, encode_schedule
 from iosim.errors import InputError, UnknownNameError
@@ -138,6 +138,7 @@ class Problem:
 def run_chunk(problem: Problem, P: np.ndarray, Y0: np.ndarray, scale: np.ndarray):
     """Solve one chunk of patients: (y, status, steps, stiff)."""
     mod = load_module(problem.kernel)
+    compile_first(mod, problem.n_states, P.shape[1])  # a worker with an empty cache, too, runs the cached code
     n = P.shape[0]
     out = np.full((n, problem.grid.size, problem.n_states), np.nan)
     status = np.zeros(n, np.int64)

@@ -2,10 +2,18 @@
 
 Files live in ``$IOSIM_CACHE_DIR/kernels/k_<hash>.py`` (see :mod:`iosim.kernels.loader`),
 with numba's compiled objects beside them in ``__pycache__``.
+
+A kernel missing from numba's cache is compiled in a child process, and every process then
+loads it from the cache (:func:`compile_first`): a process that compiled ``solve_batch`` itself
+ran different machine code from one that loaded it, differing in the last bit of some values
+(docs/reproducibility.md).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -19,7 +27,46 @@ from iosim.model.declaration import Model
 
 
 def warm_up(module: ModuleType, n_states: int, n_params: int) -> None:
-    """Compile (or load from numba's cache) ``solve_batch`` for the types real calls use."""
+    """Load ``solve_batch`` from numba's cache (compiled first if missing) for the types real calls use."""
+    compile_first(module, n_states, n_params)
+    _call_empty(module, n_states, n_params)
+
+
+def compile_first(module: ModuleType, n_states: int, n_params: int) -> None:
+    """Fill numba's on-disk cache with ``solve_batch`` in a child process if it is not there yet.
+
+    Why not here: compiling ``solve_batch`` compiles each function it calls (``_integrate``,
+    ``_rodas_step``, ...) on its own and loads it into this process; ``solve_batch``'s code holds
+    its own copies of them (optimised again with it, linked as ``linkonce_odr``), but its calls
+    that LLVM did not inline bind to the copies loaded first. A process that loads ``solve_batch``
+    from the cache loads no separate copies and runs its own: under ``fastmath`` contraction the two
+    differ in the last bit of some values. Compiled apart, every process runs the cached code.
+    If the child fails (no writable cache), the first call compiles here as before.
+    """
+    if module.solve_batch.signatures or loader.in_numba_cache(module.solve_batch):
+        return
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding iosim
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    code = "import sys; from iosim.cohort.kernel import _compile_here; _compile_here(*sys.argv[1:])"
+    args = [sys.executable, "-c", code, str(module.__file__), str(n_states), str(n_params)]
+    with loader.LOCK:
+        if not loader.in_numba_cache(module.solve_batch):
+            try:
+                subprocess.run(args, env=env, capture_output=True, check=False)
+            except OSError:  # no interpreter to start: compile in this process
+                pass
+
+
+def _compile_here(path: str, n_states: str, n_params: str) -> None:
+    """The child of :func:`compile_first`: compile ``solve_batch`` and let numba cache it."""
+    file = Path(path)
+    module = load_module(KernelFile(str(file), file.stem, file.parent.name))
+    _call_empty(module, int(n_states), int(n_params))
+
+
+def _call_empty(module: ModuleType, n_states: int, n_params: int) -> None:
+    """Call ``solve_batch`` on no patients, with the argument types real calls use."""
     z = np.zeros
     i64 = np.int64
     module.solve_batch(

@@ -94,7 +94,7 @@ class KernelFile:
         return KernelFile(str(path), self.key, self.folder, self.packed)
 
 
-_LOCK = threading.RLock()
+_LOCK = LOCK = threading.RLock()  # also held by engines compiling a kernel apart
 #: (model digest, kind, cache root) -> the kernel file generated for it in this process.
 _FILES: dict[tuple[str, str, str], KernelFile] = {}
 #: kernel key -> its imported module (numba compiles on the first call).
@@ -134,6 +134,13 @@ def _module_text(name: str) -> str:
     spec = importlib.util.find_spec(name)
     assert spec is not None and spec.origin is not None, name
     return Path(spec.origin).read_text(encoding="utf-8")
+
+
+def in_numba_cache(dispatcher: object) -> bool:
+    """Whether numba's on-disk cache holds compiled code of ``dispatcher`` (its index file exists)."""
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    index = getattr(cache_file, "_index_path", None)
+    return isinstance(index, str) and os.path.isfile(index)
 
 
 def kernel_key(kind: KernelKind, source: str) -> str:
