@@ -42,18 +42,21 @@ $IOSIM calibrate cobleigh1999.yaml --target cobleigh1999/trastuzumab/orr \
 $IOSIM calibrate zuma1.yaml --target zuma1/axicabtagene_ciloleucel/orr,zuma1/axicabtagene_ciloleucel/cr_rate \
   --vary car_kill,car_target_kill_max --patients 600 --max-evaluations 24 --population populations/dlbcl_base.yaml \
   --out populations/dlbcl.yaml
-# Renal cell carcinoma: high-dose IL-2 ORR and CR (Fyfe 1995), through effector expansion
-# (with Tregs expanding as fast as effectors no IL-2 dose gives more than ~3% ORR). The fitted values
-# are also the model defaults (_core_parameters.py), so IL-2 in melanoma (Atkins 1999) is predicted.
-# Since expansion saturates at the body's T-cell capacity (clone_capacity), IL-2 proliferation alone tops
-# out near 8% ORR (at an implausible 8/day): the fit also shifts the RCC population's immunogenicity
-# (RCC responds to immunotherapy beyond what its low TMB predicts).
+# Renal cell carcinoma: high-dose IL-2 ORR and CR (Fyfe 1995), through effector expansion. IL-2 acts on Tregs
+# through their own EC50, 100-fold lower than the effectors' (il2_treg_sensitivity, Yu 2015), and Tregs
+# proliferate at il2_treg_proliferation (set from low-dose IL-2's Treg rise, Koreth 2016): neither is fitted.
+# The fitted il2_proliferation is also the model default (_core_parameters.py), so IL-2 in melanoma
+# (Atkins 1999) is predicted. Since expansion saturates at the body's T-cell capacity (clone_capacity), IL-2
+# proliferation alone tops out near 8% ORR: the fit also shifts the RCC population's immunogenicity (RCC
+# responds to immunotherapy beyond what its low TMB predicts).
 $IOSIM calibrate hd_il2_rcc.yaml --target hd_il2_rcc/aldesleukin/orr,hd_il2_rcc/aldesleukin/cr_rate \
   --vary il2_proliferation,immunogenicity --patients 300 --max-evaluations 30 --population default \
   --out populations/rcc.yaml
-# ... then refined at 1,000 patients (the CR rate, 5% of 255, moves by a point between 300-patient samples).
+# ... then immunogenicity alone at 2,000 patients: the CR rate (5% of 255; 2.5% simulated) sits at its CI's
+# lower edge and moves by a patient between samples. A two-parameter refinement reached the same CR only by
+# driving il2_proliferation to 5.4/day (a doubling every 3 h, faster than any T-cell division).
 $IOSIM calibrate hd_il2_rcc.yaml --target hd_il2_rcc/aldesleukin/orr,hd_il2_rcc/aldesleukin/cr_rate \
-  --vary il2_proliferation,immunogenicity --patients 1000 --max-evaluations 24 --population populations/rcc.yaml \
+  --vary immunogenicity --patients 2000 --max-evaluations 12 --population populations/rcc.yaml \
   --out populations/rcc.yaml
 # Prostate: IMPACT's placebo overall survival is not calibrated. It is set by the death model's
 # baseline hazard far more than by tumour growth (fitting growth_rate drove its centre to ~1e-20

@@ -9,9 +9,12 @@ which exposures, progression and death are read), then solves for
   rate and discontinuation rate equal the registry's ``calibrated`` entries (Larkin 2015 NEJM 373:23,
   Table 3), given the patients' exposures and when their events could be seen;
 * the CRS thresholds so that ZUMA-1's expected any-grade and grade >= 3 rates equal the registry's
-  (Neelapu 2017 NEJM 377:2531), grades >= 2 and >= 4 at the assumed shares of CrsModel.
+  (Neelapu 2017 NEJM 377:2531), grades >= 2 and >= 4 at the assumed shares of CrsModel;
+* the capillary-leak hazard so that the IL-2-alone arm of Schwartzentruber 2011 (720,000 IU/kg) has the
+  registry's grade 3-4 rate (NEJM 364:2119, Table 3), given when its patients' events could be seen.
 
-It prints the new constants for src/iosim/trials/toxicity.py (IRAE and CRS); rerun it after a change
+It prints the new constants for src/iosim/trials/toxicity.py (IRAE, CRS and CAPILLARY_LEAK; ``--only`` picks
+some); rerun it after a change
 to the model's drug or CAR-T kinetics, paste the values, and check with ``iosim validate``.
 """
 
@@ -102,13 +105,34 @@ def crs(patients: int, work: Path) -> None:
     print("CRS thresholds=(" + ", ".join(f"{t:.3f}" for t in out) + ")")
 
 
+def capillary_leak(patients: int, work: Path) -> None:
+    spec, reg, people, outcomes = _run("schwartzentruber2011", patients, work)
+    arm = spec.arms[0]
+    plan = plan_arm(spec.cancer, arm.therapies, spec.follow_up_days)
+    ids = people[people["arm"] == arm.name].sort_values("patient")["patient"].to_numpy()
+    o = outcomes[outcomes["arm"] == arm.name].sort_values("patient")
+    death = o["os_months"].to_numpy(float) * DAYS_PER_MONTH
+    end = np.where(o["os_event"].to_numpy(bool), death, spec.follow_up_days)
+    k = tox.CAPILLARY_LEAK
+    onset = tox.capillary_leak_onset(spec.seed, ids, float(plan.doses["day"].min()))
+    seen = float(np.mean(onset < end))  # the first course's doses run well past the onset (day ~3)
+    relative = float(plan.doses["amount"].max()) / 70.0 / k.hd_iu_per_kg
+    target = _target(reg, "schwartzentruber2011", arm.name, "capillary_leak_grade3plus_rate")
+    hazard = brentq(lambda h: seen * (1.0 - np.exp(-h * relative)) - target, 1e-6, 50.0)
+    print(f"CAPILLARY_LEAK hazard={hazard:.4f} (dose {relative:.2f} x 600,000 IU/kg, {seen:.1%} seen)")
+
+
+STEPS = {"irae": irae, "crs": crs, "capillary_leak": capillary_leak}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=1000)
+    ap.add_argument("--only", default=",".join(STEPS), help="comma-separated: " + ", ".join(STEPS))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        irae(args.patients, Path(work))
-        crs(args.patients, Path(work))
+        for name in args.only.split(","):
+            STEPS[name.strip()](args.patients, Path(work))
 
 
 if __name__ == "__main__":

@@ -426,8 +426,21 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "il2_EC50",
         100.0,
         "IU/mL",
-        "exogenous IL-2 for half-maximal effect",
-        "assumed: high-affinity receptor saturates at ~10-100 IU/mL in vitro",
+        "exogenous IL-2 for half-maximal effect on effector T and NK cells",
+        "assumed: ~0.4 nM (1 IU/mL of aldesleukin ~ 4 pM: 18 MIU = 1.1 mg, Proleukin PI s3/s11, at 15.3 kDa), "
+        "between the Kd of the high-affinity IL-2Ra/b/gc receptor (~10 pM) that activated effectors gain with "
+        "CD25 and of the intermediate-affinity IL-2Rb/gc receptor (~1 nM) of resting CD8 T and NK cells (Boyman "
+        "& Sprent 2012 Nat Rev Immunol 12:180; Malek 2008 Annu Rev Immunol 26:453)",
+    ),
+    (
+        "il2_treg_sensitivity",
+        100.0,
+        "1",
+        "how many times less IL-2 Tregs need than effector T cells for the same effect (Treg EC50 = il2_EC50 / this)",
+        "Yu et al. 2015 Diabetes 64:2172: human Tregs phosphorylate STAT5 at ~10-fold lower IL-2 than memory or "
+        "activated T cells and switch on most IL-2 target genes at ~100-fold lower IL-2 than CD4 memory T cells "
+        "(proliferation follows the gene programme); the receptor affinities differ ~100-fold (Kd ~10 pM for "
+        "CD25-bearing IL-2Ra/b/gc vs ~1 nM for IL-2Rb/gc; Boyman & Sprent 2012 Nat Rev Immunol 12:180)",
     ),
     (
         "il2_proliferation",
@@ -447,11 +460,13 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "il2_treg_proliferation",
-        0.082,
+        0.2,
         "1/day",
-        "Treg proliferation at IL-2 saturation",
-        _CAL + "with il2_proliferation (Fyfe 1995); Tregs do expand on high-dose IL-2 (Ahmadzadeh & "
-        "Rosenberg 2006 Blood 107:2409), but at iosim 0.1's assumed 1/day no dose gave more than ~3% ORR",
+        "Treg proliferation at IL-2 saturation (of the Treg receptor, see il2_treg_sensitivity)",
+        _CAL + "low-dose IL-2, 1 MIU/m2 daily for 12 weeks, raises Treg counts >5-fold without changing CD8 "
+        "T cells (Koreth et al. 2016 Blood 128:130; model: 6.9-fold in the median RCC patient); not fitted to any "
+        "response rate. High-dose IL-2 then raises Tregs ~2-fold within a cycle, the few-fold rise reported by "
+        "Ahmadzadeh & Rosenberg 2006 Blood 107:2409",
     ),
     ("ifn_EC50", 50.0, "IU/mL", "interferon-alpha for half-maximal effect", "assumed"),
     (

@@ -132,6 +132,13 @@ def build():
     occ_ctla4 = b.intermediate("occ_ctla4", ctla4_c / (ctla4_c + p.ctla4_EC50), description="CTLA-4 occupancy")
     occ_mab = b.intermediate("occ_mab", mab_c / (mab_c + p.mab_EC50), description="target coating by the antibody")
     il2e = b.intermediate("il2_effect", il2x / (il2x + p.il2_EC50), description="exogenous IL-2 effect (0-1)")
+    # Tregs carry the high-affinity receptor (CD25) and respond at a lower IL-2 concentration than
+    # effector T and NK cells: low doses favour Tregs, high doses saturate both.
+    il2e_treg = b.intermediate(
+        "il2_treg_effect",
+        il2x / (il2x + p.il2_EC50 / p.il2_treg_sensitivity),
+        description="exogenous IL-2 effect on Tregs (0-1)",
+    )
     ifne = b.intermediate("ifn_effect", ifn / (ifn + p.ifn_EC50), description="interferon-alpha effect (0-1)")
     block = b.intermediate("pd_block", 1 - (1 - occ_pd1) * (1 - occ_pdl1), description="PD-1/PD-L1 axis blockade")
     # Each patient gets a share of each drug's maximal effect (pd1_rescue, ctla4_sensitivity); the two
@@ -276,7 +283,7 @@ def build():
     b.reaction(
         "treg_recruitment_by_tumour", p.treg_recruitment * stim, {R: +1}, description="tumour-driven Treg recruitment"
     )
-    b.reaction("treg_il2_proliferation", p.il2_treg_proliferation * il2e * R * room_r, {R: +1})
+    b.reaction("treg_il2_proliferation", p.il2_treg_proliferation * il2e_treg * R * room_r, {R: +1})
     b.reaction("treg_turnover", p.treg_death * R, {R: -1})
     b.reaction(
         "treg_depletion_ctla4",

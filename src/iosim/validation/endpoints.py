@@ -264,3 +264,8 @@ def _crs_any(results: Results, arm: str) -> tuple[float, float, float]:
 @endpoint("crs_grade3plus_rate", "rate", "share of patients with cytokine release syndrome of grade >= 3 (Lee 2014)")
 def _crs_3(results: Results, arm: str) -> tuple[float, float, float]:
     return _toxicity_rate(results, arm, lambda t: (t["kind"] == "crs") & (t["grade"] >= 3))
+
+
+@endpoint("capillary_leak_grade3plus_rate", "rate", "share with grade >= 3 IL-2 capillary leak (hypotension)")
+def _capillary_leak_3(results: Results, arm: str) -> tuple[float, float, float]:
+    return _toxicity_rate(results, arm, lambda t: (t["kind"] == "capillary_leak") & (t["grade"] >= 3))
