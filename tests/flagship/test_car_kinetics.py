@@ -80,3 +80,21 @@ def test_eliana_population_peaks_within_two_weeks():
     _, tmax = _population_kinetics("eliana.yaml", 200)
     for q in np.quantile(tmax, [0.25, 0.5, 0.75]):
         assert _inside(q, "tisagenlecleucel/tmax_days"), np.quantile(tmax, [0.25, 0.5, 0.75])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 15, docs/flagship.md): the model's CAR-T expansion is a "
+    "fixed fold over the infused dose, so the peak follows the dose; published peaks do not",
+)
+def test_tisagenlecleucel_peak_does_not_follow_the_dose():
+    # Tisagenlecleucel's expansion did not depend on the dose in JULIET (Awasthi 2020 Blood Adv 4:560), and B-ALL
+    # responses went with expansion across ELIANA/ENSIGN's wide dose range (Mueller 2018 Clin Cancer Res 24:6175).
+    # Two doses inside ELIANA's range (0.03-2.6e8 cells; Laetsch 2021 J Immunother Cancer 9:e002287, table 1),
+    # 8-fold apart, for the median B-ALL patient; "no relationship" read as under a 3-fold change in the peak
+    # (assumed threshold).
+    peaks = []
+    for dose in ("3e7cells-once", "2.5e8cells-once"):
+        sc = build_scenario(cancer="b_all", therapies=[f"tisagenlecleucel:{dose}"], horizon_days=120.0)
+        peaks.append(kinetics(DAYS[:121], sc.simulate(120.0, times=DAYS[:121])["cart_cells"], INFUSION_DAY).cmax)
+    assert peaks[1] / peaks[0] < 3.0, peaks
