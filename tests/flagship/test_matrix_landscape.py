@@ -40,3 +40,11 @@ def test_the_web_matrix_serves_the_landscapes_orr():
     land = landscape("pembrolizumab", PATIENTS, cancers=["melanoma"]).iloc[0]
     assert row["patients"] == PATIENTS
     assert row["orr"] == pytest.approx(land["orr"], abs=5e-5)
+
+
+def test_the_web_app_refuses_an_empty_matrix():
+    from iosim.errors import InputError
+    from iosim.web import create_app
+
+    with pytest.raises(InputError, match="matrix_patients must be positive"):
+        create_app(matrix_patients=0)

@@ -47,6 +47,7 @@ def serve(
     --allow-host name (the guard against DNS rebinding)."""
     import uvicorn
 
+    from iosim.cancer_trials import PATIENTS
     from iosim.errors import InputError
     from iosim.web import create_app
 
@@ -59,7 +60,7 @@ def serve(
         max_patients=max_patients, max_memory_mb=max_memory_mb, job_workers=job_workers, max_jobs=max_jobs,
         trial_timeout_s=trial_timeout, max_runs=max_runs, run_timeout_s=run_timeout, max_doses=max_doses,
         max_body_kb=max_body_kb, allowed_hosts=(host, *(allow_host or ())),
-        **({} if matrix_patients is None else {"matrix_patients": matrix_patients}),
+        matrix_patients=PATIENTS if matrix_patients is None else matrix_patients,
     )  # fmt: skip
     typer.echo(f"iosim: serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(web, host=host, port=port, log_level="warning")
