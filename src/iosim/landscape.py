@@ -2,13 +2,13 @@
 
 ``landscape("pembrolizumab")`` gives each cancer type of :mod:`iosim.cancers` a virtual trial of
 ``patients`` patients on the drug's ``default`` (label) regimen, read out as a trial is
-(:func:`iosim.trials.runner.simulate_chunk`: RECIST 1.1 with confirmation, scans every 8 weeks,
-24 months of follow-up). Each cancer's population is the one its registry trials use (the matrix's,
-:func:`iosim.matrix.cancer_population`); a cancer with no calibrated registry entry is
-``calibrated = False``. Where the calibration registry holds an observed ORR of a single-drug arm
-of the same mechanism in that cancer (e.g. any anti-PD-1 antibody for pembrolizumab), it is shown
-beside the prediction (``observed_orr``); those entries are ``predicted`` unless the cancer's
-population was calibrated on them, and nothing here is tuned.
+(:func:`iosim.cancer_trials.cancer_trials`, the same trials the matrix and the web app show: each
+cancer's criteria with confirmation, scans every 8 weeks, 24 months of follow-up). Each cancer's
+population is the one its registry trials use (:func:`iosim.cancer_trials.cancer_population`); a
+cancer with no calibrated registry entry is ``calibrated = False``. Where the calibration registry
+holds an observed ORR of a single-drug arm of the same mechanism in that cancer (e.g. any anti-PD-1
+antibody for pembrolizumab), it is shown beside the prediction (``observed_orr``); those entries
+are ``predicted`` unless the cancer's population was calibrated on them, and nothing here is tuned.
 
 A drug that cannot act on a cancer (a CD19 CAR-T in a solid tumour, whose cells lack CD19) is still
 simulated: the model then shows what the mechanism implies, usually no response, and the
@@ -24,18 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from iosim.cancer_trials import FOLLOW_UP_MONTHS, PATIENTS, SEED
 from iosim.errors import InputError
 
-#: Virtual patients per cancer (assumed: ORR interval about +-4 points at 20%).
-LANDSCAPE_PATIENTS = 500
+#: Virtual patients per cancer, seed and follow-up: those of :mod:`iosim.cancer_trials`, shared with the matrix.
+LANDSCAPE_PATIENTS = PATIENTS
 #: Most virtual patients per cancer.
 MAX_LANDSCAPE_PATIENTS = 10_000
-#: Seed of every cancer's population (assumed; any fixed value keeps the landscape reproducible).
-LANDSCAPE_SEED = 2026
-#: Follow-up (assumed: long enough for median PFS in most cancers, as in the KEYNOTE trials' first reports).
-FOLLOW_UP_MONTHS = 24.0
-#: Patients simulated per task (the trial runner's chunk).
-CHUNK = 250
+LANDSCAPE_SEED = SEED
 COLUMNS = ["cancer", "drug", "patients", "orr", "orr_ci_low", "orr_ci_high", "cr_rate", "median_pfs_months",
            "calibrated", "regimen", "tmb", "immunogenicity", "infiltration", "pdl1_base",
            "observed_orr", "observed_ci_low", "observed_ci_high", "observed_source", "note"]  # fmt: skip
@@ -94,53 +90,27 @@ def landscape(
     """One row per cancer (columns :data:`COLUMNS`): the drug's label monotherapy in ``patients``
     virtual patients of each cancer type (default: every type). ``progress(done, total)`` is called
     after each chunk of patients."""
+    from iosim.cancer_trials import cancer_trials
     from iosim.cancers import cancer_ids, get_cancer
-    from iosim.endpoints.summary import summarize
-    from iosim.matrix import cancer_population
-    from iosim.parallel import Backend, run_tasks
-    from iosim.trials.arms import plan_arm
-    from iosim.trials.runner import simulate_chunk
-    from iosim.trials.spec import parse_trial_spec
-    from iosim.validation.endpoints import clopper_pearson
 
     d = _check(drug, patients)
     cancers = list(cancers) if cancers else cancer_ids()
     for c in cancers:
         get_cancer(c)
-    runs = {}
-    for c in cancers:
-        population, status = cancer_population(c)
-        spec = parse_trial_spec({
-            "name": f"landscape-{c}", "cancer": c, "seed": seed, "patients_per_arm": int(patients),
-            "follow_up_months": FOLLOW_UP_MONTHS, "assessment_every_weeks": 8.0, "store_lesions": False,
-            "arms": [{"name": d.id, "therapies": [{"drug": d.id}]}],
-        })  # fmt: skip
-        runs[c] = (spec, plan_arm(c, [d.id], spec.follow_up_days), population, status)
-    tasks = [(c, lo) for c in cancers for lo in range(0, patients, CHUNK)]
-    outcomes: dict[str, list[pd.DataFrame]] = {c: [] for c in cancers}
-    args = ((*runs[c][:3], d.id, np.arange(lo, min(lo + CHUNK, patients), dtype=np.int64)) for c, lo in tasks)
-    for done, (i, tables) in enumerate(run_tasks(simulate_chunk, args, Backend(workers), ordered=False), 1):
-        outcomes[tasks[i][0]].append(tables["outcomes"])
-        if progress:
-            progress(done, len(tasks))
+    trials = cancer_trials(d.id, cancers, patients, seed=seed, follow_up_months=FOLLOW_UP_MONTHS, workers=workers,
+                           progress=progress)  # fmt: skip
     rows = []
-    for c in cancers:
-        spec, plan, _, status = runs[c]
-        out = pd.concat(outcomes[c]).sort_values("patient")
-        s = summarize(out).iloc[0]
-        n = int(s["n"] - s["n_failed"])
-        k = int(round(s["orr"] * n)) if n else 0
-        low, high = clopper_pearson(k, n) if n else (float("nan"), float("nan"))
+    for c, t in trials.items():
         ct = get_cancer(c)
         rows.append({
-            "cancer": c, "drug": d.id, "regimen": d.regimens["default"], "patients": n,
-            "orr": s["orr"], "orr_ci_low": low, "orr_ci_high": high, "cr_rate": s["cr_rate"],
-            "median_pfs_months": s["median_pfs_months"], "calibrated": status != "uncalibrated",
+            "cancer": c, "drug": d.id, "regimen": d.regimens["default"], "patients": t.patients,
+            "orr": t.orr, "orr_ci_low": t.orr_ci_low, "orr_ci_high": t.orr_ci_high, "cr_rate": t.cr_rate,
+            "median_pfs_months": t.median_pfs_months, "calibrated": t.calibrated,
             "tmb": ct.neoantigen_load.value, "immunogenicity": ct.immunogenicity,
             "infiltration": ct.infiltration.value, "pdl1_base": ct.pdl1.value,
             **(observed_orr(c, d) or {"observed_orr": np.nan, "observed_ci_low": np.nan,
                                       "observed_ci_high": np.nan, "observed_source": ""}),
-            "note": "; ".join(plan.notes),
+            "note": "; ".join(t.notes),
         })  # fmt: skip
     rates = ["orr", "orr_ci_low", "orr_ci_high", "cr_rate", "median_pfs_months", "immunogenicity"]
     return pd.DataFrame(rows, columns=COLUMNS).round({c: 4 for c in rates})

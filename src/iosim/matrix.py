@@ -1,9 +1,12 @@
 """The therapy x cancer response matrix: each therapy at its labelled regimen in a virtual
 population of each cancer type, read out RECIST-style.
 
-Each cell simulates ``patients`` virtual patients (default 200) of the cancer's population: the
-calibrated one shipped in the package (:mod:`iosim.library`) where there is one, else the cancer
-type's default spread; a cancer with no calibrated registry entry is marked ``uncalibrated``. The
+Each cell is the therapy's virtual trial in the cancer (:func:`iosim.cancer_trials.cancer_trials`,
+the very trials ``iosim landscape`` reads): ``patients`` virtual patients (default 500) of the cancer's
+population, the calibrated one shipped in the package (:mod:`iosim.library`) where there is one, else
+the cancer type's default spread, followed ``days`` (default the landscape's 24 months) from the same
+seed; a cancer with no calibrated registry entry is marked ``uncalibrated``. At the defaults a
+drug's column therefore shows the ORRs of ``iosim landscape --drug DRUG``. The
 cell shows the population's ORR with its exact 95% interval, and the **median patient**: patients
 ranked by best overall response (CR, PR, SD, PD, NE), then by best % change in the sum of
 diameters, and the middle one taken (the lower middle for an even count). Ranking by response
@@ -30,53 +33,24 @@ from pathlib import Path
 
 import numpy as np
 
+from iosim.cancer_trials import FOLLOW_UP_MONTHS, PATIENTS, SEED, cancer_population, therapy_parts
 from iosim.endpoints.one_patient import SCAN_EVERY_DAYS
 from iosim.errors import InputError
+from iosim.trials.spec import DAYS_PER_MONTH
+
+__all__ = ["MATRIX_DAYS", "MATRIX_PATIENTS", "MATRIX_SEED", "cancer_population", "median_patient", "plot_matrix",
+           "response_matrix", "therapy_parts"]  # fmt: skip
 
 MONTH_DAYS = 365.0 / 12  # so that "12 months" is day 365
 
-#: Virtual patients per matrix cell (assumed: enough for an ORR interval about +-7 points wide).
-MATRIX_PATIENTS = 200
-#: Seed of every cell's population (assumed; any fixed value keeps the matrix reproducible).
-MATRIX_SEED = 2026
+#: Virtual patients per matrix cell: the landscape's (:mod:`iosim.cancer_trials`), so that the cells show its ORRs.
+MATRIX_PATIENTS = PATIENTS
+#: Seed of every cell's population: the landscape's.
+MATRIX_SEED = SEED
+#: Follow-up of every cell, days: the landscape's 24 months.
+MATRIX_DAYS = FOLLOW_UP_MONTHS * DAYS_PER_MONTH
 #: Best responses from best to worst; B-ALL's CRi ranks with PR and no remission (NR) with PD.
 _RANK = {"CR": 0, "PR": 1, "CRi": 1, "SD": 2, "PD": 3, "NR": 3, "NE": 4}
-
-
-def therapy_parts(therapy: str) -> list[str]:
-    """``"nivolumab+ipilimumab"`` -> ``["nivolumab", "ipilimumab"]``; ``"none"`` -> ``[]``."""
-    return [p.strip() for p in therapy.split("+") if p.strip()] if therapy != "none" else []
-
-
-def cancer_population(cancer: str):
-    """(population, status): the population the cancer's registry trials use (a calibrated trial's
-    first), else the cancer type's default; status is "calibrated (trials)" or "uncalibrated"."""
-    from iosim.trials.population import Population, load_population
-    from iosim.validation.populations import calibration_status, population_path
-
-    path = population_path(cancer)
-    return (load_population(path) if path else Population(cancer)), calibration_status(cancer)
-
-
-def simulate_cell(cancer: str, therapy: str, population, *, days: float, patients: int, seed: int):
-    """(outcomes, people, best % change) of ``patients`` virtual patients given ``therapy``."""
-    from iosim.trials.arms import plan_arm
-    from iosim.trials.runner import simulate_chunk
-    from iosim.trials.spec import DAYS_PER_MONTH, parse_trial_spec
-
-    parts = therapy_parts(therapy)
-    therapies = [dict(zip(("drug", "regimen"), p.split(":", 1))) for p in parts]
-    spec = parse_trial_spec({
-        "name": "matrix", "cancer": cancer, "seed": seed, "patients_per_arm": patients,
-        "follow_up_months": days / DAYS_PER_MONTH, "assessment_every_weeks": SCAN_EVERY_DAYS / 7.0,
-        "arms": [{"name": "cell", "therapies": therapies}],
-    })  # fmt: skip
-    plan = plan_arm(cancer, parts, spec.follow_up_days)
-    tables = simulate_chunk(spec, plan, population, "cell", np.arange(patients, dtype=np.int64))
-    a = tables["assessments"]
-    best = a[a["week"] > 0].groupby("patient")["pct_change"].min()
-    change = best.reindex(tables["outcomes"]["patient"]).to_numpy()
-    return tables["outcomes"], tables["patients"], change
 
 
 def median_patient(outcomes, best_change: np.ndarray) -> int:
@@ -109,9 +83,10 @@ def response_matrix(
     cancers: Sequence[str] | None = None,
     therapies: Sequence[str] | None = None,
     *,
-    days: float = 365,
+    days: float = MATRIX_DAYS,
     patients: int = MATRIX_PATIENTS,
     seed: int = MATRIX_SEED,
+    workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ):
     """One row per (cancer, therapy). ``therapies`` entries are ``DRUG[:REGIMEN]`` joined by ``+``
@@ -120,38 +95,41 @@ def response_matrix(
     each cell."""
     import pandas as pd
 
+    from iosim.cancer_trials import cancer_trials
     from iosim.cancers import cancer_ids, get_cancer
-    from iosim.endpoints.criteria import RESPONDERS
     from iosim.therapy.catalogue import drug_ids
     from iosim.therapy.toxicity import crs_indicator, irae_indicator
-    from iosim.validation.endpoints import clopper_pearson
 
     if not SCAN_EVERY_DAYS <= days:  # also NaN
         raise InputError(f"days={days:g}: the matrix reads scans every {SCAN_EVERY_DAYS:g} days; give at least that")
     cancers, therapies = list(cancers or cancer_ids()), list(therapies or drug_ids())
+    cells = {}
+    for th in therapies:
+        trials = cancer_trials(th, cancers, patients, seed=seed, follow_up_months=days / DAYS_PER_MONTH,
+                               workers=workers)  # fmt: skip
+        for c, t in trials.items():
+            cells[c, th] = t
+            if progress:
+                progress(len(cells), len(cancers) * len(therapies))
     rows = []
     for c in cancers:
-        population, status = cancer_population(c)
         for th in therapies:
-            outcomes, people, change = simulate_cell(c, th, population, days=days, patients=patients, seed=seed)
-            ok = outcomes["status"] == "ok"
-            br = outcomes.loc[ok, "best_response"].astype(str)
-            n, k = int(ok.sum()), int(br.isin(RESPONDERS).sum())
-            low, high = clopper_pearson(k, n)
+            t = cells[c, th]
+            outcomes, change = t.outcomes, t.best_change
             m = median_patient(outcomes, change)
-            sc, r = _run_patient(c, th, days, people.iloc[m], population)
+            sc, r = _run_patient(c, th, days, t.people.iloc[m], t.population)
 
             def at(name, month, r=r):
-                t = month * MONTH_DAYS
-                return float(r.at(name, t)) if t <= days + 1e-9 and r.ok else float("nan")
+                tm = month * MONTH_DAYS
+                return float(r.at(name, tm)) if tm <= days + 1e-9 and r.ok else float("nan")
 
             med_ok = outcomes["status"].iloc[m] == "ok"
             rows.append({
                 "cancer": c, "therapy": th,
-                "population": "uncalibrated" if status == "uncalibrated" else "calibrated",
-                "calibration": status, "patients": n,
-                "orr": k / n if n else float("nan"), "orr_low": low, "orr_high": high,
-                "cr_rate": float((br == "CR").mean()) if n else float("nan"),
+                "population": "calibrated" if t.calibrated else "uncalibrated",
+                "calibration": t.status, "patients": t.patients,
+                "orr": t.orr, "orr_low": t.orr_ci_low, "orr_high": t.orr_ci_high, "cr_rate": t.cr_rate,
+                "median_pfs_months": t.median_pfs_months,
                 "response": str(outcomes["best_response"].iloc[m]) if med_ok else "failed",
                 "best_pct_change": round(float(change[m]), 1),
                 "median_patient": int(outcomes["patient"].iloc[m]),
@@ -165,8 +143,6 @@ def response_matrix(
                 "notes": "; ".join(sc.notes),
                 "criteria": get_cancer(c).response_criteria,
             })  # fmt: skip
-            if progress:
-                progress(len(rows), len(cancers) * len(therapies))
     return pd.DataFrame(rows)
 
 

@@ -33,6 +33,10 @@ def serve(
         2000, "--max-doses", min=1, help="most doses in one simulation or trial arm (each one restarts the solver)"
     ),
     max_body_kb: float = typer.Option(64.0, "--max-body-kb", min=1.0, help="largest request body (KiB); beyond: 413"),
+    matrix_patients: int = typer.Option(
+        None, "--matrix-patients", min=1, max=10_000,
+        help="virtual patients per matrix cell (default: the landscape's 500, so the ORRs are iosim landscape's)",
+    ),
     allow_host: list[str] = typer.Option(
         None, "--allow-host", help="a host name the app also answers to, besides localhost and --host (repeatable)"
     ),
@@ -43,6 +47,7 @@ def serve(
     --allow-host name (the guard against DNS rebinding)."""
     import uvicorn
 
+    from iosim.cancer_trials import PATIENTS
     from iosim.errors import InputError
     from iosim.web import create_app
 
@@ -55,6 +60,7 @@ def serve(
         max_patients=max_patients, max_memory_mb=max_memory_mb, job_workers=job_workers, max_jobs=max_jobs,
         trial_timeout_s=trial_timeout, max_runs=max_runs, run_timeout_s=run_timeout, max_doses=max_doses,
         max_body_kb=max_body_kb, allowed_hosts=(host, *(allow_host or ())),
+        matrix_patients=PATIENTS if matrix_patients is None else matrix_patients,
     )  # fmt: skip
     typer.echo(f"iosim: serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -163,8 +163,8 @@ def matrix(
     therapies: str = typer.Option(
         None, "--therapies", help="comma-separated DRUG[:REGIMEN], '+' for combinations (default: every drug)"
     ),
-    days: float = typer.Option(365.0, "--days", help="follow-up in days"),
-    patients: int = typer.Option(200, "--patients", help="virtual patients per cell"),
+    days: float = typer.Option(730.5, "--days", help="follow-up in days (default: the landscape's 24 months)"),
+    patients: int = typer.Option(500, "--patients", help="virtual patients per cell (default: the landscape's)"),
     out: Path = typer.Option(None, "--out", help="write the table to FILE.csv or FILE.parquet"),
     plot: Path = typer.Option(None, "--plot", help="write the heatmap to FILE.png"),
 ) -> None:

@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from iosim.cancer_trials import PATIENTS
 from iosim.errors import InputError, IosimError, SimulationError, UnknownNameError
 
 HERE = Path(__file__).parent
@@ -43,13 +44,16 @@ class Settings:
     matrix_cancers: tuple[str, ...] | None = None
     matrix_therapies: tuple[str, ...] | None = None
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    matrix_patients: int = PATIENTS  # the landscape's
 
 
 class MatrixCache:
-    """The response matrix, computed at most once, in a background thread, on first request."""
+    """The response matrix, computed at most once, in a background thread, on first request: the
+    landscape's trials (:mod:`iosim.cancer_trials`) with ``patients`` per cell, so that a drug's
+    column shows ``iosim landscape``'s ORRs at the same number of patients."""
 
-    def __init__(self, cancers: Sequence[str] | None, therapies: Sequence[str] | None):
-        self.cancers, self.therapies = cancers, therapies
+    def __init__(self, cancers: Sequence[str] | None, therapies: Sequence[str] | None, patients: int = PATIENTS):
+        self.cancers, self.therapies, self.patients = cancers, therapies, patients
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._df = None
@@ -59,7 +63,7 @@ class MatrixCache:
         from iosim.matrix import response_matrix
 
         try:
-            self._df = response_matrix(self.cancers, self.therapies)
+            self._df = response_matrix(self.cancers, self.therapies, patients=self.patients)
         except Exception as e:  # reported on the page, never kills the server
             self._error = f"{type(e).__name__}: {e}"
 
@@ -97,13 +101,15 @@ def create_app(
     matrix_cancers: Sequence[str] | None = None,
     matrix_therapies: Sequence[str] | None = None,
     allowed_hosts: Sequence[str] = (),
+    matrix_patients: int = PATIENTS,
 ) -> FastAPI:
     """The web app. Caps: ``max_patients`` per trial (all arms), ``max_memory_mb`` of estimated
     working memory per trial, ``max_jobs`` trials queued or running (429 beyond), ``trial_timeout_s``
     per trial, ``run_timeout_s`` per single simulation (503 beyond), ``max_runs`` single simulations
     at once, ``max_doses`` per simulation or trial arm, ``max_body_kb`` per request body (413
     beyond). Requests must name one of ``LOOPBACK_HOSTS`` or ``allowed_hosts`` in their Host header
-    (421 otherwise). ``docs/security.md`` explains each."""
+    (421 otherwise). ``docs/security.md`` explains each. The matrix simulates ``matrix_patients`` per
+    cell (default: the landscape's 500, so its ORRs are the landscape's)."""
     from iosim.web import api, pages
     from iosim.web.jobs import JobQueue
     from iosim.web.limits import BodyLimit, HostCheck, RunSlots
@@ -111,14 +117,14 @@ def create_app(
     for name, value in (("max_patients", max_patients), ("max_memory_mb", max_memory_mb),
                         ("max_body_kb", max_body_kb), ("max_runs", max_runs), ("max_doses", max_doses),
                         ("run_timeout_s", run_timeout_s), ("trial_timeout_s", trial_timeout_s),
-                        ("chunk_size", chunk_size)):  # fmt: skip
+                        ("chunk_size", chunk_size), ("matrix_patients", matrix_patients)):  # fmt: skip
         if not value > 0:
             raise InputError(f"{name} must be positive, got {value}")
     settings = Settings(
         max_patients, job_workers, max_jobs, run_timeout_s, trial_timeout_s, chunk_size, float(max_memory_mb),
         float(max_body_kb), max_runs, max_doses,
         tuple(matrix_cancers) if matrix_cancers else None, tuple(matrix_therapies) if matrix_therapies else None,
-        tuple(dict.fromkeys((*LOOPBACK_HOSTS, *allowed_hosts))),
+        tuple(dict.fromkeys((*LOOPBACK_HOSTS, *allowed_hosts))), int(matrix_patients),
     )  # fmt: skip
 
     @asynccontextmanager
@@ -138,7 +144,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.jobs = JobQueue(workers=job_workers, max_active=max_jobs, timeout_s=trial_timeout_s)
-    app.state.matrix = MatrixCache(settings.matrix_cancers, settings.matrix_therapies)
+    app.state.matrix = MatrixCache(settings.matrix_cancers, settings.matrix_therapies, settings.matrix_patients)
     app.state.runs = RunSlots(max_runs)
     app.add_middleware(BodyLimit, max_bytes=int(max_body_kb * 1024))
     app.add_middleware(HostCheck, hosts=settings.allowed_hosts)  # added last: runs first

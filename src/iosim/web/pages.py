@@ -74,7 +74,7 @@ def matrix(request: Request):
 
     cache = request.app.state.matrix
     status, df, error = cache.get()
-    # What the first load is doing: one simulated patient per cell (about a minute for the full matrix).
+    # What the first load is doing: a virtual trial per cell (a few minutes for the full matrix).
     size = (len(cache.cancers or cancer_ids()), len(cache.therapies or drug_ids()))
     table = None
     if df is not None:
