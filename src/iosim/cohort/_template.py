@@ -96,12 +96,12 @@ AUTO, DOPRI5, ROSENBROCK = 0, 1, 2
 DENSE_CHECK = 10.0
 #: Steps within one dosing segment before ``auto`` may hand a stiff patient to Rosenbrock.
 AUTO_SWITCH_STEPS = 30
+#: Hairer's stiffness test fires above this value of h times the Lipschitz estimate (dopri5.f).
+STIFF_RATIO = 3.25
 #: The test runs on every accepted Dormand–Prince step once it has fired, else on every 10th: it
 #: costs a division per state and a step, and a switch needs 15 firings anyway. (dopri5.f tests
 #: every NSTIFF = 1000 steps by default; 10 delays a switch by at most 9 steps.)
 STIFF_TEST_EVERY = 10
-#: Hairer's stiffness test fires above this value of h times the Lipschitz estimate (dopri5.f).
-STIFF_RATIO = 3.25
 #: Largest growth of the step after an accepted step (Rodas4P2, Dormand–Prince).
 GROW_STIFF, GROW_NONSTIFF = 6.0, 10.0
 
@@ -289,7 +289,6 @@ def _integrate(
     land = False  # stiff steps stop on output times (once the interpolants disagree, see _dense_output)
     steps = 0
     n_accepted = 0
-    h_dose = 0.0  # the step proposed after the first one accepted after the last segment's doses
     n_stiff = 0
     n_nonstiff = 0
     gi = 0
@@ -307,7 +306,6 @@ def _integrate(
         segments.extinguish(y, thr, held)  # extinct now: held below unless something feeds it
         t = seg_t[k]
         seg_steps = 0
-        seg_first = True  # no step accepted yet after this segment's doses
         have_jac = False
         n_held = _hold(t, y, p, u, held, w)
         restart = True
@@ -323,12 +321,6 @@ def _integrate(
                     # Keep the step size across doses: the controller shrinks it if a jump needs it,
                     # which is far cheaper than ramping up from a cautious guess after every dose.
                     h = min(h, b - t)
-                    if seg_first and h_dose > 0.0:
-                        # ...but no larger than the controller proposed after the first step accepted
-                        # after the previous segment's doses: repeated doses perturb alike, and a too
-                        # large first step is a whole rejected step (in the flagship's trials 50 of a
-                        # patient's 63 rejections were the first step after one of its 53 doses).
-                        h = min(h, h_dose)
                 else:
                     order = rodas.ORDER if stiff else dopri.ORDER
                     h = _first_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
@@ -394,8 +386,6 @@ def _integrate(
                 land = True
                 continue
             n_accepted += 1
-            first_here = seg_first
-            seg_first = False
             if method == AUTO and not step_stiff and (n_stiff > 0 or n_accepted % STIFF_TEST_EVERY == 0):
                 if dopri.stiffness_ratio(h, y1, w, k6, k7, rtol, atol) > STIFF_RATIO:
                     n_nonstiff = 0
@@ -427,8 +417,6 @@ def _integrate(
                 break
             t = tn
             h = stepsize.grow(h, e, step_stiff, GROW_STIFF if step_stiff else GROW_NONSTIFF)
-            if first_here and not hit_end:  # (a step cut short to land on the segment end says little)
-                h_dose = h
             if hit_end:
                 h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
             if t >= b:
