@@ -75,7 +75,7 @@ def capture(path: Path, patients: int) -> None:
     print(f"captured {P.shape[0]} patients, {problem.grid.size} output times, rtol {problem.rtol}, atol {problem.atol}")
 
 
-def run(inputs: Path, out: Path, repeats: int) -> None:
+def run(inputs: Path, out: Path, repeats: int, method: int | None = None) -> None:
     from iosim.cohort.kernel import compile_kernel
     from iosim.kernels.loader import load_module
 
@@ -86,7 +86,8 @@ def run(inputs: Path, out: Path, repeats: int) -> None:
     mod = load_module(kf)
     P, Y0, scale, grid = d["P"], d["Y0"], d["scale"], d["grid"]
     n, ns = P.shape[0], Y0.shape[1]
-    args = (*d["schedule"].arrays(), grid, d["thresholds"], d["method"], d["rtol"], d["atol"], d["max_steps"])
+    method = d["method"] if method is None else method
+    args = (*d["schedule"].arrays(), grid, d["thresholds"], method, d["rtol"], d["atol"], d["max_steps"])
     times = []
     for _ in range(repeats):
         y = np.full((n, grid.size, ns), np.nan)
@@ -191,11 +192,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--trees", nargs="+", default=[])
     ap.add_argument("--cold", action="store_true", help="compile every run into an empty kernel cache")
+    ap.add_argument("--method", type=int, help="run: 0 auto, 1 dopri5, 2 rosenbrock (default: as captured)")
     a = ap.parse_args()
     if a.command == "capture":
         capture(a.inputs, a.patients)
     elif a.command == "run":
-        run(a.inputs, a.out, a.repeats)
+        run(a.inputs, a.out, a.repeats, a.method)
     elif a.command == "ab":
         ab(a.inputs, a.trees, a.rounds, a.repeats, a.cold)
     elif a.command == "endpoints":
