@@ -140,10 +140,104 @@ def _cse(
     return lines
 
 
+def _lift_constants(e: Expr, params: frozenset[str], consts: dict[Expr, Sym], taken: set[str]) -> Expr:
+    """``e`` with each largest subexpression of parameters only replaced by a per-patient constant.
+
+    Such a subexpression (``p83 / p82``, ``1 - p7``, ``p23 ** p24``) has the same value at every
+    step, so the kernel computes it once per patient (:func:`constants_source`) instead of in every
+    right-hand side: divisions and ``pow`` calls are the slow operations of a right-hand side.
+    Nothing is lifted out of a conditional (its branches are evaluated only when taken).
+    """
+    if not isinstance(e, Op):
+        return e
+    if e.op in _LAZY:
+        return e
+    if not (e.op == "neg" and not isinstance(e.args[0], Op)) and free_symbols(e) <= params:
+        if e not in consts:
+            name = f"_k{len(consts)}"
+            while name in taken:  # a model symbol of that name (names may start with "_")
+                name += "_"
+            consts[e] = Sym(name)
+        return consts[e]
+    return Op(e.op, tuple(_lift_constants(a, params, consts, taken) for a in e.args))
+
+
+def _fast_pow(line: str) -> str:
+    """``(a ** b)`` with an exponent that is not a number written as ``_pow(a, b)`` (see ``_template.py``).
+
+    Hill exponents are parameters, so LLVM cannot turn ``pow`` into multiplications; ``_pow``
+    checks the exponent at run time (2 and 1 are common) before calling ``pow``.
+    """
+    while True:
+        done = True
+        for m in reversed([i for i in range(len(line)) if line.startswith(" ** ", i)]):
+            lo, hi = _operand_left(line, m), _operand_right(line, m + 4)
+            exponent = line[m + 4 : hi]
+            if lo < 1 or line[lo - 1] != "(" or line[hi : hi + 1] != ")" or _is_number(exponent):
+                continue
+            line = f"{line[: lo - 1]}_pow({line[lo:m]}, {exponent}){line[hi + 1 :]}"
+            done = False
+            break
+        if done:
+            return line
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip("()"))
+    except ValueError:
+        return False
+    return True
+
+
+def _operand_left(line: str, end: int) -> int:
+    """Start of the operand that ends just before ``end``: a parenthesised group (or call), or a name."""
+    i = end - 1
+    if line[i] in ")]":
+        depth = 0
+        while i >= 0:
+            depth += line[i] in ")]"
+            depth -= line[i] in "(["
+            if depth == 0:
+                break
+            i -= 1
+    while i > 0 and (line[i - 1].isalnum() or line[i - 1] in "_."):
+        i -= 1
+    return i
+
+
+def _operand_right(line: str, start: int) -> int:
+    """End (exclusive) of the operand that starts at ``start``."""
+    i = start
+    while i < len(line) and (line[i].isalnum() or line[i] in "_.-"):
+        i += 1
+    if i < len(line) and line[i] in "([":
+        depth = 0
+        while i < len(line):
+            depth += line[i] in "(["
+            depth -= line[i] in ")]"
+            i += 1
+            if depth == 0:
+                break
+    return i
+
+
 def model_source(model: Model) -> str:
-    """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``wlu``, ``wsolve`` and their flags."""
+    """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``constants``, ``wlu``, ``wsolve``, their flags.
+
+    ``p`` of ``rhs``/``jac``/``dfdt`` holds the model's parameters followed by ``N_CONSTANTS``
+    per-patient constants (its parameter-only subexpressions) that ``constants(p)`` fills in.
+    """
     n = len(model.states)
+    n_params = len(model.parameters)
     targets = _symbol_targets(model)
+    params = frozenset(model.parameter_names)
+    consts: dict[Expr, Sym] = {}
+    taken = set(targets)
+
+    def lift(assignments: list[tuple[str, Expr]]) -> list[tuple[str, Expr]]:
+        return [(target, _lift_constants(e, params, consts, taken)) for target, e in assignments]
+
     values = [(targets[name], e) for name, e in model.named_expressions()]
     rhs_exprs = [model.rhs(s) for s in model.state_names]
     uses_t = any("t" in free_symbols(e) for _, e in model.named_expressions()) or any(
@@ -151,10 +245,10 @@ def model_source(model: Model) -> str:
     )
 
     def block(body: list[str]) -> str:
-        return "".join(f"    {line}\n" for line in body)
+        return "".join(f"    {_fast_pow(line)}\n" for line in body)
 
     outs = [(f"out[{i}]", e) for i, e in enumerate(rhs_exprs)]
-    rhs_body = _cse(values + outs, targets, {f"out[{i}]": f" + u[{i}]" for i in range(n)})
+    rhs_assign = lift(values + outs)
 
     # Jacobian: partials of every named expression with respect to every state, then of each rhs.
     states = list(model.state_names)
@@ -170,9 +264,9 @@ def model_source(model: Model) -> str:
             if d != ZERO:
                 entries.append((f"J[{i}, {j}]", d))
                 pattern.add((i, j))
-    jac_body = _cse(values + dlines + entries, targets) if entries else ["pass"]
+    jac_assign = lift(values + dlines + entries) if entries else []
 
-    dt_body = ["out[:] = 0.0"]
+    dt_assign: list[tuple[str, Expr]] = []
     if uses_t:
         tlines, tpartials = _derivatives(model, ["t"], ["t"])
         dt_entries = []
@@ -180,11 +274,20 @@ def model_source(model: Model) -> str:
             d = _chain(e, "t", 0, free_symbols(e), tpartials)
             if d != ZERO:
                 dt_entries.append((f"out[{i}]", d))
-        dt_body = ["out[:] = 0.0", *_cse(values + tlines + dt_entries, targets)]
+        dt_assign = lift(values + tlines + dt_entries)
+
+    const_assign = [(f"p[{n_params + k}]", e) for k, e in enumerate(consts)]
+    targets.update({sym.name: f"p[{n_params + k}]" for k, sym in enumerate(consts.values())})
+    rhs_body = _cse(rhs_assign, targets, {f"out[{i}]": f" + u[{i}]" for i in range(n)})
+    jac_body = _cse(jac_assign, targets) if jac_assign else ["pass"]
+    dt_body = ["out[:] = 0.0", *(_cse(dt_assign, targets) if dt_assign else [])]
+    const_body = _cse(const_assign, targets) if const_assign else ["pass"]
 
     lu = lu_source(n, pattern)
     return (
-        f"USES_T = {uses_t}\nUNROLLED_LU = {lu is not None}\n\n\n"
+        f"USES_T = {uses_t}\nUNROLLED_LU = {lu is not None}\n"
+        f"N_PARAMS = {n_params}\nN_CONSTANTS = {len(consts)}\n\n\n"
+        f"{_DECORATOR}\ndef constants(p):\n{block(const_body)}\n\n"
         f"{_INLINE}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
         f"{_DECORATOR}\ndef jac(t, y, p, J):\n{block(jac_body)}\n\n"
         f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}" + (lu or _LU_STUBS)
