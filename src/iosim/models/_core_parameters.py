@@ -503,8 +503,19 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "car_antigen_half",
         1e9,
         "cells",
-        "target+ cells for half-maximal CAR-T expansion",
-        _CAL + "expansion scales with tumour burden (Stein 2019)",
+        "target+ cells for half-maximal CAR-T expansion (with car_targets_per_cell per CAR-T cell)",
+        _CAL + "expansion scales with tumour burden (Stein 2019); a floor, far below any B-ALL or DLBCL burden",
+    ),
+    (
+        "car_targets_per_cell",
+        10.0,
+        "cells/cell",
+        "target+ cells per CAR-T cell for half-maximal antigen drive (expansion stops as CAR-T cells approach "
+        "the antigen they can meet)",
+        "calibrated to ZUMA-1: set by hand so that the median ZUMA-1 patient (~1e11 lymphoma cells) peaks at ~1e10 "
+        "CAR-T cells, a median of 38 cells/uL of blood (Neelapu 2017 NEJM 377:2531, fig. 3A; "
+        "iosim.models.car_kinetics); CAR-T cells kill serially, several targets each (Davenport 2015 Cancer "
+        "Immunol Res 3:483)",
     ),
     (
         "car_death",
@@ -529,17 +540,18 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "car_kill",
-        15.2,
+        13.4,
         "cells/(cell*day)",
         "target+ cells killed per CAR-T per day at saturation",
-        "calibrated: ZUMA-1 ORR and CR with car_target_kill_max (examples/calibrate_all.sh); serial killing of "
+        "calibrated: ZUMA-1 ORR and CR with car_target_kill_max (examples/calibrate_all.sh; refitted when "
+        "expansion became antigen-driven, issue 15); serial killing of "
         "several targets (Davenport 2015 Cancer Immunol Res 3:483), within the 2-16 kills a day of CTLs in vivo "
         "(Halle 2016 Immunity 44:233)",
     ),
     ("car_kill_half", 1e9, "cells", "target+ cells for half-maximal CAR-T killing", _CAL + "with car_kill"),
     (
         "car_target_kill_max",
-        0.50,
+        0.40,
         "1/day",
         "largest rate at which one fully reachable target+ cell is killed, however many CAR-T cells there are "
         "(multiplied by the tumour's infiltration)",
@@ -553,7 +565,7 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         "car_program_decay",
         math.log(2) / 4.0,
         "1/day",
-        "fading of the CAR-T proliferative programme (half-life 4 d)",
+        "fading of the CAR-T proliferative programme (half-life 4 d once the targets per CAR-T cell run short)",
         "calibrated: CAR-T cells peak 7-14 d after infusion (Yescarta PI s12.3; Locke 2017 Mol Ther 25:285, peak "
         "within 2 weeks) whether or not the tumour responds (Awasthi 2020 Blood Adv 4:560, JULIET); activated "
         "T cells expand on a programme of ~1-2 weeks (Kaech & Ahmed 2001 Nat Immunol 2:415)",
