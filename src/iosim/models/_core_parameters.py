@@ -540,22 +540,24 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
     ),
     (
         "car_kill",
-        13.4,
+        3.39,
         "cells/(cell*day)",
         "target+ cells killed per CAR-T per day at saturation",
-        "calibrated: ZUMA-1 ORR and CR with car_target_kill_max (examples/calibrate_all.sh; refitted when "
-        "expansion became antigen-driven, issue 15); serial killing of "
-        "several targets (Davenport 2015 Cancer Immunol Res 3:483), within the 2-16 kills a day of CTLs in vivo "
-        "(Halle 2016 Immunity 44:233)",
+        "calibrated: ZUMA-1 ORR and CR (examples/calibrate_all.sh), refitted alone when expansion became "
+        "antigen-driven (issue 15; 15.2 before, fitted with car_target_kill_max, which was kept: the two trade "
+        "off along a ridge, and 13.4 with 0.40 fitted ZUMA-1 as well but left the median B-ALL patient's last "
+        "blasts uncleared); serial killing of several targets (Davenport 2015 Cancer Immunol Res 3:483), within "
+        "the 2-16 kills a day of CTLs in vivo (Halle 2016 Immunity 44:233)",
     ),
     ("car_kill_half", 1e9, "cells", "target+ cells for half-maximal CAR-T killing", _CAL + "with car_kill"),
     (
         "car_target_kill_max",
-        0.40,
+        0.50,
         "1/day",
         "largest rate at which one fully reachable target+ cell is killed, however many CAR-T cells there are "
         "(multiplied by the tumour's infiltration)",
-        "calibrated: ZUMA-1 CR 54% with ORR 82% (Neelapu 2017 NEJM 377:2531); killing in tissue is limited by "
+        "calibrated: ZUMA-1 CR 54% with ORR 82% (Neelapu 2017 NEJM 377:2531; fitted with car_kill before "
+        "issue 15, kept since); killing in tissue is limited by "
         "effector access and contact time (two-photon imaging: Breart 2008 J Clin Invest 118:1390, Halle 2016 "
         "Immunity 44:233), and large B-cell lymphomas shrink over weeks after CAR-T (median time to response "
         "1 month, partial responses converting to complete up to a year later; Neelapu 2017)",
