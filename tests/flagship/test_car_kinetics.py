@@ -82,11 +82,6 @@ def test_eliana_population_peaks_within_two_weeks():
         assert _inside(q, "tisagenlecleucel/tmax_days"), np.quantile(tmax, [0.25, 0.5, 0.75])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 15, docs/flagship.md): the model's CAR-T expansion is a "
-    "fixed fold over the infused dose, so the peak follows the dose; published peaks do not",
-)
 def test_tisagenlecleucel_peak_does_not_follow_the_dose():
     # Tisagenlecleucel's expansion did not depend on the dose in JULIET (Awasthi 2020 Blood Adv 4:560), and B-ALL
     # responses went with expansion across ELIANA/ENSIGN's wide dose range (Mueller 2018 Clin Cancer Res 24:6175).

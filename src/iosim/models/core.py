@@ -294,14 +294,18 @@ def build():
 
     b.equation(Ab, p.antibody_production * D / (D + p.apc_max / p.apc_death) - p.antibody_decay * Ab)
 
-    car_drive = maximum(Tp, 0.0) / (maximum(Tp, 0.0) + p.car_antigen_half)
-    # Expansion on antigen runs for as long as the programme lasts (Kaech & Ahmed 2001, van Stipdonk 2001:
-    # after activation T cells divide on autopilot for ~1-2 weeks, then contract). So CAR-T cells peak 1-2
-    # weeks after infusion in responders and non-responders alike, and a tumour not cleared by then regrows.
-    # The programme runs only while CAR-T cells are present (C + Cm = 0 before the infusion); once none are
-    # left it is restored, so a later infusion of a new product expands again.
+    # Antigen drive: CD19+ targets met per CAR-T cell (an effector:target ratio), half-maximal at
+    # car_targets_per_cell targets per CAR-T cell; as the CAR-T cells multiply and kill, each meets fewer targets.
+    car_drive = maximum(Tp, 0.0) / (maximum(Tp, 0.0) + p.car_antigen_half + p.car_targets_per_cell * maximum(C, 0.0))
+    # Expansion on antigen runs on a proliferative programme (Kaech & Ahmed 2001, van Stipdonk 2001: after
+    # activation T cells divide on autopilot for ~1-2 weeks, then contract) that antigen encounter keeps charged:
+    # it fades only as the targets per CAR-T cell run short (tumour cleared, or CAR-T cells outnumbering it). So
+    # the peak follows the antigen burden, not the infused dose: a small dose expands longer, to about the same
+    # peak (tisagenlecleucel: no dose-exposure relationship, Mueller 2017 Blood 130:2317, Awasthi 2020 Blood Adv
+    # 4:560). The programme runs only while CAR-T cells are present (C + Cm = 0 before the infusion); once none
+    # are left it is restored, so a later infusion of a new product expands again.
     present = (maximum(C, 0.0) + maximum(Cm, 0.0)) / (maximum(C, 0.0) + maximum(Cm, 0.0) + 1.0)
-    b.equation(Pc, p.car_program_decay * ((1 - Pc) * (1 - present) - Pc * present))
+    b.equation(Pc, p.car_program_decay * ((1 - Pc) * (1 - present) - Pc * present * (1 - car_drive)))
     b.reaction(
         "car_expansion_on_antigen",
         p.car_expansion * car_drive * maximum(Pc, 0.0) * C,

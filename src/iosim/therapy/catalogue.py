@@ -147,9 +147,10 @@ DRUGS: dict[str, Drug] = {
             "axicabtagene_ciloleucel", "axicabtagene ciloleucel (Yescarta)", "cell therapy", "CD19", "car",
             "Autologous CD28 anti-CD19 CAR-T cells, one infusion after fludarabine/cyclophosphamide.",
             parameters={
-                "car_expansion": Value(1.3, "1/day", "set by hand: the median ZUMA-1 patient peaks ~10 d after "
-                                       "infusion at ~1e10 CAR-T cells, a median peak of 38 cells/uL of blood "
-                                       "(Neelapu 2017 NEJM 377:2531; iosim.models.car_kinetics); " + _CAR_SRC),
+                "car_expansion": Value(1.3, "1/day", "set by hand: with car_targets_per_cell the median ZUMA-1 "
+                                       "patient peaks ~10 d after infusion at ~1e10 CAR-T cells, a median peak of "
+                                       "38 cells/uL of blood (Neelapu 2017 NEJM 377:2531; iosim.models.car_kinetics); "
+                                       + _CAR_SRC),
                 "car_memory": Value(0.02, "1/day", "calibrated: CD28 CAR-T persist less than 4-1BB (Yescarta PI)"),
             },
             regimens={"default": "2e6cells/kg-once"},

@@ -115,7 +115,7 @@ IRAE = IraeModel(
     source="calibrated: CheckMate 067 grade 3-4 TRAEs and discontinuations (Larkin 2015 NEJM 373:23, Table 3)",
 )
 #: Calibrated by examples/calibrate_toxicity.py on ZUMA-1 (any grade 93%, grade >= 3 13%).
-CRS = CrsModel(thresholds=(8.726, 9.942, 11.076, 11.827), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
+CRS = CrsModel(thresholds=(9.218, 10.133, 10.814, 11.184), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
 #: Calibrated by examples/calibrate_toxicity.py on Schwartzentruber 2011 (IL-2 alone, 720,000 IU/kg): grade
 #: 3-5 cardiovascular toxicity 26.9% (25/93); at the labelled 600,000 IU/kg this gives 23%, and 3% at the
 #: low-dose 72,000 IU/kg of Yang 2003 (J Clin Oncol 21:3127: hypotension much less frequent at low dose).
