@@ -82,9 +82,9 @@ def progresses_untreated(
         todo = todo[~decided]
     if todo.size:
         relative, ok = _untreated(model, params, initial, todo, times, times.size)
-        grows = (relative >= PROGRESSION).any(axis=1)
-        shrinks = (relative <= RESPONSE).any(axis=1)
-        plausible[todo] = ok & grows & ~shrinks
+        progresses = (relative >= PROGRESSION).any(axis=1)
+        responds = (relative <= RESPONSE).any(axis=1)
+        plausible[todo] = ok & progresses & ~responds
     return plausible
 
 
