@@ -68,3 +68,48 @@ def test_population_files_check_the_rule_and_keep_it(tmp_path, melanoma):
     melanoma.save(tmp_path / "p.yaml")
     assert load_population(tmp_path / "p.yaml").untreated_progression_months == 60.0
     assert "untreated_progression_months" not in replace(melanoma, untreated_progression_months=None).to_dict()
+
+
+def _whole_horizon_rule(pop, people, months: float) -> np.ndarray:
+    """The rule as stated, without stages: each candidate simulated untreated over the whole horizon; plausible
+    if the sum of diameters reaches +20% of baseline and never falls to -30%."""
+    from iosim.cohort import simulate_cohort
+    from iosim.model.compiled import output_function
+    from iosim.trials.arms import plan_arm
+    from iosim.trials.spec import DAYS_PER_MONTH
+
+    n = len(people)
+    days = months * DAYS_PER_MONTH
+    plan = plan_arm(pop.cancer, [], days)
+    values = {**plan.params, **pop.overrides}
+    params = {k: np.full(n, v) for k, v in values.items()}
+    params.update({v.name: people[v.name].to_numpy() for v in pop.variations})
+    frac = values.get("target_fraction", plan.model.parameter("target_fraction").value)
+    burden = people["tumour_cells"].to_numpy()
+    times = np.unique(np.append(np.arange(0.0, days, 7.0), days))
+    res = simulate_cohort(plan.model, days, params=params, initial={"Tp": burden * frac, "Tn": burden * (1 - frac)},
+                          times=times, rtol=1e-6, atol=1e-3)  # fmt: skip
+    sld = output_function(plan.model, "tumour_diameter_mm")(
+        times, np.moveaxis(res.y, 2, 0), res.parameters.T[:, :, None]
+    )
+    relative = sld / sld[:, :1]
+    return res.ok & (relative >= 1.2).any(axis=1) & ~(relative <= 0.7).any(axis=1)
+
+
+def test_the_staged_check_admits_exactly_the_patients_of_the_whole_horizon_rule(melanoma):
+    # Candidates drawn without the rule, so that some regress untreated and must be refused; the staged check
+    # decides most of them within months, the rest over the whole 60 months.
+    free = replace(melanoma, untreated_progression_months=None).sample(11, np.arange(400))
+    staged = _untreated_course(melanoma, free)
+    assert 0.03 < (~staged).mean() < 0.5
+    assert np.array_equal(staged, _whole_horizon_rule(melanoma, free, 60.0))
+
+
+def test_a_horizon_shorter_than_the_stages_is_judged_over_its_whole_length(melanoma):
+    # 4 months: the first stage (to day 137) would pass the horizon, so every patient is simulated to month 4
+    # and one that only progresses later is refused.
+    free = replace(melanoma, untreated_progression_months=None).sample(12, np.arange(200))
+    draws = {v.name: free[v.name].to_numpy() for v in melanoma.variations}
+    short = progresses_untreated(melanoma.cancer, melanoma.overrides, draws, free["tumour_cells"].to_numpy(), 4.0)
+    assert np.array_equal(short, _whole_horizon_rule(melanoma, free, 4.0))
+    assert short.sum() < _untreated_course(melanoma, free).sum()

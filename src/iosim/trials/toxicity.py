@@ -145,6 +145,8 @@ class Exposure:
 
 def exposure(res, plan, days: np.ndarray, weight_kg: np.ndarray) -> Exposure:
     """The exposures of one chunk from its first (full-regimen) course ``res`` on output ``days``."""
+    from iosim.model.compiled import output_function
+
     model = res.model
     n = res.y.shape[0]
     doses = plan.doses
@@ -159,7 +161,11 @@ def exposure(res, plan, days: np.ndarray, weight_kg: np.ndarray) -> Exposure:
     pd_block, ct, peak = zero, zero, zero
     if math.isfinite(cp0):
         window = (days >= cp0) & (days <= cp0 + EXPOSURE_DAYS)
-        pd_block = np.nanmean(res.output("pd_axis_blockade")[:, window], axis=1)
+        # only the window's days: the model's outputs over the whole course would cost more than the rest
+        blockade = output_function(model, "pd_axis_blockade")
+        with np.errstate(all="ignore"):
+            pd_block = blockade(days[window], np.moveaxis(res.y[:, window], 2, 0), res.parameters.T[:, :, None])
+        pd_block = np.nanmean(pd_block, axis=1)
         c = res["ctla4_c"][:, window]
         ec50 = res.parameters[:, model.parameter_index("ctla4_EC50")][:, None]
         ct = np.nanmean(np.maximum(c, 0.0) / (np.maximum(c, 0.0) + ec50), axis=1)
