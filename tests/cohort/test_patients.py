@@ -78,7 +78,7 @@ def test_parquet_with_a_pandas_index_reads_only_the_columns(tmp_path):
 def test_arrow_table_matches_pyarrow_own_conversion():
     cols = {"patient": np.array([3, 1]), "time": np.array([0.0, 2.5]), "name": np.array(["u", "v"], dtype=object)}
     assert arrow.table(cols).equals(pa.table(cols))
-    swapped = np.array([1.5, -2.0], dtype=">f8")  # not native byte order: pyarrow's own conversion
+    swapped = np.array([1.5, -2.0], dtype=">f8")  # big-endian (pyarrow refuses it): swapped first
     assert arrow.from_numpy(swapped).to_pylist() == [1.5, -2.0]
     with_nan = arrow.from_numpy(np.array([np.nan, 1.0]))  # NaN stays a value, not a null, as with pa.array
     assert with_nan.null_count == 0 and np.isnan(with_nan.to_pylist()[0])

@@ -17,9 +17,9 @@ def from_numpy(values: np.ndarray) -> Any:
     """A ``pyarrow.Array`` of a 1-D array (no nulls; NaN stays a value, as with ``pa.array``)."""
     import pyarrow as pa
 
-    if values.dtype.kind not in "fiu" or not values.dtype.isnative:
+    if values.dtype.kind not in "fiu":
         return pa.array(values)
-    values = np.ascontiguousarray(values)
+    values = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))  # Arrow reads native order
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
