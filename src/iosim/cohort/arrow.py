@@ -49,10 +49,12 @@ def floats(column: Any) -> np.ndarray:
 
 
 def ids(column: Any) -> np.ndarray:
-    """Patient ids: int64 for whole numbers without gaps, float64 for other numbers, else Python objects."""
+    """Patient ids: int64 for whole numbers with no empty cell, float64 for other numbers, else Python objects."""
     import pyarrow as pa
 
     kind = column.type
+    if pa.types.is_uint64(kind):  # may not fit int64
+        return np.array(column.to_pylist(), dtype=object)
     if pa.types.is_integer(kind) and column.null_count == 0:
         return _int64(column)
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind):
