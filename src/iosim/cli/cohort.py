@@ -10,30 +10,6 @@ import typer
 from iosim.cli.app import app
 
 
-def read_patients(model, path: Path):
-    """Per-patient table -> (ids, parameter columns, initial-state columns); unknown columns are errors."""
-    import pandas as pd
-
-    from iosim.errors import InputError, UnknownNameError
-
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise InputError(f"--params {path}: use a .csv or .parquet file")
-    if not path.is_file():
-        raise InputError(f"--params {path}: no such file")
-    df = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
-    if len(df) == 0:
-        raise InputError(f"--params {path}: the table has no rows; give one row per patient")
-    allowed = ("patient", *model.parameter_names, *model.state_names)
-    for col in df.columns:
-        if str(col) not in allowed:
-            raise UnknownNameError("column (parameter, state or 'patient')", str(col), allowed)
-    ids = df["patient"].to_numpy() if "patient" in df.columns else None
-    params = {c: df[c].to_numpy(float) for c in df.columns if c in model.parameter_names}
-    initial = {c: df[c].to_numpy(float) for c in df.columns if c in model.state_names}
-    return ids, params, initial, len(df)
-
-
 @app.command()
 def cohort(
     model: str = typer.Argument(..., help="model id (see `iosim models`)"),
@@ -69,6 +45,7 @@ def cohort(
     from iosim.cohort.kernel import compile_kernel
     from iosim.cohort.output import write_cohort
     from iosim.cohort.parts import file_sha256
+    from iosim.cohort.patients import read_patient_table
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
     from iosim.models import is_model_file, load
@@ -84,7 +61,7 @@ def cohort(
         check_scheduler(scheduler)
     m, carried = load(model)  # a model file's doses (SBML events) come with it, those within --days kept
     regimen = doses_within(carried, days) + combine(parse_dose(d) for d in dose or [])
-    ids, pcols, icols, n = read_patients(m, params)
+    ids, pcols, icols, n = read_patient_table(m, params)
     saveat = SaveAt(t1=True) if final_only else SaveAt(every=every)
     solver = SolverOptions(method=method, rtol=rtol, atol=atol, extinction=not no_extinction)
     m, problem = prepare(m, days, regimen=regimen, saveat=saveat, solver=solver)

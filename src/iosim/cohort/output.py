@@ -92,7 +92,7 @@ def write_parquet(
 
     ``manifest`` records the inputs (checked on ``resume``); ``labels`` names its entries in the
     refusal. ``progress(done, patients)`` is called after each chunk."""
-    import pyarrow as pa
+    from iosim.cohort import arrow
 
     out = Path(out)
     if out.suffix.lower() != ".parquet":
@@ -113,7 +113,7 @@ def write_parquet(
             cols[s] = y[:, :, j].reshape(-1)
         codes, counts = np.unique(status[status != 0], return_counts=True)
         failed = {status_names[int(c)]: int(v) for c, v in zip(codes, counts)}
-        _parts.write_part(folder, lo // chunk_size, pa.table(cols), failed)
+        _parts.write_part(folder, lo // chunk_size, arrow.table(cols), failed)
         finished += hi - lo
         if progress is not None:
             progress(finished, n)
