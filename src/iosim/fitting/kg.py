@@ -74,8 +74,14 @@ def _refine(t, y, ks, kg, step):
     cs, cg = around(ks), around(kg)  # (n, 12) each
     e1 = np.exp(-cs[:, :, None] * t)  # (n, 12, m)
     e2 = np.exp(cg[:, :, None] * t)
-    r = e1[:, :, None, :] + e2[:, None, :, :] - 1.0 - y[:, None, None, :]  # (n, 12, 12, m)
-    sse = np.einsum("nijm,nijm->nij", r, r).reshape(len(y), -1)
+    w = 1.0 + y
+    # SSE(i, j) = sum_t (e1_i + e2_j - w)^2, expanded: the cross term is one batched matrix product
+    sse = (
+        np.einsum("nim,nim->ni", e1, e1 - 2.0 * w[:, None, :])[:, :, None]
+        + np.einsum("njm,njm->nj", e2, e2 - 2.0 * w[:, None, :])[:, None, :]
+        + 2.0 * (e1 @ e2.transpose(0, 2, 1))
+        + np.einsum("nm,nm->n", w, w)[:, None, None]
+    ).reshape(len(y), -1)
     best = sse.argmin(axis=1)
     rows = np.arange(len(y))
     return cs[rows, best // cs.shape[1]], cg[rows, best % cg.shape[1]]
