@@ -201,7 +201,7 @@ MELANOMA_NEXT_LINE = NextLine(
 #: Per cancer type. NSCLC: calibrated on POPLAR (Fehrenbacher 2016 Lancet 387:1837): both arms' median OS
 #: and the OS hazard ratio, with the docetaxel and atezolizumab arms simulated on the NSCLC population
 #: selected on OAK (``python examples/calibrate_tgi_os.py nsclc``). OAK's and CheckMate 057's OS are
-#: predictions. Every other cancer keeps the burden hazard (docs/endpoints.md says why melanoma does too).
+#: predictions. Melanoma is added below; every other cancer keeps the burden hazard (docs/endpoints.md).
 TGI_OS: dict[str, TgiOsModel] = {
     "nsclc": TgiOsModel(
         intercept=1.536,
@@ -218,7 +218,7 @@ TGI_OS: dict[str, TgiOsModel] = {
 #: 372:320; ``python examples/calibrate_tgi_os.py melanoma``), the one OS observation the registry allows for
 #: fitting. Slope and sigma are NSCLC's, not fitted: one observation cannot fix them, no published melanoma
 #: TGI-OS coefficients were at hand, and Chan 2021 (CPT PSP 10:1171) found the growth rate the strongest OS
-#: predictor in every one of five tumour types, with coefficients of one sign and similar size.
+#: predictor in every one of the five tumour types they modelled.
 TGI_OS["melanoma"] = TgiOsModel(
     intercept=2.310,
     beta_log_g=TGI_OS["nsclc"].beta_log_g,
