@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.optimize import brentq, minimize
 
 from iosim.endpoints.survival import hazard_ratio, kaplan_meier
-from iosim.endpoints.tgi_os import TGI_OS, TgiOsModel
+from iosim.endpoints.tgi_os import NSCLC_KG_SIGMA, NSCLC_KG_SLOPE, TGI_OS, TgiOsModel
 from iosim.trials import load_trial_spec, run_trial
 from iosim.trials.prognosis import next_line_treated
 from iosim.trials.rng import uniforms
@@ -107,7 +107,7 @@ def calibrate_nsclc() -> None:
 def calibrate_melanoma() -> None:
     want = load_registry().find("checkmate066", "dacarbazine", "median_os_months").observed
     # Slope and sigma are NSCLC's (docs/endpoints.md says why); the growth rates do not depend on the intercept.
-    base = replace(TGI_OS["melanoma"], beta_log_g=TGI_OS["nsclc"].beta_log_g, sigma=TGI_OS["nsclc"].sigma)
+    base = replace(TGI_OS["melanoma"], beta_log_g=NSCLC_KG_SLOPE, sigma=NSCLC_KG_SIGMA)
     spec, people, treated, u = simulated_patients("checkmate066.yaml", arms=["dacarbazine"])
 
     def gap(a: float) -> float:
@@ -116,7 +116,7 @@ def calibrate_melanoma() -> None:
 
     a = brentq(gap, 0.0, 5.0, xtol=1e-4)
     df = outcomes(replace(base, intercept=a), people, treated, u, spec.follow_up_months)
-    print(f"melanoma: intercept={a:.3f} (slope {base.beta_log_g}, sigma {base.sigma}: NSCLC's)")
+    print(f"melanoma: intercept={a:.3f} (slope {base.beta_log_g}, sigma {base.sigma}: NSCLC's POPLAR fit with KG)")
     print(f"  dacarbazine: median OS {median_os(df, 'dacarbazine'):.2f} (observed {want})")
 
 

@@ -89,10 +89,21 @@ class TgiOsModel:
     #: Tumour course used for g (chosen: 48 weeks, the data cut-offs from which Claret 2018's POPLAR model
     #: predicted OAK's success, 40 weeks and later).
     window_weeks: float = 48.0
+    #: How g is read from the course (:data:`GROWTH_METRICS`): the coefficients were fitted with it, so it is
+    #: part of the model.
+    growth_metric: str = "kg"
 
     def __post_init__(self) -> None:
         if not (self.sigma > 0 and math.isfinite(self.intercept) and math.isfinite(self.beta_log_g)):
             raise InputError("TgiOsModel needs a finite intercept and slope and a positive sigma")
+        if self.growth_metric not in GROWTH_METRICS:
+            raise InputError(
+                f"TgiOsModel.growth_metric must be one of {', '.join(GROWTH_METRICS)}, got {self.growth_metric!r}"
+            )
+
+    def growth_rates(self, days: np.ndarray, sld_mm: np.ndarray) -> np.ndarray:
+        """Per patient, this model's growth rate (per day) of ``sld_mm`` (patients x days) over its window."""
+        return growth_rates(days, sld_mm, self.window_weeks, self.g_floor_per_day, self.growth_metric)
 
     def log_months(self, g: np.ndarray) -> np.ndarray:
         """Median log OS (months) of patients with growth rates ``g`` (per day)."""
@@ -145,21 +156,46 @@ class TgiOsModel:
         return np.where(died, months, follow_up_months), died
 
 
-def growth_rates(days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float) -> np.ndarray:
-    """Per patient, the growth rate constant KG (per day) of ``sld_mm`` (patients x days, column 0 the baseline)
-    over the window: the biexponential model of Claret 2018 (:func:`iosim.fitting.kg.fit_kg`), floored at
-    ``g_floor``. A course with no growth phase (KG = 0) or that cannot be fitted (no baseline) gets the floor.
+#: Growth-rate estimators: ``kg``, Claret 2018's biexponential e^(-KS t) + e^(KG t) - 1 without a sensitive
+#: fraction (:func:`iosim.fitting.kg.fit_kg`); ``stein``, the Stein model f e^(-d t) + (1 - f) e^(g t)
+#: (:func:`iosim.fitting.fit_tgi`), which fits a delayed response ending on a plateau (flat, a drop, flat:
+#: common under checkpoint inhibitors and continuing chemotherapy) with a vanishing fraction regrowing fast,
+#: so durable responders read as fast growers (docs/endpoints.md).
+GROWTH_METRICS = ("kg", "stein")
 
-    Not the Stein model with a sensitive fraction (:func:`iosim.fitting.fit_tgi`): that one fits a delayed
-    response ending on a plateau (flat, a drop, flat: common under checkpoint inhibitors and continuing
-    chemotherapy) with a vanishing fraction regrowing fast, so durable responders read as fast growers
-    (docs/endpoints.md)."""
-    from iosim.fitting.kg import fit_kg
 
+def growth_rates(
+    days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float, metric: str = "kg"
+) -> np.ndarray:
+    """Per patient, the growth rate (per day) of ``sld_mm`` (patients x days, column 0 the baseline) over the
+    window by ``metric`` (:data:`GROWTH_METRICS`), floored at ``g_floor``. A course with no growth phase or
+    that cannot be fitted (no baseline) gets the floor."""
     days = np.asarray(days, dtype=float)
     keep = days <= window_weeks * 7.0
-    _, kg = fit_kg(days[keep] - days[0], np.asarray(sld_mm, dtype=float)[:, keep])
-    return np.where(np.isfinite(kg), np.maximum(kg, g_floor), g_floor)
+    sld = np.asarray(sld_mm, dtype=float)[:, keep]
+    if metric == "stein":
+        g = _stein_g(days[keep], sld)
+    else:
+        from iosim.fitting.kg import fit_kg
+
+        _, g = fit_kg(days[keep] - days[0], sld)
+    return np.where(np.isfinite(g), np.maximum(g, g_floor), g_floor)
+
+
+def _stein_g(days: np.ndarray, sld: np.ndarray) -> np.ndarray:
+    """The Stein model's g of each course (NaN where it cannot be fitted)."""
+    import pandas as pd
+
+    from iosim.fitting.tgi import fit_tgi
+
+    n, m = sld.shape
+    table = pd.DataFrame({
+        "patient": np.repeat(np.arange(n), m),
+        "day": np.tile(days, n),
+        "diameter_mm": sld.ravel(),
+    })  # fmt: skip
+    fits = fit_tgi(table).set_index("patient").reindex(np.arange(n))
+    return fits["g"].to_numpy(dtype=float)
 
 
 #: ECOG performance status 1 (vs 0): hazard ratio assumed 1.5 in both cancers, the size of the effect
@@ -204,15 +240,23 @@ MELANOMA_NEXT_LINE = NextLine(
 #: predictions. Melanoma is added below; every other cancer keeps the burden hazard (docs/endpoints.md).
 TGI_OS: dict[str, TgiOsModel] = {
     "nsclc": TgiOsModel(
-        intercept=1.536,
-        beta_log_g=-0.885,
-        sigma=1.000,
+        intercept=2.153,
+        beta_log_g=-0.346,
+        sigma=0.998,
         source="calibrated: POPLAR median OS 12.6 (atezolizumab) and 9.7 months (docetaxel), HR 0.73 "
-        "(fit 13.4, 9.1, 0.77 with 1,000 patients per arm)",
+        "(fit 12.9, 9.6, 0.75 with 1,000 patients per arm), g by the Stein model",
         factors=NSCLC_FACTORS,
         next_line=NSCLC_NEXT_LINE,
+        growth_metric="stein",
     ),
 }
+
+#: NSCLC's coefficients fitted the same way on POPLAR with g read as KG (``python examples/calibrate_tgi_os.py
+#: nsclc`` on an NSCLC model with ``growth_metric="kg"``): intercept 1.536, slope -0.885, sigma 1.000 (fit 13.4,
+#: 9.1 months, HR 0.77, 1,000 patients per arm; the fit is flat in sigma, which stayed at its start). Not adopted
+#: for NSCLC: under it OAK's calibrated lesion rows leave their CIs, and selecting the NSCLC population again
+#: under it did not bring them back (docs/endpoints.md). Melanoma, read with KG, borrows this slope and sigma.
+NSCLC_KG_SLOPE, NSCLC_KG_SIGMA = -0.885, 1.000
 
 #: Melanoma, first line: the intercept calibrated on CheckMate 066's dacarbazine median OS (Robert 2015 NEJM
 #: 372:320; ``python examples/calibrate_tgi_os.py melanoma``), the one OS observation the registry allows for
@@ -221,8 +265,8 @@ TGI_OS: dict[str, TgiOsModel] = {
 #: predictor in every one of the five tumour types they modelled.
 TGI_OS["melanoma"] = TgiOsModel(
     intercept=2.310,
-    beta_log_g=TGI_OS["nsclc"].beta_log_g,
-    sigma=TGI_OS["nsclc"].sigma,
+    beta_log_g=NSCLC_KG_SLOPE,
+    sigma=NSCLC_KG_SIGMA,
     source="intercept calibrated: CheckMate 066 dacarbazine median OS 10.8 months (fit 10.8 with 1,000 "
     "patients); slope and sigma: NSCLC's (Chan 2021: growth rate the strongest OS predictor in every tumour type)",
     factors=MELANOMA_FACTORS,
