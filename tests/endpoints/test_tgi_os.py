@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from iosim.endpoints.tgi_os import (
+    NSCLC_KG_SIGMA,
+    NSCLC_KG_SLOPE,
     TGI_OS,
     NextLine,
     PrognosticFactor,
@@ -51,8 +53,8 @@ def test_each_cancer_with_coefficients_says_where_they_come_from():
     nsclc, melanoma = TGI_OS["nsclc"], TGI_OS["melanoma"]
     assert nsclc.source.startswith("calibrated: POPLAR")
     assert "CheckMate 066 dacarbazine" in melanoma.source
-    # melanoma borrows NSCLC's slope and sigma, and says so and why
-    assert (melanoma.beta_log_g, melanoma.sigma) == (nsclc.beta_log_g, nsclc.sigma)
+    # melanoma borrows the slope and sigma of NSCLC's POPLAR fit made with KG, and says so and why
+    assert (melanoma.beta_log_g, melanoma.sigma) == (NSCLC_KG_SLOPE, NSCLC_KG_SIGMA)
     assert "NSCLC's" in melanoma.source and "Chan 2021" in melanoma.source
     for model in (nsclc, melanoma):
         assert model.beta_log_g < 0
@@ -132,3 +134,21 @@ def test_growth_is_read_only_within_the_window():
     late = np.where(days < 400, 40.0, 40.0 * np.exp(0.01 * (days - 400)))  # flat for 57 weeks, then grows
     g = growth_rates(days, late[None, :], window_weeks=48.0, g_floor=1e-4)
     assert g[0] == pytest.approx(1e-4)
+
+
+def test_the_stein_g_reads_the_same_plateau_as_fast_growth():
+    # the artefact that made melanoma read KG (docs/endpoints.md): the sensitive-fraction fit explains the
+    # plateau by a vanishing fraction regrowing fast, far above the floor KG gives the same course
+    weeks = np.array([0.0, 9.4, 15.3, 21.7, 26.6, 32.1, 39.6, 45.9])
+    plateau = np.array([[25.0, 26.0, 20.0, 8.0, 6.0, 5.0, 5.0, 5.0]])
+    kg = growth_rates(weeks * 7.0, plateau, window_weeks=48.0, g_floor=1e-4, metric="kg")
+    stein = growth_rates(weeks * 7.0, plateau, window_weeks=48.0, g_floor=1e-4, metric="stein")
+    assert kg[0] == pytest.approx(1e-4)
+    assert stein[0] > 10 * kg[0]
+
+
+def test_each_cancer_reads_g_the_way_its_coefficients_were_fitted():
+    assert TGI_OS["nsclc"].growth_metric == "stein"  # its population was selected and POPLAR fitted with it
+    assert TGI_OS["melanoma"].growth_metric == "kg"
+    with pytest.raises(InputError, match="growth_metric"):
+        TgiOsModel(intercept=2.0, beta_log_g=-0.5, sigma=1.0, source="x", growth_metric="linear")
