@@ -1,14 +1,14 @@
 """Calibrate a cancer's tumour growth inhibition–OS model (iosim.endpoints.tgi_os) on the registry's allowed rows.
 
     python examples/calibrate_tgi_os.py nsclc      # POPLAR: intercept, slope and sigma (a few minutes on 2 cores)
-    python examples/calibrate_tgi_os.py melanoma   # CheckMate 066 dacarbazine arm: the candidate's intercept
+    python examples/calibrate_tgi_os.py melanoma   # CheckMate 066 dacarbazine arm: the intercept
 
 Runs the trial (1,000 virtual patients per arm) once to get each patient's growth rate g, prognostic
 factors, radiological progression and death uniform, then searches the coefficients so that the
 registry's `calibrated` OS rows are matched (OS does not feed back into g or progression). NSCLC: both
-POPLAR arms' median OS and the Cox hazard ratio fix intercept, slope (bounded at <= 0) and sigma. Melanoma
-(iosim.endpoints.tgi_os.MELANOMA_CANDIDATE, not adopted yet: docs/endpoints.md): the one allowed OS
-observation, CheckMate 066's dacarbazine median OS, fixes the intercept; slope and sigma stay NSCLC's.
+POPLAR arms' median OS and the Cox hazard ratio fix intercept, slope (bounded at <= 0) and sigma. Melanoma:
+the one allowed OS observation, CheckMate 066's dacarbazine median OS, fixes the intercept; slope and sigma
+stay NSCLC's (docs/endpoints.md).
 Rerun after a change to the population, the drugs or the NSCLC coefficients (melanoma after NSCLC), and
 copy the printed coefficients into tgi_os.py.
 """
@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.optimize import brentq, minimize
 
 from iosim.endpoints.survival import hazard_ratio, kaplan_meier
-from iosim.endpoints.tgi_os import MELANOMA_CANDIDATE, TGI_OS, TgiOsModel
+from iosim.endpoints.tgi_os import NSCLC_KG_SIGMA, NSCLC_KG_SLOPE, TGI_OS, TgiOsModel
 from iosim.trials import load_trial_spec, run_trial
 from iosim.trials.prognosis import next_line_treated
 from iosim.trials.rng import uniforms
@@ -106,11 +106,9 @@ def calibrate_nsclc() -> None:
 
 def calibrate_melanoma() -> None:
     want = load_registry().find("checkmate066", "dacarbazine", "median_os_months").observed
-    # Melanoma is not in TGI_OS (docs/endpoints.md): register the candidate, with NSCLC's current slope and
-    # sigma, for this run only (one process, so the trial's chunks see it).
-    base = replace(MELANOMA_CANDIDATE, beta_log_g=TGI_OS["nsclc"].beta_log_g, sigma=TGI_OS["nsclc"].sigma)
-    TGI_OS["melanoma"] = base
-    spec, people, treated, u = simulated_patients("checkmate066.yaml", arms=["dacarbazine"], workers=1)
+    # Slope and sigma are NSCLC's (docs/endpoints.md says why); the growth rates do not depend on the intercept.
+    base = replace(TGI_OS["melanoma"], beta_log_g=NSCLC_KG_SLOPE, sigma=NSCLC_KG_SIGMA)
+    spec, people, treated, u = simulated_patients("checkmate066.yaml", arms=["dacarbazine"])
 
     def gap(a: float) -> float:
         df = outcomes(replace(base, intercept=a), people, treated, u, spec.follow_up_months)
@@ -118,7 +116,7 @@ def calibrate_melanoma() -> None:
 
     a = brentq(gap, 0.0, 5.0, xtol=1e-4)
     df = outcomes(replace(base, intercept=a), people, treated, u, spec.follow_up_months)
-    print(f"melanoma: intercept={a:.3f} (slope {base.beta_log_g}, sigma {base.sigma}: NSCLC's)")
+    print(f"melanoma: intercept={a:.3f} (slope {base.beta_log_g}, sigma {base.sigma}: NSCLC's POPLAR fit with KG)")
     print(f"  dacarbazine: median OS {median_os(df, 'dacarbazine'):.2f} (observed {want})")
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from iosim.endpoints.tgi_os import (
-    MELANOMA_CANDIDATE,
-    REGROWTH_FRACTION,
+    NSCLC_KG_SIGMA,
+    NSCLC_KG_SLOPE,
     TGI_OS,
     NextLine,
     PrognosticFactor,
@@ -49,15 +49,18 @@ def test_growth_rate_is_read_from_the_course_and_floored():
     assert g[1] == pytest.approx(1e-4)  # never regrows: the floor
 
 
-def test_each_cancer_with_coefficients_says_where_they_come_from_and_others_keep_the_burden_hazard():
-    assert set(TGI_OS) == {"nsclc"}  # melanoma's candidate is not adopted (docs/endpoints.md)
-    assert TGI_OS["nsclc"].source.startswith("calibrated: POPLAR")
-    for model in (TGI_OS["nsclc"], MELANOMA_CANDIDATE):
+def test_each_cancer_with_coefficients_says_where_they_come_from():
+    nsclc, melanoma = TGI_OS["nsclc"], TGI_OS["melanoma"]
+    assert nsclc.source.startswith("calibrated: POPLAR")
+    assert "CheckMate 066 dacarbazine" in melanoma.source
+    # melanoma borrows the slope and sigma of NSCLC's POPLAR fit made with KG, and says so and why
+    assert (melanoma.beta_log_g, melanoma.sigma) == (NSCLC_KG_SLOPE, NSCLC_KG_SIGMA)
+    assert "NSCLC's" in melanoma.source and "Chan 2021" in melanoma.source
+    for model in (nsclc, melanoma):
         assert model.beta_log_g < 0
         assert all(f.source for f in model.factors) and model.next_line is not None and model.next_line.source
-    assert "CheckMate 066 dacarbazine" in MELANOMA_CANDIDATE.source
     # melanoma's factors are its own (LDH), not NSCLC's
-    assert {f.name for f in MELANOMA_CANDIDATE.factors} != {f.name for f in TGI_OS["nsclc"].factors}
+    assert {f.name for f in melanoma.factors} != {f.name for f in nsclc.factors}
 
 
 ELEVATED = PrognosticFactor("ldh_elevated", 0.4, 2.0, "test")
@@ -111,15 +114,41 @@ def test_a_nonpositive_sigma_is_refused():
         TgiOsModel(intercept=2.0, beta_log_g=-0.5, sigma=0.0, source="x")
 
 
-def test_a_delayed_response_ending_on_a_plateau_is_not_read_as_fast_growth():
-    # flat, then a drop, then flat (a checkpoint responder): the Stein fit alone puts g near its bound
+def test_a_delayed_response_ending_on_a_plateau_has_no_growth_rate():
+    # flat, then a drop, then flat (a durable checkpoint responder): no growth phase, so the floor
     weeks = np.array([0.0, 9.4, 15.3, 21.7, 26.6, 32.1, 39.6, 45.9])
     plateau = np.array([25.0, 26.0, 20.0, 8.0, 6.0, 5.0, 5.0, 5.0])
     regrowing = np.array([25.0, 26.0, 20.0, 8.0, 6.0, 7.0, 9.0, 12.0])
-    courses = np.vstack([plateau, regrowing])
-    g = growth_rates(weeks * 7.0, courses, window_weeks=48.0, g_floor=1e-4, regrowth=REGROWTH_FRACTION)
-    assert g[0] == pytest.approx(1e-4)  # no regrowth in the window: the floor
-    assert g[1] > 1e-3  # regrowth from the nadir is measured
-    # without the rule the plateau is read as faster growth than the regrowing course (the artefact)
-    g_off = growth_rates(weeks * 7.0, courses, window_weeks=48.0, g_floor=1e-4)
-    assert g_off[0] > g_off[1]
+    g = growth_rates(weeks * 7.0, np.vstack([plateau, regrowing]), window_weeks=48.0, g_floor=1e-4)
+    assert g[0] == pytest.approx(1e-4)
+    assert g[1] > 1e-4  # regrowth from the nadir is measured
+    # and so the responder who stays down lives longer with the same draw
+    months, _ = TGI_OS["melanoma"].sample_with_uniforms(
+        g, np.full(2, 0.5), 1e6, {"ecog_1": np.zeros(2), "ldh_elevated": np.zeros(2)}
+    )
+    assert months[0] > months[1]
+
+
+def test_growth_is_read_only_within_the_window():
+    days = np.arange(0.0, 700.0, 7.0)
+    late = np.where(days < 400, 40.0, 40.0 * np.exp(0.01 * (days - 400)))  # flat for 57 weeks, then grows
+    g = growth_rates(days, late[None, :], window_weeks=48.0, g_floor=1e-4)
+    assert g[0] == pytest.approx(1e-4)
+
+
+def test_the_stein_g_reads_the_same_plateau_as_fast_growth():
+    # the artefact that made melanoma read KG (docs/endpoints.md): the sensitive-fraction fit explains the
+    # plateau by a vanishing fraction regrowing fast, far above the floor KG gives the same course
+    weeks = np.array([0.0, 9.4, 15.3, 21.7, 26.6, 32.1, 39.6, 45.9])
+    plateau = np.array([[25.0, 26.0, 20.0, 8.0, 6.0, 5.0, 5.0, 5.0]])
+    kg = growth_rates(weeks * 7.0, plateau, window_weeks=48.0, g_floor=1e-4, metric="kg")
+    stein = growth_rates(weeks * 7.0, plateau, window_weeks=48.0, g_floor=1e-4, metric="stein")
+    assert kg[0] == pytest.approx(1e-4)
+    assert stein[0] > 10 * kg[0]
+
+
+def test_each_cancer_reads_g_the_way_its_coefficients_were_fitted():
+    assert TGI_OS["nsclc"].growth_metric == "stein"  # its population was selected and POPLAR fitted with it
+    assert TGI_OS["melanoma"].growth_metric == "kg"
+    with pytest.raises(InputError, match="growth_metric"):
+        TgiOsModel(intercept=2.0, beta_log_g=-0.5, sigma=1.0, source="x", growth_metric="linear")

@@ -8,12 +8,12 @@ of OS in every tumour type of 6,699 atezolizumab patients. iosim uses the same s
 
     log OS_i = intercept + beta_log_g * log(g_i / g_ref) + sigma * eps_i,    eps_i ~ N(0, 1)   (months)
 
-``g_i`` is the growth rate g of the Stein model f e^(-d t) + (1 - f) e^(g t) (:func:`iosim.fitting.fit_tgi`)
-fitted to the patient's simulated sum of diameters over the first ``window_weeks`` of treatment,
-floored at ``g_floor_per_day`` (a tumour that never regrows in the window). The growth rate is a
-property of the simulated tumour, read from the model's course whatever happens to the patient, so
-death does not censor its own covariate. ``eps_i`` comes from the patient's death uniform (seeded per
-patient, as the burden model's).
+``g_i`` is the growth rate constant KG of Claret 2018's biexponential model e^(-KS t) + e^(KG t) - 1
+(:func:`iosim.fitting.kg.fit_kg`) fitted to the patient's simulated sum of diameters over the first
+``window_weeks`` of treatment, floored at ``g_floor_per_day`` (a tumour with no growth phase in the
+window). The growth rate is a property of the simulated tumour, read from the model's course whatever
+happens to the patient, so death does not censor its own covariate. ``eps_i`` comes from the patient's
+death uniform (seeded per patient, as the burden model's).
 
 Two additions (Chan 2021's full models; issue 14):
 
@@ -38,7 +38,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy.special import ndtri
 
 from iosim.errors import InputError
@@ -90,12 +89,21 @@ class TgiOsModel:
     #: Tumour course used for g (chosen: 48 weeks, the data cut-offs from which Claret 2018's POPLAR model
     #: predicted OAK's success, 40 weeks and later).
     window_weeks: float = 48.0
-    #: Regrowth rule of :func:`growth_rates` (None: off, the Stein fit's g as it comes).
-    regrowth_fraction: float | None = None
+    #: How g is read from the course (:data:`GROWTH_METRICS`): the coefficients were fitted with it, so it is
+    #: part of the model.
+    growth_metric: str = "kg"
 
     def __post_init__(self) -> None:
         if not (self.sigma > 0 and math.isfinite(self.intercept) and math.isfinite(self.beta_log_g)):
             raise InputError("TgiOsModel needs a finite intercept and slope and a positive sigma")
+        if self.growth_metric not in GROWTH_METRICS:
+            raise InputError(
+                f"TgiOsModel.growth_metric must be one of {', '.join(GROWTH_METRICS)}, got {self.growth_metric!r}"
+            )
+
+    def growth_rates(self, days: np.ndarray, sld_mm: np.ndarray) -> np.ndarray:
+        """Per patient, this model's growth rate (per day) of ``sld_mm`` (patients x days) over its window."""
+        return growth_rates(days, sld_mm, self.window_weeks, self.g_floor_per_day, self.growth_metric)
 
     def log_months(self, g: np.ndarray) -> np.ndarray:
         """Median log OS (months) of patients with growth rates ``g`` (per day)."""
@@ -148,42 +156,46 @@ class TgiOsModel:
         return np.where(died, months, follow_up_months), died
 
 
-#: Smallest rise above the nadir that counts as regrowth (chosen: 10%, half of RECIST's 20% progression
-#: threshold and above the ~8% reader error): below it the growing part of the Stein model is not identified.
-REGROWTH_FRACTION = 0.10
+#: Growth-rate estimators: ``kg``, Claret 2018's biexponential e^(-KS t) + e^(KG t) - 1 without a sensitive
+#: fraction (:func:`iosim.fitting.kg.fit_kg`); ``stein``, the Stein model f e^(-d t) + (1 - f) e^(g t)
+#: (:func:`iosim.fitting.fit_tgi`), which fits a delayed response ending on a plateau (flat, a drop, flat:
+#: common under checkpoint inhibitors and continuing chemotherapy) with a vanishing fraction regrowing fast,
+#: so durable responders read as fast growers (docs/endpoints.md).
+GROWTH_METRICS = ("kg", "stein")
 
 
 def growth_rates(
-    days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float, regrowth: float | None = None
+    days: np.ndarray, sld_mm: np.ndarray, window_weeks: float, g_floor: float, metric: str = "kg"
 ) -> np.ndarray:
-    """Per patient, the Stein-model growth rate g (per day) of ``sld_mm`` (patients x days) over the window.
-
-    A course that cannot be fitted (no baseline) gets ``g_floor``. With ``regrowth`` (e.g.
-    :data:`REGROWTH_FRACTION`), so does a course that does not regrow in the window: no value after its nadir
-    is that fraction above it. Without the rule, a delayed response that ends on a plateau (flat, then a drop,
-    then flat: common under checkpoint inhibitors, and under continuing chemotherapy) is fitted with a
-    vanishing growing fraction at a large rate, so such tumours read as fast-growing (docs/endpoints.md)."""
-    from iosim.fitting.tgi import fit_tgi
-
+    """Per patient, the growth rate (per day) of ``sld_mm`` (patients x days, column 0 the baseline) over the
+    window by ``metric`` (:data:`GROWTH_METRICS`), floored at ``g_floor``. A course with no growth phase or
+    that cannot be fitted (no baseline) gets the floor."""
     days = np.asarray(days, dtype=float)
     keep = days <= window_weeks * 7.0
-    n, m = sld_mm.shape[0], int(keep.sum())
     sld = np.asarray(sld_mm, dtype=float)[:, keep]
+    if metric == "stein":
+        g = _stein_g(days[keep], sld)
+    else:
+        from iosim.fitting.kg import fit_kg
+
+        _, g = fit_kg(days[keep] - days[0], sld)
+    return np.where(np.isfinite(g), np.maximum(g, g_floor), g_floor)
+
+
+def _stein_g(days: np.ndarray, sld: np.ndarray) -> np.ndarray:
+    """The Stein model's g of each course (NaN where it cannot be fitted)."""
+    import pandas as pd
+
+    from iosim.fitting.tgi import fit_tgi
+
+    n, m = sld.shape
     table = pd.DataFrame({
         "patient": np.repeat(np.arange(n), m),
-        "day": np.tile(days[keep], n),
+        "day": np.tile(days, n),
         "diameter_mm": sld.ravel(),
     })  # fmt: skip
     fits = fit_tgi(table).set_index("patient").reindex(np.arange(n))
-    g = fits["g"].to_numpy(dtype=float)
-    g = np.where(np.isfinite(g), np.maximum(g, g_floor), g_floor)
-    if regrowth is None:
-        return g
-    nadir_at = np.argmin(np.where(np.isnan(sld), np.inf, sld), axis=1)
-    after = np.where(np.arange(m)[None, :] >= nadir_at[:, None], sld, -np.inf)
-    nadir = np.take_along_axis(sld, nadir_at[:, None], axis=1)[:, 0]
-    regrows = np.nanmax(after, axis=1) > (1.0 + regrowth) * nadir
-    return np.where(regrows, g, g_floor)
+    return fits["g"].to_numpy(dtype=float)
 
 
 #: ECOG performance status 1 (vs 0): hazard ratio assumed 1.5 in both cancers, the size of the effect
@@ -225,30 +237,38 @@ MELANOMA_NEXT_LINE = NextLine(
 #: Per cancer type. NSCLC: calibrated on POPLAR (Fehrenbacher 2016 Lancet 387:1837): both arms' median OS
 #: and the OS hazard ratio, with the docetaxel and atezolizumab arms simulated on the NSCLC population
 #: selected on OAK (``python examples/calibrate_tgi_os.py nsclc``). OAK's and CheckMate 057's OS are
-#: predictions. Every other cancer keeps the burden hazard (docs/endpoints.md says why melanoma does too).
+#: predictions. Melanoma is added below; every other cancer keeps the burden hazard (docs/endpoints.md).
 TGI_OS: dict[str, TgiOsModel] = {
     "nsclc": TgiOsModel(
         intercept=2.153,
         beta_log_g=-0.346,
         sigma=0.998,
         source="calibrated: POPLAR median OS 12.6 (atezolizumab) and 9.7 months (docetaxel), HR 0.73 "
-        "(fit 12.9, 9.6, 0.75 with 1,000 patients per arm)",
+        "(fit 12.9, 9.6, 0.75 with 1,000 patients per arm), g by the Stein model",
         factors=NSCLC_FACTORS,
         next_line=NSCLC_NEXT_LINE,
+        growth_metric="stein",
     ),
 }
 
-#: Melanoma, not adopted (docs/endpoints.md): the intercept calibrated on CheckMate 066's dacarbazine median OS
-#: (``python examples/calibrate_tgi_os.py melanoma``, which registers this model for its own run) with NSCLC's
-#: slope and sigma. Under it CheckMate 067's calibrated nivolumab ORR and PFS rows leave their CIs (the melanoma
-#: population was calibrated under the burden hazard) and, without the regrowth rule, deep nivolumab responders
-#: read as fast growers (CheckMate 066 OS HR 1.15 against dacarbazine).
-MELANOMA_CANDIDATE = TgiOsModel(
-    intercept=2.279,
-    beta_log_g=-0.346,
-    sigma=0.998,
+#: NSCLC's coefficients fitted the same way on POPLAR with g read as KG (``python examples/calibrate_tgi_os.py
+#: nsclc`` on an NSCLC model with ``growth_metric="kg"``): intercept 1.536, slope -0.885, sigma 1.000 (fit 13.4,
+#: 9.1 months, HR 0.77, 1,000 patients per arm; the fit is flat in sigma, which stayed at its start). Not adopted
+#: for NSCLC: under it OAK's calibrated lesion rows leave their CIs, and selecting the NSCLC population again
+#: under it did not bring them back (docs/endpoints.md). Melanoma, read with KG, borrows this slope and sigma.
+NSCLC_KG_SLOPE, NSCLC_KG_SIGMA = -0.885, 1.000
+
+#: Melanoma, first line: the intercept calibrated on CheckMate 066's dacarbazine median OS (Robert 2015 NEJM
+#: 372:320; ``python examples/calibrate_tgi_os.py melanoma``), the one OS observation the registry allows for
+#: fitting. Slope and sigma are NSCLC's, not fitted: one observation cannot fix them, no published melanoma
+#: TGI-OS coefficients were at hand, and Chan 2021 (CPT PSP 10:1171) found the growth rate the strongest OS
+#: predictor in every one of the five tumour types they modelled.
+TGI_OS["melanoma"] = TgiOsModel(
+    intercept=2.310,
+    beta_log_g=NSCLC_KG_SLOPE,
+    sigma=NSCLC_KG_SIGMA,
     source="intercept calibrated: CheckMate 066 dacarbazine median OS 10.8 months (fit 10.8 with 1,000 "
-    "patients); slope and sigma: NSCLC's",
+    "patients); slope and sigma: NSCLC's (Chan 2021: growth rate the strongest OS predictor in every tumour type)",
     factors=MELANOMA_FACTORS,
     next_line=MELANOMA_NEXT_LINE,
 )

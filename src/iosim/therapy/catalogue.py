@@ -32,8 +32,8 @@ _TAXOTERE = "Taxotere (docetaxel) prescribing information s12.3"
 _DTIC = "DTIC-Dome (dacarbazine) prescribing information, clinical pharmacology"
 _POPLAR_CAL = ("calibrated: POPLAR docetaxel arm ORR and median PFS (Fehrenbacher 2016 Lancet 387:1837), "
                "examples/calibrate_all.sh")
-_CM066_CAL = ("calibrated: CheckMate 066 dacarbazine arm median OS 10.8 months (Robert 2015 NEJM 372:320), "
-              "examples/calibrate_all.sh")
+_CM066_CAL = ("calibrated: CheckMate 066 dacarbazine arm median OS 10.8 months (Robert 2015 NEJM 372:320) under the "
+              "burden death model; kept, not refitted, since that row calibrates melanoma's TGI-OS intercept")
 #: Chemotherapy potency: per-cycle log-kill and its loss with exposure (see the sources above).
 _DOCETAXEL_KILL, _DOCETAXEL_RESISTANCE = 2.08, 1.42
 #: Dacarbazine's resistance gives docetaxel's loss of effect per cycle (x 0.81): AUC per cycle 12.9 vs

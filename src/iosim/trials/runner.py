@@ -189,7 +189,7 @@ def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.Dat
     """Scans, readout, death and outcomes of one simulated course of a chunk."""
     from iosim.endpoints.death import DeathModel
     from iosim.endpoints.outcomes import code_labels, patient_outcomes
-    from iosim.endpoints.tgi_os import TGI_OS, growth_rates
+    from iosim.endpoints.tgi_os import TGI_OS
     from iosim.model.compiled import output_function
 
     model = res.model
@@ -229,7 +229,7 @@ def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.Dat
 
     tgi_os = TGI_OS.get(spec.cancer)
     if tgi_os is not None:  # OS from the tumour's growth rate (Claret 2018), where calibrated
-        g = growth_rates(days[base], filled, tgi_os.window_weeks, tgi_os.g_floor_per_day, tgi_os.regrowth_fraction)
+        g = tgi_os.growth_rates(days[base], filled)
         people["tgi_g_per_day"] = g
         death_m, died = tgi_os_deaths(spec, arm, tgi_os, people, patients, g, u, score)
     else:  # the burden hazard
