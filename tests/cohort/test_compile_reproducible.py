@@ -19,7 +19,7 @@ import pytest
 
 from iosim import Reference
 from iosim.cohort import simulate_cohort
-from iosim.cohort.kernel import kernel_file, load_module
+from iosim.cohort.kernel import kernel_compiled, kernel_file, load_module
 from iosim.model import ModelBuilder
 
 _RUN = """
@@ -70,7 +70,9 @@ def _decay(rate: float):
 def test_a_kernel_missing_from_the_cache_is_compiled_apart_and_loaded(tmp_path, monkeypatch):
     monkeypatch.setenv("IOSIM_CACHE_DIR", str(tmp_path))
     model = _decay(2.5)
+    assert not kernel_compiled(model)  # what `iosim cohort` asks before saying it compiled
     result = simulate_cohort(model, 1.0)
+    assert kernel_compiled(model)
     np.testing.assert_allclose(result.y[0, -1, 0], np.exp(-2.5), rtol=1e-5)
     stats = load_module(kernel_file(model)).solve_batch.stats
     assert sum(stats.cache_hits.values()) == 1 and sum(stats.cache_misses.values()) == 0  # loaded, not compiled

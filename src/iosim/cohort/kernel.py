@@ -94,6 +94,12 @@ def kernel_file(model: Model) -> KernelFile:
     return loader.kernel_file(model, CPU)
 
 
+def kernel_compiled(model: Model) -> bool:
+    """Whether the kernel of ``model`` is already compiled, in this process or in numba's on-disk cache."""
+    solve_batch = load_module(kernel_file(model)).solve_batch
+    return bool(solve_batch.signatures) or loader.in_numba_cache(solve_batch)
+
+
 def compile_kernel(model: Model) -> tuple[KernelFile, float]:
     """Make sure the kernel of ``model`` is compiled; returns it and the seconds it took."""
     start = time.perf_counter()
