@@ -1,9 +1,10 @@
 """Toxicity indicators: irAE anchored to CheckMate 067, cytokine release ordered by mechanism."""
 
+import numpy as np
 import pytest
 
 from iosim.scenario import build_scenario
-from iosim.therapy.toxicity import crs_category, crs_indicator, irae_indicator
+from iosim.therapy.toxicity import crs_category, crs_indicator, engaged_car_t, irae_indicator
 
 
 def _run(cancer, therapies, days=84):
@@ -29,3 +30,16 @@ def test_cytokine_release_indicator_flags_car_t_and_high_dose_il2():
     assert crs_category(car) == "high" and crs_category(il2) == "moderate" and crs_category(nivo) == "low"
     # no antigen, no expansion, no cytokine release
     assert crs_indicator(_run("melanoma", ["axicabtagene_ciloleucel"], days=30)) < 0.1
+
+
+def test_cytokine_release_counts_only_car_t_cells_that_meet_targets():
+    # The CRS exposure uses the model's antigen drive: CAR-T cells engaged at once never outnumber the CD19+
+    # targets they can meet (car_targets_per_cell targets per engaged cell), even at the peak, when the CAR-T
+    # cells outnumber what is left of the lymphoma. (The older form counted every CAR-T cell once targets
+    # exceeded car_antigen_half, ~3x the engaged cells at the median ZUMA-1 patient's peak.)
+    r = _run("dlbcl", ["axicabtagene_ciloleucel"], days=30)
+    per_cell = float(r.parameters[r.model.parameter_names.index("car_targets_per_cell")])
+    half = float(r.parameters[r.model.parameter_names.index("car_antigen_half")])
+    engaged = engaged_car_t(r["C"], r["Tp"], half, per_cell)
+    assert (engaged <= np.maximum(r["Tp"], 0.0) / per_cell * (1 + 1e-9)).all()
+    assert engaged.max() < 0.6 * np.maximum(r["C"], 0.0).max()

@@ -2,7 +2,8 @@
 calibrated per-patient events in :mod:`iosim.trials.toxicity`).
 
 * :func:`crs_indicator` - cytokine-release indicator for CAR-T and high-dose IL-2: the peak of
-  antigen-engaged CAR-T cells (in units of 1e9 cells) plus the peak exogenous IL-2 effect (0-1).
+  antigen-engaged CAR-T cells (:func:`engaged_car_t`, in units of 1e9 cells) plus the peak exogenous IL-2
+  effect (0-1).
   Values above 1 flag the exposures at which grade >= 3 CRS or capillary leak is common
   (CAR-T peak expansion correlates with CRS grade: Neelapu 2017 NEJM 377:2531; HD IL-2 causes
   capillary leak in most patients: Proleukin PI boxed warning). Ordinal, not a probability.
@@ -22,9 +23,20 @@ def _param(result, name: str) -> float:
     return float(result.parameters[result.model.parameter_names.index(name)])
 
 
+def engaged_car_t(C, Tp, antigen_half, targets_per_cell):
+    """CAR-T effector cells engaging target+ cells: ``C`` times the flagship model's antigen drive
+    ``Tp / (Tp + car_antigen_half + car_targets_per_cell C)`` (:mod:`iosim.models.core`), the share of them
+    meeting targets. Arrays broadcast; negative solver round-off counts as 0.
+
+    Before the drive counted targets per CAR-T cell (issue 15) this was ``C Tp / (Tp + car_antigen_half)``,
+    which at the peak counts about three times as many cells as the model's drive engages."""
+    C, Tp = np.maximum(C, 0.0), np.maximum(Tp, 0.0)
+    return C * Tp / (Tp + antigen_half + targets_per_cell * C)
+
+
 def crs_indicator(result) -> float:
     C, Tp, il2 = result["C"], result["Tp"], result["il2x"]
-    engaged = C * Tp / (Tp + _param(result, "car_antigen_half"))
+    engaged = engaged_car_t(C, Tp, _param(result, "car_antigen_half"), _param(result, "car_targets_per_cell"))
     il2_effect = il2 / (il2 + _param(result, "il2_EC50"))
     return float(np.max(engaged) / 1e9 + np.max(il2_effect))
 

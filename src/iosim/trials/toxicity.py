@@ -11,8 +11,9 @@ Three kinds, each a small frozen model with its sources (constants calibrated by
   events always do (ASCO guideline, Brahmer 2018 J Clin Oncol 36:1714: permanently discontinue for
   grade 4 irAEs). Calibrated to CheckMate 067 (Larkin 2015 NEJM 373:23, Table 3).
 * ``crs`` - cytokine release syndrome after CAR-T cells, graded 1-4 (Lee 2014 Blood 124:188). A
-  latent severity ``log10(peak antigen-engaged CAR-T cells) + sigma z`` (the CAR-T peak the model
-  gives, on the trial's weekly output grid) crosses per-grade thresholds calibrated to ZUMA-1
+  latent severity ``log10(peak antigen-engaged CAR-T cells) + sigma z`` (the peak of
+  :func:`iosim.therapy.toxicity.engaged_car_t`, the CAR-T cells the model's antigen drive engages, on the
+  trial's weekly output grid) crosses per-grade thresholds calibrated to ZUMA-1
   (Neelapu 2017 NEJM 377:2531: any grade 93%, grade >= 3 13%). A one-off infusion: nothing to stop.
 * ``capillary_leak`` - grade 3-4 capillary leak (hypotension) of IL-2, with probability
   ``1 - exp(-k d)`` for the dose per kg ``d`` relative to 600,000 IU/kg (each bolus raises the risk by
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from iosim.therapy.toxicity import engaged_car_t
 from iosim.trials.rng import normals, uniforms
 
 #: Events are reported up to 100 days after the last dose (assumed: the safety follow-up of the
@@ -115,7 +117,7 @@ IRAE = IraeModel(
     source="calibrated: CheckMate 067 grade 3-4 TRAEs and discontinuations (Larkin 2015 NEJM 373:23, Table 3)",
 )
 #: Calibrated by examples/calibrate_toxicity.py on ZUMA-1 (any grade 93%, grade >= 3 13%).
-CRS = CrsModel(thresholds=(9.218, 10.133, 10.814, 11.184), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
+CRS = CrsModel(thresholds=(8.661, 9.575, 10.256, 10.621), source="calibrated: ZUMA-1 CRS (Neelapu 2017 NEJM 377:2531)")
 #: Calibrated by examples/calibrate_toxicity.py on Schwartzentruber 2011 (IL-2 alone, 720,000 IU/kg): grade
 #: 3-5 cardiovascular toxicity 26.9% (25/93); at the labelled 600,000 IU/kg this gives 23%, and 3% at the
 #: low-dose 72,000 IU/kg of Yang 2003 (J Clin Oncol 21:3127: hypotension much less frequent at low dose).
@@ -170,9 +172,9 @@ def exposure(res, plan, days: np.ndarray, weight_kg: np.ndarray) -> Exposure:
         ec50 = res.parameters[:, model.parameter_index("ctla4_EC50")][:, None]
         ct = np.nanmean(np.maximum(c, 0.0) / (np.maximum(c, 0.0) + ec50), axis=1)
     if math.isfinite(car0):
-        tp = np.maximum(res["Tp"], 0.0)
         half = res.parameters[:, model.parameter_index("car_antigen_half")][:, None]
-        engaged = np.maximum(res["C"], 0.0) * tp / (tp + half)
+        per_cell = res.parameters[:, model.parameter_index("car_targets_per_cell")][:, None]
+        engaged = engaged_car_t(res["C"], res["Tp"], half, per_cell)
         peak = np.nanmax(np.where(days[None, :] >= car0, engaged, 0.0), axis=1)
     il2 = 0.0
     if math.isfinite(il0):
