@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from iosim.scenario import build_scenario
-from iosim.therapy.toxicity import crs_category, crs_indicator, engaged_car_t, irae_indicator
+from iosim.therapy.toxicity import crs_category, crs_indicator, irae_indicator
+from iosim.trials.toxicity import engaged_car_t
 
 
 def _run(cancer, therapies, days=84):
@@ -23,13 +24,21 @@ def test_irae_indicator_orders_checkpoint_regimens_like_checkmate_067():
     assert irae_indicator(_run("dlbcl", ["rituximab"])) == 0.0
 
 
-def test_cytokine_release_indicator_flags_car_t_and_high_dose_il2():
+def test_cytokine_release_indicator_grades_car_t_and_high_dose_il2_like_the_clinic():
     car = crs_indicator(_run("dlbcl", ["axicabtagene_ciloleucel"], days=30))
+    b_all = crs_indicator(_run("b_all", ["tisagenlecleucel"], days=30))
     il2 = crs_indicator(_run("rcc", ["aldesleukin"], days=20))
     nivo = crs_indicator(_run("melanoma", ["nivolumab"], days=30))
-    assert crs_category(car) == "high" and crs_category(il2) == "moderate" and crs_category(nivo) == "low"
+    # The typical DLBCL patient on axi-cel near ZUMA-1's grade >= 3 CRS rate (13 of 101: 95% CI 7-21%,
+    # Neelapu 2017 NEJM 377:2531), so not every CAR-T course is "high" (issue 15).
+    assert 0.07 <= car <= 0.21 and crs_category(car) == "moderate"
+    # A leukaemia burden drives a larger burst: grade 3-4 CRS in 46% on tisagenlecleucel in ELIANA (Maude 2018
+    # NEJM 378:439, Penn scale), over three times ZUMA-1's.
+    assert b_all > 2 * car and crs_category(b_all) == "high"
+    # High-dose IL-2 near Schwartzentruber 2011's 27% grade 3-5 cardiovascular toxicity; nivolumab has none.
+    assert 0.1 <= il2 <= 0.3 and crs_category(il2) == "moderate" and crs_category(nivo) == "low"
     # no antigen, no expansion, no cytokine release
-    assert crs_indicator(_run("melanoma", ["axicabtagene_ciloleucel"], days=30)) < 0.1
+    assert crs_indicator(_run("melanoma", ["axicabtagene_ciloleucel"], days=30)) < 0.01
 
 
 def test_cytokine_release_counts_only_car_t_cells_that_meet_targets():

@@ -12,7 +12,7 @@ Three kinds, each a small frozen model with its sources (constants calibrated by
   grade 4 irAEs). Calibrated to CheckMate 067 (Larkin 2015 NEJM 373:23, Table 3).
 * ``crs`` - cytokine release syndrome after CAR-T cells, graded 1-4 (Lee 2014 Blood 124:188). A
   latent severity ``log10(peak antigen-engaged CAR-T cells) + sigma z`` (the peak of
-  :func:`iosim.therapy.toxicity.engaged_car_t`, the CAR-T cells the model's antigen drive engages, on the
+  :func:`engaged_car_t`, the CAR-T cells the model's antigen drive engages, on the
   trial's weekly output grid) crosses per-grade thresholds calibrated to ZUMA-1
   (Neelapu 2017 NEJM 377:2531: any grade 93%, grade >= 3 13%). A one-off infusion: nothing to stop.
 * ``capillary_leak`` - grade 3-4 capillary leak (hypotension) of IL-2, with probability
@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from iosim.therapy.toxicity import engaged_car_t
 from iosim.trials.rng import normals, uniforms
 
 #: Events are reported up to 100 days after the last dose (assumed: the safety follow-up of the
@@ -70,6 +69,17 @@ class IraeModel:
         return 1.0 - (1.0 - a * pd_block) * (1.0 - b * ct) * (1.0 - c * pd_block * ct)
 
 
+def engaged_car_t(C, Tp, antigen_half, targets_per_cell):
+    """CAR-T effector cells engaging target+ cells: ``C`` times the flagship model's antigen drive
+    ``Tp / (Tp + car_antigen_half + car_targets_per_cell C)`` (:mod:`iosim.models.core`), the share of them
+    meeting targets. Arrays broadcast; negative solver round-off counts as 0.
+
+    Before the drive counted targets per CAR-T cell (issue 15) this was ``C Tp / (Tp + car_antigen_half)``,
+    which at the peak counts about three times as many cells as the model's drive engages."""
+    C, Tp = np.maximum(C, 0.0), np.maximum(Tp, 0.0)
+    return C * Tp / (Tp + antigen_half + targets_per_cell * C)
+
+
 @dataclass(frozen=True)
 class CrsModel:
     #: Latent thresholds (log10 cells) for grade >= 1, 2, 3, 4.
@@ -85,6 +95,13 @@ class CrsModel:
     grade2_share: float = 0.50
     grade4_share: float = 0.04
     source: str = ""
+
+    def grade3_probability(self, peak_cells):
+        """Probability of grade >= 3 CRS at a peak of ``peak_cells`` antigen-engaged CAR-T cells."""
+        from scipy.special import ndtr
+
+        z = (np.log10(np.maximum(peak_cells, 1.0)) - self.thresholds[2]) / self.sigma
+        return ndtr(z)
 
 
 @dataclass(frozen=True)
