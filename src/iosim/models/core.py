@@ -182,7 +182,10 @@ def build():
     fE = b.intermediate(
         "effector_kill_per_cell",
         # a tumour that lost antigen presentation (B2M) or IFN-gamma signalling (JAK1/2) escapes CD8 killing
-        minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd) * (1 - p.antigen_presentation_loss),
+        # IL-2 raises each CD8 effector's perforin and granzyme B (Janas et al. 2005 J Immunol 175:8003): more
+        # killing per effector while IL-2 is given; 0 without IL-2, so no other therapy changes.
+        minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd) * (1 - p.antigen_presentation_loss)
+        * (1 + p.il2_kill_boost * il2e),
         unit="1/day",
         description="per-tumour-cell kill rate by CD8 effectors: contact-limited (de Pillis) and capacity-limited",
     )
