@@ -62,6 +62,9 @@ $IOSIM calibrate zuma1.yaml --target zuma1/axicabtagene_ciloleucel/orr,zuma1/axi
 # CI: its objective trades the CR for the ORR. Lower immunogenicity with a larger boost raises the CR share
 # (shift 0.1 and boost 25: 20.1% / 3.0%); immunogenicity above the type value lowers it (shift 3.6: CR 1.6%).
 # The boost is also the model default (_core_parameters.py), so IL-2 in melanoma (Atkins 1999) is predicted.
+# Melanoma, lifileucel: C-144-01's ORR (c144_01/lifileucel/orr, Chesney 2022) is the target of the catalogue's
+# active_fraction, but no value reaches it (0.7% at 1,000 patients from 1e-6 to 0.5: the infused cells cannot
+# enter a tumour bed the population's own effectors fill; docs/flagship.md), so nothing is fitted and 0.05 stays.
 # Prostate: IMPACT's placebo overall survival is not calibrated. It is set by the death model's
 # baseline hazard far more than by tumour growth (fitting growth_rate drove its centre to ~1e-20
 # without reaching 21.7 months), so populations/prostate.yaml is the cancer type's default

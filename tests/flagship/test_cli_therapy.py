@@ -18,7 +18,7 @@ def test_drugs_and_cancers_catalogues():
     r = iosim("cancers", "crc_msi_high")
     assert r.returncode == 0 and "Le 2015" in r.stdout and "population: uncalibrated" in r.stdout
     r = iosim("cancers")
-    assert r.returncode == 0 and "calibrated (checkmate067, checkmate066, schwartzentruber2011)" in r.stdout
+    assert r.returncode == 0 and "calibrated (checkmate067, checkmate066, schwartzentruber2011, c144_01)" in r.stdout
     r = iosim("drugs", "nivolumb")
     assert r.returncode == 2 and "did you mean nivolumab" in r.stderr and r.stderr.count("\n") == 1
 

@@ -44,7 +44,7 @@ def test_checkmate067_reported_intervals_are_clopper_pearson_of_its_counts():
 
 def test_cancers_without_a_calibrated_trial_are_uncalibrated():
     # 066: dacarbazine potency; schwartzentruber2011: the IL-2 capillary-leak constant
-    assert calibration_status("melanoma") == "calibrated (checkmate067, checkmate066, schwartzentruber2011)"
+    assert calibration_status("melanoma") == "calibrated (checkmate067, checkmate066, schwartzentruber2011, c144_01)"
     assert calibration_status("dlbcl") == "calibrated (zuma1)"
     assert calibration_status("nsclc") == "calibrated (oak, poplar)"  # OAK lesions; POPLAR: docetaxel potency
     # prostate ships a population file, but IMPACT is predicted only

@@ -264,4 +264,4 @@ def test_matrix_page_shows_population_orr_and_marks_uncalibrated_cancers(client)
     assert "<strong>uncalibrated</strong>" in explore and "median patient" in explore
     explore = client.get("/learn/explore", params={"cancer": "melanoma", "therapy": "nivolumab"}).text
     assert f"<strong>{100 * cell.orr:.0f}%</strong>" in explore
-    assert "calibrated (checkmate067, checkmate066, schwartzentruber2011)" in explore
+    assert "calibrated (checkmate067, checkmate066, schwartzentruber2011, c144_01)" in explore

@@ -165,8 +165,13 @@ DRUGS: dict[str, Drug] = {
             regimen_sources="Amtagvi PI s2: 7.5e9-72e9 viable cells; IL-2 600,000 IU/kg q8h up to 6 doses",
             lymphodepletion_days=7.0,
             companions=(("aldesleukin", "600000IU/kg-q8h-x6", 0.5),),
-            active_fraction=Value(0.05, "1", "calibrated: C-144-01 ORR 31% in anti-PD-1-refractory melanoma "
-                                  "(Chesney 2022 J Immunother Cancer)"),
+            # Its calibration target, C-144-01's ORR (registry c144_01/lifileucel/orr), is reached at no value:
+            # the melanoma population gives 0.7% from 1e-6 to 0.5 (docs/flagship.md, "Lifileucel: why melanoma
+            # gets 0%").
+            active_fraction=Value(0.05, "1", "calibrated (target not reached): C-144-01 ORR 31.4% in "
+                                  "anti-PD-1-refractory melanoma (Chesney 2022 J Immunother Cancer 10:e005755); "
+                                  "the value is the assumed tumour-reactive share of a TIL product, a minority "
+                                  "(Kristensen 2022 J Clin Invest 132:e150535)"),
         ),
         Drug(
             "sipuleucel_t", "sipuleucel-T (Provenge)", "vaccine", "PAP", "vaccine",
