@@ -37,3 +37,9 @@ def _flags_take_no_value() -> None:
 
 
 _flags_take_no_value()
+
+
+@app.callback()
+def _group() -> None:
+    """Keeps ``iosim`` a group of commands when only the one asked for is loaded (cli/main.py): with a
+    single command and no callback, typer would make that command the whole program."""
