@@ -30,7 +30,9 @@ def _load_commands(asked: str | None = None) -> None:
     module = (asked or "").replace("-", "_")
     if module in names and module not in _NOT_COMMANDS and not module.startswith("_"):
         importlib.import_module(f"iosim.cli.{module}")
-        if any(_command_name(c) == asked for c in app.registered_commands):
+        if any(_command_name(c) == asked for c in app.registered_commands) or any(
+            g.name == asked for g in app.registered_groups
+        ):
             return
     for name in names:
         if name not in _NOT_COMMANDS and not name.startswith("_"):

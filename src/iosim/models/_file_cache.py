@@ -30,6 +30,8 @@ READER_PACKAGES = ("sbml", "model", "expr", "dosing")
 #: The libraries the readers call (their installed files are part of every key).
 LIBRARIES = ("libsbml", "antimony")
 _FORMAT = b"iosim model file cache 1"
+#: Largest file the readers accept (``iosim.sbml.reader.MAX_BYTES``, not imported: it loads libSBML).
+MAX_BYTES = 20 * 1024 * 1024
 
 
 @cache
@@ -63,6 +65,8 @@ def _entry(path: Path, content: bytes) -> Path:
 def cached_read(path: Path, read: Callable[[Path], Any]) -> Any:
     """``read(path)``, or what it returned for a file with the same content and suffix before."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            return read(path)  # it refuses the file in its own words, before reading it all
         content = path.read_bytes()
     except OSError:
         return read(path)  # it reports the problem in its own words
