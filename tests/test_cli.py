@@ -119,12 +119,12 @@ def test_a_command_loads_only_its_own_module_and_reads_as_before():
     # with one command registered typer must still read `cohort` as the command, not as the model.
     help_text, _, loaded = _loaded_commands("cohort", "--help")
     assert "Usage: iosim cohort [OPTIONS]" in help_text and "--params" in help_text
-    assert loaded == {"app", "main", "cohort"}
+    assert loaded == {"app", "main", "cohort", "_plain_values"}
     _, err, loaded = _loaded_commands("cohort", "--bogus")
     assert err.startswith("iosim: error: No such option: --bogus") and "iosim cohort --help" in err
     assert "trial" not in loaded
     help_text, _, loaded = _loaded_commands("vpop", "--help")  # a group of commands, alone
-    assert "Usage: iosim vpop [OPTIONS] COMMAND" in help_text and loaded == {"app", "main", "vpop"}
+    assert "Usage: iosim vpop [OPTIONS] COMMAND" in help_text and loaded == {"app", "main", "vpop", "_plain_values"}
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["cohrt"], ["show", "--help"], ["equilibria", "--help"]])

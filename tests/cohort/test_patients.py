@@ -87,7 +87,7 @@ def test_arrow_table_matches_pyarrow_own_conversion():
 
 
 #: The command modules ``iosim cohort`` needs: no other command's module is loaded (cli/main.py).
-COHORT_CLI = {"main", "app", "common", "cohort", "_progress"}
+COHORT_CLI = {"main", "app", "common", "cohort", "_progress", "_plain_values"}
 
 
 def test_cohort_command_imports_no_pandas_and_nothing_unrelated(tmp_path):

@@ -10,8 +10,11 @@ from __future__ import annotations
 import typer
 import typer.core
 
+from iosim.cli._plain_values import PlainValuesGroup
+
 app = typer.Typer(
     name="iosim",
+    cls=PlainValuesGroup,  # its --help option skips pydantic (start-up, cli/_plain_values.py)
     help="Simulate the immune system's fight against cancer and immunotherapies.",
     no_args_is_help=True,
     add_completion=False,
