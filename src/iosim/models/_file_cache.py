@@ -80,8 +80,8 @@ def cached_read(path: Path, read: Callable[[Path], Any]) -> Any:
     try:
         if path.read_bytes() == content:  # not rewritten while it was read
             _write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # no cache this time; the result is the same
+    except Exception:  # unwritable folder, unpicklable or too deeply nested value: no cache this time
+        pass
     return value
 
 
