@@ -50,7 +50,10 @@ def _plain(annotation: Any, info: Any):
         def path(v, param, ctx):
             if not isinstance(v, str) or not v:
                 return _TYPER
-            return coerce_cli_path(Path(v), info, path_type=Path, param=param, ctx=ctx)
+            try:  # typer's checks of the path pydantic would make of ``v`` (``Path(v)``)
+                return coerce_cli_path(Path(v), info, path_type=Path, param=param, ctx=ctx)
+            except typer.BadParameter:
+                return _TYPER  # refused: typer says so in its words, quoting ``v`` as written
 
         return path
     if annotation is bool:  # a flag: typer passes True/False through, and so does this
