@@ -87,8 +87,12 @@ def _install(param: Any) -> None:
     if getattr(desc, "file_annotation", None) is not None:
         return
     convert = _plain(desc.annotation, desc.parameter_info)
-    if convert is not None:
+    if convert is None:
+        return
+    try:
         param._runtime_param = _PlainParam(desc.parameter_info, desc.annotation, convert)
+    except Exception:  # typer's RuntimeParam is not what this expects: its own conversion, as before
+        return
 
 
 class PlainValuesCommand(typer.core.TyperCommand):
