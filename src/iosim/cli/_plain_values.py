@@ -1,14 +1,14 @@
 """Option values that are plainly a number, a word or a path, converted without pydantic.
 
-Typer (0.2x) converts every option's text through a pydantic ``TypeAdapter``; importing pydantic
-for that is ~0.1 s of ``iosim cohort``'s ~1 s start-up (docs/performance.md). A command made with
-``cls=PlainValuesCommand`` converts the plain cases here, to what typer's own conversion gives:
-a whole number of up to 18 digits (``int``), a decimal number (``float``), any text (``str``), a
-path (``pathlib.Path``, through typer's own path checks), a list of texts, and a default that is
-already of the option's type. Everything else
-(``1_0``, ``1.0`` for a whole number, ``inf``, ``nan``, text that is not a number, other types,
-options with bounds) goes to typer's conversion, which gives its answer and its error message
-as before. Where typer's internals are not what this expects, nothing changes.
+Typer (0.29 here) converts every option's text through a pydantic ``TypeAdapter``; importing
+pydantic for that is ~0.1 s of ``iosim cohort``'s ~1 s start-up (docs/performance.md). A command
+made with ``cls=PlainValuesCommand`` converts the plain cases here, to what typer's own conversion
+gives: a whole number of up to 18 digits (``int``), a decimal number (``float``), any text
+(``str``), a path (``pathlib.Path``, through typer's own path checks), a list of texts, a flag,
+and a default already of the option's type. Everything else (``1_0``, ``1.0`` for a whole number,
+``inf``, ``nan``, text that is not a number, a path typer refuses, other types, options with
+bounds or parsers) goes to typer's conversion, which gives its answer and its error message as
+before. Where typer's internals are not what this expects, nothing changes.
 """
 
 from __future__ import annotations
