@@ -12,7 +12,8 @@ Accuracy is matched, not assumed: each tool runs at the loosest tolerance of the
 maximum relative error of final T over the accuracy subset, against LSODA at rtol = atol = 1e-10,
 is within 1e-4 (``cohort_benchmark.matched_accuracy`` explains why). libRoadRunner (one instance,
 reset and reused, model compilation not timed) and the scipy loop (on a subset, extrapolated) are
-timed in the same run. Not part of the test suite.
+timed in the same run, and so is ``iosim cohort`` on one patient: the command's fixed cost.
+Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,15 @@ def iosim_cli(model: Path, params: Path, out: Path, tol: float, threads: int, en
     wall = time.perf_counter() - t0
     df = pd.read_parquet(out).sort_values("patient")
     return wall, (df["Ts"] + df["Tr"]).to_numpy()
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (an ``iosim cohort`` run is a child).
+
+    On a shared, loaded machine the fairer measure: wall clock also counts the time other people's
+    work held the cores. With two threads it adds both threads' time (a rate per core)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main(argv=None) -> dict:
@@ -101,7 +112,13 @@ def main(argv=None) -> dict:
         pd.DataFrame({"patient": np.arange(args.n), **P}).to_csv(params, index=False)
         sub_params = work / "subset.csv"
         pd.DataFrame({"patient": sub, **{k: v[sub] for k, v in P.items()}}).to_csv(sub_params, index=False)
+        one = work / "one.csv"  # one patient: the command's fixed cost (start-up, input, output)
+        pd.DataFrame({"patient": [0], **{k: v[:1] for k, v in P.items()}}).to_csv(one, index=False)
         env = {**os.environ, "IOSIM_CACHE_DIR": str(work / "cache")}
+        # As installed (pip compiles iosim's bytecode), not as this sandbox's PYTHONDONTWRITEBYTECODE=1 would
+        # have it: that recompiles ~70 of iosim's modules from source on every start (~0.1 s). The cold run
+        # below writes the bytecode; every timed run reads it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
 
         print("iosim cohort: cold compile (empty kernel cache), then the tolerance ladder", flush=True)
         t0 = time.perf_counter()
@@ -120,8 +137,9 @@ def main(argv=None) -> dict:
 
         runs: dict = {}
         n_sp = min(args.scipy_subset, args.n)
-        (wall, _), _ = cb.timed(lambda: scipy_final(tol_sp, np.arange(n_sp)), 1)
-        runs["scipy LSODA loop"] = {"tol": tol_sp, "max_rel_err": err_sp, "patients": n_sp, "wall_s": wall}
+        (wall, cpu), _ = cb.timed(lambda: scipy_final(tol_sp, np.arange(n_sp)), 1)
+        runs["scipy LSODA loop"] = {"tol": tol_sp, "max_rel_err": err_sp, "patients": n_sp, "wall_s": wall,
+                                    "cpu_s": cpu}  # fmt: skip
         rr = cb.roadrunner_instance(tol_rr)
         n_rr = min(args.roadrunner_n, args.n)
         jobs = {
@@ -130,33 +148,48 @@ def main(argv=None) -> dict:
                                            lambda: iosim_cli(ant, params, work / "all.parquet", tol_io, 1, env)),
             "iosim cohort CLI, 2 threads": (tol_io, err_io, args.n,
                                             lambda: iosim_cli(ant, params, work / "all.parquet", tol_io, 2, env)),
+            "iosim cohort CLI, 1 patient": (tol_io, err_io, 1,
+                                            lambda: iosim_cli(ant, one, work / "one.parquet", tol_io, 1, env)),
         }  # fmt: skip
         best = {label: float("inf") for label in jobs}
+        best_cpu = dict(best)
         load0 = cb._load()
         for _ in range(args.repeats):  # in turns, so a change of load hits every tool alike
             for label, (*_, fn) in jobs.items():
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), _cpu()
                 fn()
                 best[label] = min(best[label], time.perf_counter() - t0)
+                best_cpu[label] = min(best_cpu[label], _cpu() - c0)
         for label, (tol, err, count, _) in jobs.items():
-            runs[label] = {"tol": tol, "max_rel_err": err, "patients": count, "wall_s": best[label]}
+            runs[label] = {"tol": tol, "max_rel_err": err, "patients": count, "wall_s": best[label],
+                           "cpu_s": best_cpu[label]}  # fmt: skip
         report["load_during_runs"] = [load0, cb._load()]
 
+    # One patient: the fixed cost every run pays (start-up, input, output), a time rather than a rate.
+    one = runs.pop("iosim cohort CLI, 1 patient")
+    report["iosim_one_patient_s"], report["iosim_one_patient_cpu_s"] = one["wall_s"], one["cpu_s"]
     for r in runs.values():
         r["patients_per_s"] = r["patients"] / r["wall_s"]
+        r["patients_per_cpu_s"] = r["patients"] / r["cpu_s"]
     report["runs"] = runs
     print(f"\n{args.n:,} patients, final values, each tool at its loosest tolerance with max rel err <= "
           f"{cb.TARGET:g} (vs LSODA 1e-10 on {sub.size} patients), wall clock:")  # fmt: skip
-    print("| tool | tolerance | max rel err | patients timed | patients/s |")
-    print("|---|---|---|---|---|")
+    print("| tool | tolerance | max rel err | patients timed | patients/s | patients per CPU s |")
+    print("|---|---|---|---|---|---|")
     for label, r in runs.items():
-        print(f"| {label} | {r['tol']:g} | {r['max_rel_err']:.1e} | {r['patients']:,} | {r['patients_per_s']:,.0f} |")
+        print(f"| {label} | {r['tol']:g} | {r['max_rel_err']:.1e} | {r['patients']:,} | {r['patients_per_s']:,.0f} "
+              f"| {r['patients_per_cpu_s']:,.0f} |")  # fmt: skip
     report["ratios"] = {}
+    report["cpu_ratios"] = {}
     for mine in [label for label in runs if label.startswith("iosim")]:
         for other in ("libRoadRunner", "scipy LSODA loop"):
             ratio = runs[mine]["patients_per_s"] / runs[other]["patients_per_s"]
+            cpu_ratio = runs[mine]["patients_per_cpu_s"] / runs[other]["patients_per_cpu_s"]
             report["ratios"][f"{mine} / {other}"] = ratio
-            print(f"  {mine} / {other}: x{ratio:.1f}")
+            report["cpu_ratios"][f"{mine} / {other}"] = cpu_ratio
+            print(f"  {mine} / {other}: x{ratio:.1f} (per CPU second x{cpu_ratio:.1f})")
+    print(f"  iosim cohort with 1 patient (the fixed cost): {report['iosim_one_patient_s']:.2f} s "
+          f"({report['iosim_one_patient_cpu_s']:.2f} CPU s)")  # fmt: skip
     print(f"  iosim cohort, first run with an empty kernel cache (compile included): "
           f"{report['iosim_cold_first_run_s']:.1f} s")  # fmt: skip
     report["load_average_end"] = cb._load()

@@ -1,5 +1,6 @@
 """The command line: output tables, one-line errors with exit code 2, fast help."""
 
+import json
 import subprocess
 import sys
 import time
@@ -99,3 +100,38 @@ def test_help_is_fast():
     elapsed = time.perf_counter() - start
     assert r.returncode == 0 and "simulate" in r.stdout
     assert elapsed < 1.5  # generous for loaded CI machines; typically ~0.2 s
+
+
+def _loaded_commands(*argv):
+    """What ``iosim ARGV`` prints and which command modules it loaded (help and usage errors exit)."""
+    code = (
+        "import json, sys\nfrom iosim.cli.main import run\n"
+        f"try:\n    run({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m.split('.')[2] for m in sys.modules if m.startswith('iosim.cli.'))))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    *out, loaded = r.stdout.strip().splitlines()
+    return "\n".join(out), r.stderr, set(json.loads(loaded))
+
+
+def test_a_command_loads_only_its_own_module_and_reads_as_before():
+    # Start-up (docs/performance.md): `iosim cohort` does not import the other command modules, and
+    # with one command registered typer must still read `cohort` as the command, not as the model.
+    help_text, _, loaded = _loaded_commands("cohort", "--help")
+    assert "Usage: iosim cohort [OPTIONS]" in help_text and "--params" in help_text
+    assert loaded == {"app", "main", "cohort", "_plain_values"}
+    _, err, loaded = _loaded_commands("cohort", "--bogus")
+    assert err.startswith("iosim: error: No such option: --bogus") and "iosim cohort --help" in err
+    assert "trial" not in loaded
+    help_text, _, loaded = _loaded_commands("vpop", "--help")  # a group of commands, alone
+    assert "Usage: iosim vpop [OPTIONS] COMMAND" in help_text and loaded == {"app", "main", "vpop", "_plain_values"}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["cohrt"], ["show", "--help"], ["equilibria", "--help"]])
+def test_help_a_typo_and_commands_in_other_modules_load_every_command(argv):
+    out, err, loaded = _loaded_commands(*argv)
+    assert {"cohort", "trial", "simulate", "vpop", "models"} <= loaded
+    if argv == ["cohrt"]:
+        assert "Did you mean 'cohort'?" in err
+    else:
+        assert "Usage: iosim" in out

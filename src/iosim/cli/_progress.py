@@ -8,6 +8,8 @@ what stays on the terminal is the result or the one-line error. Without a termin
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -17,6 +19,9 @@ Progress = Callable[[int, int | None], None]  # total None: not known yet
 @contextmanager
 def progress_bar(description: str) -> Iterator[Progress]:
     """Yield ``progress(done, total)``: a rich bar on stderr with counts, elapsed and remaining time."""
+    if not _may_be_terminal():  # a log or a pipe: no bar, and rich (~0.05 s to import) is not needed
+        yield lambda done, total: None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
@@ -35,6 +40,17 @@ def progress_bar(description: str) -> Iterator[Progress]:
             bar.update(task, completed=done, total=total)
 
         yield progress
+
+
+def _may_be_terminal() -> bool:
+    """False where rich would not call stderr a terminal either: not a tty and no variable saying to treat
+    it as one (``TTY_COMPATIBLE``, ``FORCE_COLOR``, which rich reads). Otherwise rich decides."""
+    if os.environ.get("TTY_COMPATIBLE") or os.environ.get("FORCE_COLOR") is not None:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
 
 
 def offset(progress: Progress, before: int, total: int) -> Progress:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import typer
 import typer.core
 
+from iosim.cli._plain_values import PlainValuesGroup
+
 app = typer.Typer(
     name="iosim",
+    cls=PlainValuesGroup,  # its --help option skips pydantic (start-up, cli/_plain_values.py)
     help="Simulate the immune system's fight against cancer and immunotherapies.",
     no_args_is_help=True,
     add_completion=False,
@@ -37,3 +40,9 @@ def _flags_take_no_value() -> None:
 
 
 _flags_take_no_value()
+
+
+@app.callback()
+def _group() -> None:
+    """Keeps ``iosim`` a group of commands when only the one asked for is loaded (cli/main.py): with a
+    single command and no callback, typer would make that command the whole program."""

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
+from iosim.cli._plain_values import PlainValuesCommand
 from iosim.cli.app import app
 
 
-@app.command()
+@app.command(cls=PlainValuesCommand)  # its values skip pydantic: start-up (docs/performance.md)
 def cohort(
     model: str = typer.Argument(..., help="model id (see `iosim models`)"),
     params: Path = typer.Option(

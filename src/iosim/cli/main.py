@@ -1,4 +1,7 @@
-"""Entry point of the ``iosim`` command: loads every command module, maps errors to exit codes.
+"""Entry point of the ``iosim`` command: loads the command modules, maps errors to exit codes.
+
+A command whose module bears its name loads only that module (start-up, docs/performance.md);
+help, a misspelt command and the other commands load them all.
 
 User errors (any :class:`iosim.IosimError` except a numerical failure, and bad option
 values, unknown commands and missing arguments) print one line and exit with code 2; a
@@ -20,10 +23,24 @@ _NOT_COMMANDS = {"app", "main", "common"}
 _MAX_MESSAGE = 2000
 
 
-def _load_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(_cli_path), key=lambda i: i.name):
-        if info.name not in _NOT_COMMANDS and not info.name.startswith("_"):
-            importlib.import_module(f"iosim.cli.{info.name}")
+def _load_commands(asked: str | None = None) -> None:
+    """Register the commands: only the one ``asked`` for where its module bears its name (``iosim cohort``
+    loads ``cli/cohort.py``, not the other nineteen), else all of them (help, a typo, ``iosim show``)."""
+    names = sorted(i.name for i in pkgutil.iter_modules(_cli_path))
+    module = (asked or "").replace("-", "_")
+    if module in names and module not in _NOT_COMMANDS and not module.startswith("_"):
+        importlib.import_module(f"iosim.cli.{module}")
+        if any(_command_name(c) == asked for c in app.registered_commands) or any(
+            g.name == asked for g in app.registered_groups
+        ):
+            return
+    for name in names:
+        if name not in _NOT_COMMANDS and not name.startswith("_"):
+            importlib.import_module(f"iosim.cli.{name}")
+
+
+def _command_name(command) -> str:
+    return command.name or command.callback.__name__.replace("_", "-")
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -37,7 +54,8 @@ def run(argv: list[str] | None = None) -> None:
     click_errors = sys.modules[typer.BadParameter.__module__]
     no_args = getattr(click_errors, "NoArgsIsHelpError", ())
     aborted = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
-    _load_commands()
+    args = sys.argv[1:] if argv is None else argv
+    _load_commands(args[0] if args else None)
     try:
         with warnings.catch_warnings():
             # numpy's overflow warnings would add lines to a one-line error; a failed run says so itself

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
+from iosim.cli._plain_values import PlainValuesCommand
 from iosim.cli.app import app
 
 _TABLES = (".csv", ".parquet")
 
 
-@app.command()
+@app.command(cls=PlainValuesCommand)  # its values skip pydantic: start-up (docs/performance.md)
 def simulate(
     model: str = typer.Argument(..., help="model id (see `iosim models`) or model file"),
     days: float = typer.Option(..., "--days", help="simulated time, in days"),

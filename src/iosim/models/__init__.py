@@ -64,6 +64,13 @@ def load_model_file(name: str):
         from iosim.errors import InputError
 
         raise InputError(f"model file {name[:200]!r} does not exist")
+    from iosim.models._file_cache import cached_read
+
+    # A file read before comes from the cache without importing libSBML (models/_file_cache.py).
+    return cached_read(path, lambda p: _read_model_file(p, name))
+
+
+def _read_model_file(path, name: str):
     from iosim import sbml
 
     source = sbml.antimony_to_sbml(path) if path.suffix.lower() == ".ant" else path
