@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from iosim.trials.rng import normals, uniforms
 
@@ -98,8 +98,6 @@ class CrsModel:
 
     def grade3_probability(self, peak_cells):
         """Probability of grade >= 3 CRS at a peak of ``peak_cells`` antigen-engaged CAR-T cells."""
-        from scipy.special import ndtr
-
         z = (np.log10(np.maximum(peak_cells, 1.0)) - self.thresholds[2]) / self.sigma
         return ndtr(z)
 
