@@ -7,7 +7,8 @@ per-patient events in :mod:`iosim.trials.toxicity`; the CRS indicator reads its 
   ZUMA-1, Neelapu 2017 NEJM 377:2531), combined with the grade 3-4 capillary-leak probability of IL-2
   (calibrated on Schwartzentruber 2011) at the dose per kg that gives the course's peak serum level in the
   typical 70 kg patient (aldesleukin's 6 L dose volume): 23% at 600,000 IU/kg, 3% at 72,000 IU/kg, as a
-  trial draws it. A course simulated for another weight is read as if the patient weighed 70 kg.
+  trial draws it. A result does not carry the patient's weight, so for another weight the dose per kg
+  is read weight/70 times too high.
   Before issue 15 it was the engaged peak in units of 1e9 cells, and every CAR-T course was "high".
 * :func:`irae_indicator` - immune-related adverse-event indicator for checkpoint inhibitors:
   ``1 - (1 - 0.163 PD) (1 - 0.273 CT) (1 - 0.25 PD CT)`` with PD and CT the mean PD-1/PD-L1
