@@ -1,6 +1,6 @@
 """High-dose IL-2 as the trials give it: the published dose and schedule, and a serum exposure no lower
 than measured (issue 15: melanoma's 0% on HD IL-2 is neither a dosing nor an exposure shortfall;
-docs/flagship.md, "High-dose IL-2: why melanoma gets 0%")."""
+docs/flagship.md, "High-dose IL-2: why melanoma got 0%")."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """IL-2 raises each CD8 effector's killing while it is given (``il2_kill_boost``; perforin and granzyme B,
 Janas et al. 2005), and the RCC population's responses to high-dose IL-2 are IL-2's own, not spontaneous
-regressions (issue 15; docs/flagship.md, "High-dose IL-2: why melanoma gets 0%")."""
+regressions (issue 15; docs/flagship.md, "High-dose IL-2: why melanoma got 0%")."""
 
 import tempfile
 from dataclasses import replace

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from iosim.scenario import build_scenario
-from iosim.therapy.toxicity import crs_category, crs_indicator, irae_indicator
+from iosim.therapy.toxicity import CRS_MODERATE, crs_category, crs_indicator, irae_indicator
 from iosim.trials.toxicity import engaged_car_t
 
 
@@ -37,6 +37,10 @@ def test_cytokine_release_indicator_grades_car_t_and_high_dose_il2_like_the_clin
     assert b_all > 2 * car and crs_category(b_all) == "high"
     # High-dose IL-2 near Schwartzentruber 2011's 27% grade 3-5 cardiovascular toxicity; nivolumab has none.
     assert 0.1 <= il2 <= 0.3 and crs_category(il2) == "moderate" and crs_category(nivo) == "low"
+    # Capillary leak follows the dose per kg, as trials draw it: low-dose IL-2 (72,000 IU/kg, Yang 2003 J Clin
+    # Oncol 21:3127: hypotension much less frequent) is "low", although its serum level also saturates effectors.
+    low_dose = crs_indicator(_run("rcc", ["aldesleukin:72000IU/kg-q8h-x14-2cycles"], days=20))
+    assert low_dose < CRS_MODERATE and crs_category(low_dose) == "low"
     # no antigen, no expansion, no cytokine release
     assert crs_indicator(_run("melanoma", ["axicabtagene_ciloleucel"], days=30)) < 0.01
 

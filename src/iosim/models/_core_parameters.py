@@ -447,18 +447,20 @@ PARAMETERS: tuple[tuple[str, float, str, str, str], ...] = (
         1.99,
         "1/day",
         "effector proliferation at IL-2 saturation (a doubling every ~8 h, the fastest T-cell division times)",
-        _CAL + "iosim calibrate (examples/calibrate_all.sh, with the RCC population's immunogenicity) to HD "
-        "IL-2 in RCC, ORR 14% / CR 5% (Fyfe 1995 JCO 13:688), with expansion limited by clone_capacity; "
-        "fitted before the RCC population admitted only progressing disease and kept since (il2_kill_boost "
-        "was fitted with it); melanoma (Atkins 1999) is predicted",
+        _CAL + "iosim calibrate, with the RCC population's immunogenicity, to HD IL-2 in RCC, ORR 14% / CR 5% "
+        "(Fyfe 1995 JCO 13:688), with expansion limited by clone_capacity, before issue 15; kept at that value "
+        "since the RCC population admits only progressing disease and il2_kill_boost was scanned with it fixed "
+        "(no longer refitted by examples/calibrate_all.sh; docs/calibration.md); melanoma (Atkins 1999) is "
+        "predicted",
     ),
     (
         "il2_kill_boost",
         8.75,
         "1",
         "rise of each CD8 effector's kill rate at IL-2 saturation (perforin, granzyme B); lasts while IL-2 does",
-        _CAL + "HD IL-2 in RCC, ORR 14% / CR 5% (Fyfe 1995 JCO 13:688), with the RCC population's immunogenicity "
-        "at its cancer-type value and only patients whose untreated disease progresses (docs/calibration.md); "
+        _CAL + "HD IL-2 in RCC, ORR 14% / CR 5% (Fyfe 1995 JCO 13:688), by a scan at 2,000 patients with the RCC "
+        "population's immunogenicity at its cancer-type value and only patients whose untreated disease "
+        "progresses (docs/calibration.md); "
         "the mechanism: IL-2 (STAT5) drives perforin and granzyme B in CD8 T cells independently of proliferation "
         "(Janas et al. 2005 J Immunol 175:8003), and cytokine-induced lytic activity is lost within 24 h of "
         "withdrawal (Tamang et al. 2006 Cytokine 36:148, doi:10.1016/j.cyto.2006.11.008). Melanoma (Atkins "

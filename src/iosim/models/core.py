@@ -187,7 +187,8 @@ def build():
         minimum(contact, capacity) * supp / (1 + p.pd1_kill_inhibition * spd) * (1 - p.antigen_presentation_loss)
         * (1 + p.il2_kill_boost * il2e),
         unit="1/day",
-        description="per-tumour-cell kill rate by CD8 effectors: contact-limited (de Pillis) and capacity-limited",
+        description="per-tumour-cell kill rate by CD8 effectors: contact-limited (de Pillis) and capacity-limited, "
+        "raised by IL-2 while it is given (il2_kill_boost)",
     )
     fN = b.intermediate(
         "nk_kill_per_cell",

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from iosim.trials.rng import normals, uniforms
 
@@ -69,7 +69,12 @@ class IraeModel:
         return 1.0 - (1.0 - a * pd_block) * (1.0 - b * ct) * (1.0 - c * pd_block * ct)
 
 
-def engaged_car_t(C, Tp, antigen_half, targets_per_cell):
+def engaged_car_t(
+    C: np.ndarray | float,
+    Tp: np.ndarray | float,
+    antigen_half: np.ndarray | float,
+    targets_per_cell: np.ndarray | float,
+) -> np.ndarray:
     """CAR-T effector cells engaging target+ cells: ``C`` times the flagship model's antigen drive
     ``Tp / (Tp + car_antigen_half + car_targets_per_cell C)`` (:mod:`iosim.models.core`), the share of them
     meeting targets. Arrays broadcast; negative solver round-off counts as 0.
@@ -96,10 +101,8 @@ class CrsModel:
     grade4_share: float = 0.04
     source: str = ""
 
-    def grade3_probability(self, peak_cells):
+    def grade3_probability(self, peak_cells: np.ndarray | float) -> np.ndarray:
         """Probability of grade >= 3 CRS at a peak of ``peak_cells`` antigen-engaged CAR-T cells."""
-        from scipy.special import ndtr
-
         z = (np.log10(np.maximum(peak_cells, 1.0)) - self.thresholds[2]) / self.sigma
         return ndtr(z)
 
