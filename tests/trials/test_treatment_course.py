@@ -129,9 +129,11 @@ def test_the_second_course_continues_from_the_last_dose_day_before_the_first_mis
 def test_the_rest_of_a_regimen_after_a_day():
     reg = truncated(bolus("pd1_c", 100.0, every=14.0, count=4) + infusion("D", duration=10.0, rate=2.0, at=25.0), 42.0)
     rest = remaining(reg, 28.0)
-    # The day-28 dose is in the state already and the day-42 dose is removed; the infusion runs on into day 35.
-    assert [type(e) for e in rest] == [Infusion]
-    assert not any(isinstance(e, Bolus) for e in remaining(reg, 14.0) if e.time <= 14.0)
+    # The day-28 dose is in the state already; the infusion runs on into day 35; the removed day-42 dose keeps
+    # its place (a segment starts there, as in a course simulated again from day 0).
+    assert [(type(e), e.time) for e in rest] == [(Infusion, 25.0), (Bolus, 42.0)]
+    assert rest.events[1].amount == 0.0
+    assert [e.time for e in remaining(reg, 14.0)] == [25.0, 28.0, 42.0]
 
 
 def test_a_continued_course_agrees_with_one_simulated_again_from_day_0():

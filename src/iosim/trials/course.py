@@ -14,7 +14,7 @@ Until the first removed dose the second course is the first, so it is not simula
 continues from the first course's state on the last dose day before the removed dose (the
 regimen's last breakpoint there that is an output day, :func:`restart_days`), where the engine
 reports the exact end of a step after that day's doses, with the rest of the regimen (no dose left
-to give). Whatever was read before then (the progression itself, an earlier response) is
+to give, its zero doses kept in place). Whatever was read before then (the progression itself, an earlier response) is
 unchanged, bit for bit; after it the continued course differs from a course simulated again from
 day 0 only by the solver's own error (its steps start afresh), measured within the tolerances in
 docs/performance.md. A patient without such a day (its first dose removed, or no dose day on the
@@ -111,11 +111,10 @@ def restart_days(regimen: Regimen, cut: np.ndarray, grid: np.ndarray) -> np.ndar
 
 def remaining(regimen: Regimen, day: float) -> Regimen:
     """What ``regimen`` still does after ``day`` (its doses on ``day`` are given): the boluses and
-    set-events after it and the infusions running past it, zero doses left out (they change nothing)."""
-    events = [e for e in regimen
-              if (e.end > day and e.rate > 0.0 if isinstance(e, Infusion) else e.time > day)
-              and not (isinstance(e, Bolus) and e.amount == 0.0)]  # fmt: skip
-    return Regimen(tuple(events), regimen.label)
+    set-events after it and the infusions running past it. Zero doses stay: each starts a segment, after
+    whose doses the engine sets a cell population below its extinction threshold to 0 (without them, a
+    tumour cleared late in the course was left at solver noise around 0 instead)."""
+    return Regimen(tuple(e for e in regimen if (e.end if isinstance(e, Infusion) else e.time) > day), regimen.label)
 
 
 class Simulate(Protocol):
