@@ -14,12 +14,13 @@ Until the first removed dose the second course is the first, so it is not simula
 continues from the first course's state on the last dose day before the removed dose (the
 regimen's last breakpoint there that is an output day, :func:`restart_days`), where the engine
 reports the exact end of a step after that day's doses, with the rest of the regimen (no dose left
-to give, its zero doses kept in place). Whatever was read before then (the progression itself, an earlier response) is
-unchanged, bit for bit; after it the continued course differs from a course simulated again from
-day 0 only by the solver's own error (its steps start afresh), measured within the tolerances in
-docs/performance.md. A patient without such a day (its first dose removed, or no dose day on the
-output grid) is simulated again from day 0 with the removed doses set to zero, which keeps their
-place in the schedule so that the engine integrates the same segments until the stop.
+to give; the removed doses stay as zero doses, so segments start where they did). Whatever was
+read before then (the progression itself, an earlier response) is unchanged, bit for bit; after it
+the continued course differs from a course simulated again from day 0 only by the solver's own
+error (its steps start afresh), measured in docs/performance.md. A patient without such a day (its
+first dose removed, or no dose day on the output grid) is simulated again from day 0 with the
+removed doses set to zero, which keeps their place in the schedule so that the engine integrates
+the same segments until the stop.
 Patients never interact and every draw is a function of (seed, patient), so the result does not
 depend on chunk size or workers.
 """
