@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from iosim.cohort import simulate_cohort
-from iosim.dosing import bolus
+from iosim.dosing import Bolus, Infusion, bolus, infusion
 from iosim.library import EXAMPLES
 from iosim.trials import ResultStore, TrialSpecError, load_trial_spec, parse_trial_spec, run_trial
-from iosim.trials.course import truncated
+from iosim.trials.arms import plan_arm
+from iosim.trials.course import remaining, restart_days, second_pass, truncated
+from iosim.trials.population import load_population
 from iosim.validation.registry import load_registry
 
 
@@ -112,6 +114,59 @@ def test_a_zero_dose_keeps_the_course_identical_until_the_stop():
     tumour = full.model.state_index("Tp")
     np.testing.assert_array_equal(full.y[:, :28, tumour], cut.y[:, :28, tumour])
     assert not np.array_equal(full.y[:, 40:], cut.y[:, 40:])
+
+
+def test_the_second_course_continues_from_the_last_dose_day_before_the_first_missed_dose():
+    reg = bolus("pd1_c", 100.0, at=0.0, every=14.0, count=6)  # days 0, 14, ..., 70
+    grid = np.arange(0.0, 91.0, 7.0)
+    # Stops on day 30 and 56 miss the doses of days 42 and 56: the courses go on from days 28 and 42.
+    np.testing.assert_array_equal(restart_days(reg, np.array([42.0, 56.0]), grid), [28.0, 42.0])
+    # Day 28 off the output grid: the dose day before it; the first dose missed: no day to go on from.
+    np.testing.assert_array_equal(restart_days(reg, np.array([42.0, 0.0, 14.0]), grid[grid != 28.0]),
+                                  [14.0, -np.inf, -np.inf])  # fmt: skip
+
+
+def test_the_rest_of_a_regimen_after_a_day():
+    reg = truncated(bolus("pd1_c", 100.0, every=14.0, count=4) + infusion("D", duration=10.0, rate=2.0, at=25.0), 42.0)
+    rest = remaining(reg, 28.0)
+    # The day-28 dose is in the state already; the infusion runs on into day 35; the removed day-42 dose keeps
+    # its place (a segment starts there, as in a course simulated again from day 0).
+    assert [(type(e), e.time) for e in rest] == [(Infusion, 25.0), (Bolus, 42.0)]
+    assert rest.events[1].amount == 0.0
+    assert [e.time for e in remaining(reg, 14.0)] == [25.0, 28.0, 42.0]
+
+
+def test_a_continued_course_agrees_with_one_simulated_again_from_day_0():
+    # Twelve melanoma patients on nivolumab 3 mg/kg q2w: growing, shrinking and cleared tumours.
+    plan = plan_arm("melanoma", ["nivolumab:3mg/kg-q2w"], 182.0)
+    population = load_population(EXAMPLES / "populations" / "melanoma.yaml")
+    people = population.sample(2026, np.arange(12))
+    params = {k: np.full(12, v) for k, v in {**plan.params, **population.overrides}.items()}
+    params.update({v.name: people[v.name].to_numpy() for v in population.variations})
+    days = np.arange(0.0, 183.0, 7.0)
+    stop = np.array([60.0, 30.0, 100.0, np.inf, 57.0, 60.0, 45.0, 20.0, 60.0, 100.0, 1.0, 75.0])
+
+    def simulate(index, regimen, t_start=0.0, state=None):
+        return simulate_cohort(
+            "core", 182.0, params={k: v[index] for k, v in params.items()}, initial=state, regimen=regimen,
+            dose_scale=1.0, t_start=t_start, times=days[days >= t_start], rtol=1e-6, atol=1e-3,
+        )  # fmt: skip
+
+    full = simulate(np.arange(12), plan.regimen)
+    cont = second_pass(full, plan.regimen, stop, simulate)
+    again = np.stack([simulate(np.array([i]), truncated(plan.regimen, stop[i])).y[0] for i in range(12)])
+    tumour = [full.model.state_index(s) for s in ("Tp", "Tn")]
+    t_full, t_cont, t_again = (y[:, :, tumour].sum(-1) for y in (full.y, cont.y, again))
+    # Up to the dose day before the first missed dose, the course is the first one, bit for bit
+    # (the patient stopping on day 1 misses every dose after day 0: simulated again from day 0).
+    for i, last in enumerate([56.0, 28.0, 98.0, 182.0, 56.0, 56.0, 42.0, 14.0, 56.0, 98.0, 0.0, 70.0]):
+        np.testing.assert_array_equal(cont.y[i, days <= last], full.y[i, days <= last])
+    np.testing.assert_array_equal(cont.y[10], again[10])
+    # After it, it is the course without the missed doses to the solver's accuracy (1e4 cells: 1e-5 of the
+    # baseline tumour, where near-cleared tumours differ by their absolute tolerance) ...
+    np.testing.assert_allclose(t_cont, t_again, rtol=1e-4, atol=1e4)
+    # ... and not the course with them.
+    assert np.abs(t_cont[4, -1] / t_full[4, -1] - 1.0) > 0.01
 
 
 def test_course_and_toxicity_do_not_depend_on_chunking(tmp_path):

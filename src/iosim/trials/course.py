@@ -10,9 +10,17 @@ ends. iosim follows this in two passes:
    patients treated beyond it; or a discontinuing toxicity, :mod:`iosim.trials.toxicity`), and the
    patients with doses left after it are simulated again with those doses set to zero.
 
-A dose set to zero keeps its place in the schedule, so the engine integrates exactly the same
-segments up to the stop day: the second course is bit-identical to the first until then, and
-whatever was read before the stop day (the progression itself, an earlier response) is unchanged.
+Until the first removed dose the second course is the first, so it is not simulated again: it
+continues from the first course's state on the last dose day before the removed dose (the
+regimen's last breakpoint there that is an output day, :func:`restart_days`), where the engine
+reports the exact end of a step after that day's doses, with the rest of the regimen (no dose left
+to give; the removed doses stay as zero doses, so segments start where they did). Whatever was
+read before then (the progression itself, an earlier response) is unchanged, bit for bit; after it
+the continued course differs from a course simulated again from day 0 only by the solver's own
+error (its steps start afresh), measured in docs/performance.md. A patient without such a day (its
+first dose removed, or no dose day on the output grid) is simulated again from day 0 with the
+removed doses set to zero, which keeps their place in the schedule so that the engine integrates
+the same segments until the stop.
 Patients never interact and every draw is a function of (seed, patient), so the result does not
 depend on chunk size or workers.
 """
@@ -21,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -89,22 +97,73 @@ def cut_days(regimen: Regimen, stop: np.ndarray) -> np.ndarray:
     return np.where(k < times.size, times[np.minimum(k, times.size - 1)], np.inf)
 
 
-def second_pass(
-    res: CohortResult, regimen: Regimen, stop: np.ndarray, simulate: Callable[[np.ndarray, Regimen], CohortResult]
-) -> CohortResult:
+def restart_days(regimen: Regimen, cut: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Per patient, the day after 0 from which its second course continues the first: the regimen's last
+    breakpoint (a dose, an infusion's start or end) before its ``cut`` day (:func:`cut_days`) that is one of
+    the output days ``grid``; -inf where there is none. The engine's value there is a step's exact end,
+    after that day's doses."""
+    on_grid = set(np.asarray(grid, dtype=float).tolist())
+    points = np.array([b for b in regimen.breakpoints() if b > 0.0 and b in on_grid], dtype=float)
+    if points.size == 0:
+        return np.full(cut.shape, -np.inf)
+    k = np.searchsorted(points, cut, side="left")
+    return np.where(k > 0, points[np.maximum(k - 1, 0)], -np.inf)
+
+
+def remaining(regimen: Regimen, day: float) -> Regimen:
+    """What ``regimen`` still does after ``day`` (its doses on ``day`` are given): the boluses and
+    set-events after it and the infusions running past it. Zero doses stay: each starts a segment, after
+    whose doses the engine sets a cell population below its extinction threshold to 0 (without them, a
+    tumour cleared late in the course was left at solver noise around 0 instead)."""
+    return Regimen(tuple(e for e in regimen if (e.end if isinstance(e, Infusion) else e.time) > day), regimen.label)
+
+
+class Simulate(Protocol):
+    """Simulates the chunk's patients ``index`` with ``regimen`` from day ``t_start`` (from their baseline,
+    or from ``state``: one row per patient, one column per model state)."""
+
+    def __call__(self, index: np.ndarray, regimen: Regimen, t_start: float = 0.0,
+                 state: np.ndarray | None = None) -> CohortResult: ...  # fmt: skip
+
+
+def second_pass(res: CohortResult, regimen: Regimen, stop: np.ndarray, simulate: Simulate) -> CohortResult:
     """``res`` with the patients that have doses at or after their ``stop`` day simulated again without
-    them. ``simulate(index, regimen)`` simulates the chunk's patients ``index`` with ``regimen``; patients
-    with the same first removed dose share one call."""
+    them: from their state on the day of :func:`restart_days`, or from day 0. Patients with the same first
+    removed dose share one call. ``steps`` counts the steps spent on a patient (both courses for one that
+    continues) and ``stiff`` whether either course was stiff."""
     cut = cut_days(regimen, stop)
     todo = np.isfinite(cut)
     if not todo.any():
         return res
     y, status, steps, stiff = res.y.copy(), res.status.copy(), res.steps.copy(), res.stiff.copy()
+    start = restart_days(regimen, cut, res.t)
     for day in np.unique(cut[todo]):
         idx = np.flatnonzero(cut == day)
-        again = simulate(idx, truncated(regimen, float(day)))
-        y[idx], status[idx], steps[idx], stiff[idx] = again.y, again.status, again.steps, again.stiff
+        rest = truncated(regimen, float(day))
+        t0 = float(start[idx[0]])  # a function of the cut day
+        j = int(np.searchsorted(res.t, t0)) if np.isfinite(t0) else 0
+        # A course that failed before t0 has no state there to continue from.
+        go_on = np.isfinite(t0) & np.isfinite(res.y[idx, j]).all(axis=1)
+        again_idx = idx[~go_on]
+        if again_idx.size:
+            again = simulate(again_idx, rest)
+            y[again_idx], status[again_idx], steps[again_idx], stiff[again_idx] = (
+                again.y, again.status, again.steps, again.stiff)  # fmt: skip
+        on = idx[go_on]
+        if on.size:
+            cont = simulate(on, remaining(rest, t0), t0, _nonnegative(res.model, res.y[on, j]))
+            y[on, j + 1 :], status[on] = cont.y[:, 1:], cont.status  # on t0 itself the first course's value
+            steps[on] += cont.steps
+            stiff[on] |= cont.stiff
     return replace(res, y=y, status=status, steps=steps, stiff=stiff)
+
+
+def _nonnegative(model, state: np.ndarray) -> np.ndarray:
+    """``state`` with each nonnegative state below 0 set to 0: within its absolute tolerance, the solver
+    lets an emptied population (tumour cells lacking the target) dip a little below 0, and the engine
+    takes no negative initial value."""
+    keep = np.array([s.nonnegative for s in model.states])
+    return np.where(keep & (state < 0.0), 0.0, state)
 
 
 def dose_rows(arm: str, patients: np.ndarray, doses: pd.DataFrame, scale: np.ndarray, last_day: np.ndarray,

@@ -71,7 +71,8 @@ def simulate_chunk(
     """Simulate one chunk of patients of one arm and compute their endpoints.
 
     Two passes (:mod:`iosim.trials.course`): the whole regimen first; then the patients who stop
-    treatment early (progression, a discontinuing toxicity) again without the doses after their stop."""
+    treatment early (progression, a discontinuing toxicity) without the doses after their stop, continued
+    from their first course's state before the first dose they miss."""
     from iosim.cohort import simulate_cohort
     from iosim.trials import course, toxicity
 
@@ -89,11 +90,11 @@ def simulate_chunk(
     weight = people["weight_kg"].to_numpy()
     scale = plan.dose_scale(weight, people["height_cm"].to_numpy())
 
-    def simulate(index: np.ndarray, regimen):
+    def simulate(index: np.ndarray, regimen, t_start: float = 0.0, state: np.ndarray | None = None):
         return simulate_cohort(
             model, spec.follow_up_days, params={k: v[index] for k, v in params.items()},
-            initial={k: v[index] for k, v in initial.items()}, regimen=regimen, dose_scale=scale[index],
-            times=days, rtol=RTOL, atol=ATOL,
+            initial={k: v[index] for k, v in initial.items()} if state is None else state, regimen=regimen,
+            dose_scale=scale[index], t_start=t_start, times=days[days >= t_start], rtol=RTOL, atol=ATOL,
         )  # fmt: skip
 
     res = simulate(np.arange(patients.size), plan.regimen)
@@ -116,7 +117,7 @@ def simulate_chunk(
     seen, tox_stop = toxicity.observed(events, last_dose, end_day)
     stop = np.minimum(progression, tox_stop)
     res = course.second_pass(res, plan.regimen, stop, simulate)
-    ends = _endpoints(spec, arm, population, people, patients, res, days, weeks) if res is not first.res else first
+    ends = first if res is first.res else _endpoints(spec, arm, population, people, patients, res, days, weeks, first)
     people = ends.people
     for name, col in exposure.columns().items():
         people[name] = col
@@ -160,6 +161,10 @@ class _Endpoints:
     death_m: np.ndarray
     died: np.ndarray
     alive: np.ndarray
+    #: The model's sum of diameters on the weekly grid (0 where not finite), and the TGI-OS growth rates
+    #: read from it (None without a TGI-OS model).
+    filled: np.ndarray | None = None
+    growth: np.ndarray | None = None
 
     def tables(self, spec: TrialSpec, arm: str, patients: np.ndarray) -> dict[str, pd.DataFrame]:
         from iosim.endpoints.outcomes import assessment_rows
@@ -185,8 +190,9 @@ class _Endpoints:
 
 
 def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.DataFrame, patients: np.ndarray, res,
-               days: np.ndarray, weeks: np.ndarray) -> _Endpoints:  # fmt: skip
-    """Scans, readout, death and outcomes of one simulated course of a chunk."""
+               days: np.ndarray, weeks: np.ndarray, previous: _Endpoints | None = None) -> _Endpoints:  # fmt: skip
+    """Scans, readout, death and outcomes of one simulated course of a chunk; ``previous``: the chunk's first
+    course, whose growth rates are kept for the patients whose course is the same over the rates' window."""
     from iosim.endpoints.death import DeathModel
     from iosim.endpoints.outcomes import code_labels, patient_outcomes
     from iosim.endpoints.tgi_os import TGI_OS
@@ -229,7 +235,7 @@ def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.Dat
 
     tgi_os = TGI_OS.get(spec.cancer)
     if tgi_os is not None:  # OS from the tumour's growth rate (Claret 2018), where calibrated
-        g = tgi_os.growth_rates(days[base], filled)
+        g = _growth_rates(tgi_os, days[base], filled, previous)
         people["tgi_g_per_day"] = g
         death_m, died = tgi_os_deaths(spec, arm, tgi_os, people, patients, g, u, score)
     else:  # the burden hazard
@@ -242,7 +248,21 @@ def _endpoints(spec: TrialSpec, arm: str, population: Population, people: pd.Dat
     alive = (np.atleast_2d(weeks) * 7.0 / DAYS_PER_MONTH <= np.where(died, death_m, np.inf)[:, None]) & ~failed[:, None]
     labels = code_labels(spec.response_criteria)[np.asarray(codes, dtype=np.int64)]
     return _Endpoints(res, people, scans, readout, outcomes, codes, labels, weeks, w * 7.0, not_done, death_m, died,
-                      alive)  # fmt: skip
+                      alive, filled, g if tgi_os is not None else None)  # fmt: skip
+
+
+def _growth_rates(model, days: np.ndarray, filled: np.ndarray, previous: _Endpoints | None) -> np.ndarray:
+    """The TGI-OS growth rates of the courses ``filled`` (patients x weekly days), fitted again only where a
+    course differs from ``previous``'s over the model's window: the fit reads nothing else, one course at a
+    time, so the rates are the same as fitting every course (and the fit is a tenth of a chunk's time)."""
+    if previous is None or previous.growth is None or previous.filled is None:
+        return model.growth_rates(days, filled)
+    window = days <= model.window_weeks * 7.0
+    redo = np.flatnonzero((filled[:, window] != previous.filled[:, window]).any(axis=1))
+    g = previous.growth.copy()
+    if redo.size:
+        g[redo] = model.growth_rates(days, filled[redo])
+    return g
 
 
 def tgi_os_deaths(spec, arm, model, people, patients, g, u, score) -> tuple[np.ndarray, np.ndarray]:
