@@ -138,7 +138,8 @@ def response_matrix(
                 "diameter_mm_12mo": at("tumour_diameter_mm", 12),
                 "tumour_cells_6mo": at("tumour_cells", 6),
                 "tumour_cells_12mo": at("tumour_cells", 12),
-                "crs_indicator": round(crs_indicator(r), 3) if r.ok else float("nan"),
+                "crs_indicator": round(crs_indicator(r, weight_kg=float(t.people["weight_kg"].iloc[m])), 3)
+                if r.ok else float("nan"),
                 "irae_indicator": round(irae_indicator(r), 3) if r.ok else float("nan"),
                 "notes": "; ".join(sc.notes),
                 "criteria": get_cancer(c).response_criteria,

@@ -30,7 +30,8 @@ def _param(result, name: str) -> float:
     return float(result.parameters[result.model.parameter_names.index(name)])
 
 
-def crs_indicator(result) -> float:
+def crs_indicator(result, *, weight_kg: float = TYPICAL_PATIENT["weight_kg"]) -> float:
+    """See the module's text; ``weight_kg`` is the simulated patient's (IL-2 doses are per kg)."""
     C, Tp, il2 = result["C"], result["Tp"], result["il2x"]
     engaged = engaged_car_t(C, Tp, _param(result, "car_antigen_half"), _param(result, "car_targets_per_cell"))
     car = float(CRS.grade3_probability(np.max(engaged)))
@@ -38,7 +39,7 @@ def crs_indicator(result) -> float:
     # The level's own effect on effectors saturates (EC50 100 IU/mL), so it cannot tell 72,000 from 600,000 IU/kg.
     volume = get_drug("aldesleukin").dose_volume
     assert volume is not None and volume.unit == "mL"
-    iu_per_kg = float(np.max(np.maximum(il2, 0.0))) * volume.value / TYPICAL_PATIENT["weight_kg"]
+    iu_per_kg = float(np.max(np.maximum(il2, 0.0))) * volume.value / weight_kg
     il2_leak = CAPILLARY_LEAK.probability(iu_per_kg / CAPILLARY_LEAK.hd_iu_per_kg)
     return 1.0 - (1.0 - car) * (1.0 - il2_leak)
 
