@@ -19,5 +19,5 @@ modules' text, so changing one recompiles every kernel that uses it.
 
 #: Modules whose compiled functions the generated kernels import.
 SHARED = tuple(
-    f"iosim.numerics.{name}" for name in ("flags", "dopri", "stepsize", "dense", "segments", "rodas", "linalg")
+    f"iosim.numerics.{name}" for name in ("flags", "dopri", "tsit5", "stepsize", "dense", "segments", "rodas", "linalg")
 )
