@@ -8,7 +8,7 @@ solver would then converge at a lower order without any error in its results' fo
 import numpy as np
 import pytest
 
-from iosim.numerics import dense, dopri, tsit5
+from iosim.numerics import dense, dopri, explicit, tsit5
 
 
 def _tableau(m, solution_uses_k2):
@@ -85,7 +85,7 @@ def test_tsitouras_dense_output_in_dormand_prince_form_is_the_same_polynomial():
     y1 = y + h * (tsit5.A71 * k[0] + tsit5.A72 * k[1] + tsit5.A73 * k[2] + tsit5.A74 * k[3] + tsit5.A75 * k[4]
                   + tsit5.A76 * k[5])  # fmt: skip
     r = [np.empty(n) for _ in range(4)]
-    tsit5.dense_coefficients(y, y1, h, *k, *r)
+    explicit.dense_coefficients(explicit.TSIT5, y, y1, h, *k, *r)
     R = [
         (tsit5.R11, tsit5.R12, tsit5.R13, tsit5.R14), (0, tsit5.R22, tsit5.R23, tsit5.R24),
         (0, tsit5.R32, tsit5.R33, tsit5.R34), (0, tsit5.R42, tsit5.R43, tsit5.R44),
@@ -112,3 +112,31 @@ def test_the_stiffness_test_fires_before_the_step_reaches_the_stability_limit(pa
     assert amplification(-3.25) < 1.0
     boundary = next(x for x in np.arange(3.0, 6.0, 0.001) if amplification(-x) > 1.0)
     assert 3.25 < boundary < 3.6  # measured: 3.31 (Dormand–Prince), 3.51 (Tsitouras)
+
+
+def test_one_code_runs_both_pairs_and_dormand_prince_keeps_its_own_numbers():
+    # The kernel's stage algebra takes the pair as a tuple; with DOPRI5 it must reproduce
+    # iosim.numerics.dopri (which the GPU and stochastic engines use) to rounding.
+    rng = np.random.default_rng(2)
+    n, h = 6, 0.41
+    y = rng.normal(size=n)
+    k = [rng.normal(size=n) for _ in range(7)]
+    own, shared = np.empty(n), np.empty(n)
+    dopri.solution(y, h, k[0], k[2], k[3], k[4], k[5], own)
+    explicit.solution(explicit.DOPRI5, y, h, *k[:6], shared)
+    np.testing.assert_allclose(shared, own, rtol=1e-14, atol=1e-15)
+    dopri.error_estimate(h, k[0], *k[2:], own)
+    explicit.error_estimate(explicit.DOPRI5, h, *k, shared)
+    np.testing.assert_allclose(shared, own, rtol=1e-14, atol=1e-15)
+    y1 = np.empty(n)
+    dopri.solution(y, h, k[0], k[2], k[3], k[4], k[5], y1)  # the interpolant is built on the step's own end
+    r_own = [np.empty(n) for _ in range(4)]
+    r_shared = [np.empty(n) for _ in range(4)]
+    dopri.dense_coefficients(y, y1, h, k[0], *k[2:], *r_own)
+    explicit.dense_coefficients(explicit.DOPRI5, y, y1, h, *k, *r_shared)
+    for th in (0.0, 0.3, 0.77, 1.0):
+        a = [dense.value(dense.DOPRI, th, y, y1, h, *r_own, j) for j in range(n)]
+        b = [dense.value(dense.DOPRI, th, y, y1, h, *r_shared, j) for j in range(n)]
+        np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-14)
+    assert explicit.nodes(explicit.DOPRI5) == (dopri.C2, dopri.C3, dopri.C4, dopri.C5)
+    assert explicit.nodes(explicit.TSIT5) == (tsit5.C2, tsit5.C3, tsit5.C4, tsit5.C5)

@@ -1,4 +1,4 @@
-"""Tsitouras 5(4): the tableau, the stage states, the error estimate and the dense output.
+"""Tsitouras 5(4): the tableau and its continuous extension (the kernel runs it with :mod:`iosim.numerics.explicit`).
 
 The same shape as :mod:`iosim.numerics.dopri` (seven stages, the 5th-order solution is
 stage 7's state and its slope the next step's first, FSAL), with Tsitouras' coefficients:
@@ -11,8 +11,6 @@ Coefficients: Tsitouras (2011), Comput. Math. Appl. 62:770-775, Table 1 (to doub
 as in OrdinaryDiffEq.jl's ``tsit_tableaus.jl``, which also gives the 4th-order continuous
 extension ``b_i(th) = sum_m R_im th^m``). tests/numerics checks the order conditions.
 """
-
-from iosim.numerics.flags import kernel
 
 C2, C3, C4, C5 = 0.161, 0.327, 0.9, 0.9800255409045097
 A21 = 0.161
@@ -37,66 +35,3 @@ R62, R63, R64 = -27.896526289197286, 65.09189467479366, -34.87065786149661
 R72, R73, R74 = 1.5, -4.0, 2.5
 #: Order of the embedded error estimate (the step controller's exponent is -1/(ORDER + 1)).
 ORDER = 4.0
-
-
-@kernel
-def stage2(y, h, k1, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * A21 * k1[i]
-
-
-@kernel
-def stage3(y, h, k1, k2, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
-
-
-@kernel
-def stage4(y, h, k1, k2, k3, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-
-
-@kernel
-def stage5(y, h, k1, k2, k3, k4, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-
-
-@kernel
-def stage6(y, h, k1, k2, k3, k4, k5, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i])
-
-
-@kernel
-def solution(y, h, k1, k2, k3, k4, k5, k6, y1):
-    """The 5th-order solution at ``t + h`` (stage 7's state)."""
-    for i in range(y.shape[0]):
-        y1[i] = y[i] + h * (A71 * k1[i] + A72 * k2[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i])
-
-
-@kernel
-def error_estimate(h, k1, k2, k3, k4, k5, k6, k7, err):
-    """Local error estimate: the 5th- minus the embedded 4th-order solution."""
-    for i in range(err.shape[0]):
-        err[i] = h * (E1 * k1[i] + E2 * k2[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
-
-
-@kernel
-def dense_coefficients(y, y1, h, k1, k2, k3, k4, k5, k6, k7, r1, r2, r3, r4):
-    """The continuous extension in Dormand–Prince's form, so :func:`iosim.numerics.dense.value` evaluates it.
-
-    ``y(th) - y0 = c1 th + c2 th^2 + c3 th^3 + c4 th^4`` with ``c_m = h sum_i R_im k_i`` is rewritten
-    as ``th (r1 + (1 - th) (r2 + th (r3 + (1 - th) r4)))``: r4 = c4, r3 = -c3 - 2 c4,
-    r2 = -(c2 + c3 + c4), r1 = c1 + c2 + c3 + c4, which is y1 - y0 (taken as such, so the
-    interpolant ends exactly on the solution).
-    """
-    for i in range(y.shape[0]):
-        c2 = h * (R12 * k1[i] + R22 * k2[i] + R32 * k3[i] + R42 * k4[i] + R52 * k5[i] + R62 * k6[i] + R72 * k7[i])
-        c3 = h * (R13 * k1[i] + R23 * k2[i] + R33 * k3[i] + R43 * k4[i] + R53 * k5[i] + R63 * k6[i] + R73 * k7[i])
-        c4 = h * (R14 * k1[i] + R24 * k2[i] + R34 * k3[i] + R44 * k4[i] + R54 * k5[i] + R64 * k6[i] + R74 * k7[i])
-        r4[i] = c4
-        r3[i] = -c3 - 2.0 * c4
-        r2[i] = -(c2 + c3 + c4)
-        r1[i] = y1[i] - y[i]
