@@ -371,8 +371,7 @@ def _integrate(
             else:
                 # One attempt of the explicit pair (stage states and error estimate: shared numerics),
                 # f at each stage. Written out here: a function holding the evaluations, inlined into
-                # this loop, took the cold compile from ~70 s to ~350 s; called, not inlined, the
-                # flagship ran at 1,700 patients per CPU-second instead of ~2,800.
+                # this loop, took the cold compile from ~70 s to ~350 s (docs/kernels.md).
                 explicit.stage2(tb, y, h, k1, w)
                 _f(t + c2 * h, w, p, u, k2, held, n_held)
                 explicit.stage3(tb, y, h, k1, k2, w)
