@@ -3,7 +3,7 @@
 Each model gets one short run with one dose (a bolus into its first state on day 1), solved by
 the reference engine (scipy, rtol 1e-8) and compared with:
 
-* the CPU cohort engine, each method (``dopri5``, ``rosenbrock``, ``auto``), three identical patients;
+* the CPU cohort engine, each method (``dopri5``, ``tsit5``, ``rosenbrock``, ``auto``), three identical patients;
 * the GPU cohort engine under numba-cuda's simulator (``NUMBA_ENABLE_CUDASIM=1``; skipped when
   numba-cuda is missing), one patient;
 * the stochastic ``hybrid`` engine in its deterministic limit: ``hybrid_threshold`` at 1e-6 and
@@ -119,7 +119,7 @@ def test_reference_engine(model_id):
     np.testing.assert_array_equal(s[s.state == first]["mean"], ref[first])
 
 
-@pytest.mark.parametrize("method", ["dopri5", "rosenbrock", "auto"])
+@pytest.mark.parametrize("method", ["dopri5", "tsit5", "rosenbrock", "auto"])
 @pytest.mark.parametrize("model_id", MODELS)
 def test_cohort_engine(model_id, method):
     ref = reference(model_id)

@@ -64,9 +64,10 @@ def test_kuznetsov_with_doses_matches_the_cpu_engine():
         # The simulator runs the kernel in Python's float64: the step controller must take
         # the very same steps as the CPU kernel.
         np.testing.assert_array_equal(gpu.steps, cpu.steps)
-    # The CPU default (auto) agrees as well: it stays on Dormand–Prince for this non-stiff cohort.
+    # The CPU default (auto) runs Tsitouras' pair here: another method, so the two differ by their
+    # global errors at rtol 1e-6 (measured: 1.4e-5 relative), within the engines' 1e-4 contract.
     auto = simulate_cohort(model, 120, **kw)
-    np.testing.assert_allclose(gpu.y, auto.y, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gpu.y, auto.y, rtol=1e-4, atol=1e-6)
 
 
 def test_final_only_and_explicit_times_match_the_daily_grid():

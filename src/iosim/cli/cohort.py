@@ -26,7 +26,7 @@ def cohort(
     out: Path = typer.Option(..., "--out", help="write the long table to FILE.parquet"),
     final_only: bool = typer.Option(False, "--final-only", help="write only the state at the last day"),
     every: float = typer.Option(1.0, "--every", help="output interval in days"),
-    method: str = typer.Option("auto", "--method", help="auto, dopri5 or rosenbrock"),
+    method: str = typer.Option("auto", "--method", help="auto, tsit5, dopri5 or rosenbrock"),
     rtol: float = typer.Option(1e-6, "--rtol"),
     atol: float = typer.Option(1e-6, "--atol"),
     workers: int = typer.Option(1, "--workers", help="local worker processes"),

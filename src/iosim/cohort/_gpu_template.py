@@ -104,16 +104,22 @@ def _fill_nan(out, gi):
 
 @cuda.jit(device=True)
 def _segment(
-    p, y, u, t, b, last, grid, gi, thr, rtol, atol, max_steps, out, h, steps, armed, held,
+    p, y, u, t, b, last, first, grid, gi, thr, rtol, atol, max_steps, out, h, h_dose, steps, armed, held,
     k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
 ):  # fmt: skip
-    """Integrate from t to the segment end b (no dose inside); returns (status, gi, h, steps).
+    """Integrate from t to the segment end b (no dose inside); returns (status, gi, h, h_dose, steps).
+
+    ``h_dose``: the step proposed after the previous segment's first accepted step (0: none),
+    which caps the step carried into this one; this segment's replaces it.
 
     As the CPU kernel's ``_segment`` for non-stiff steps. The work vectors are separate local
     arrays (not rows of one): the compiler keeps separate small arrays in registers.
     """
     n_held = _hold(t, y, p, u, held, w)
     restart = True
+    seg_steps = 0
+    seg_accepted = 0
+    h_prev_dose = h_dose
     while True:
         if restart:
             # Segment start or extinction restart: arm the threshold crossings, report y at t.
@@ -123,21 +129,24 @@ def _segment(
                 break
             _f(t, y, p, u, k1, held, n_held)
             if h > 0.0:
-                h = min(h, b - t)  # keep the step size across doses, as the CPU kernel does
+                h = min(h, b - t)  # keep the step size across doses, as the CPU kernel does,
+                if seg_steps == 0 and h_prev_dose > 0.0:  # capped by the last dose's first step's successor
+                    h = min(h, h_prev_dose)
             else:
                 h = _first_step(t, y, k1, p, u, rtol, atol, b - t, w, k2, held, n_held)
             restart = False
         if t >= b:
             break
         if steps >= max_steps:
-            return MAX_STEPS, gi, h, steps
+            return MAX_STEPS, gi, h, h_dose, steps
         if h < 1e-14 * max(1.0, abs(t)) or not math.isfinite(h):
-            return STEP_TOO_SMALL, gi, h, steps
+            return STEP_TOO_SMALL, gi, h, h_dose, steps
         hit_end = t + h >= b - 1e-12 * max(1.0, abs(b))
         h_free = h
         if hit_end:
             h = b - t
         steps += 1
+        seg_steps += 1
         _dopri_step(t, h, y, p, u, k1, k2, k3, k4, k5, k6, k7, w, y1, err, held, n_held)
         e = ss.error_norm(err, y, y1, rtol, atol)
         if not math.isfinite(e):
@@ -169,15 +178,18 @@ def _segment(
             y[i] = y1[i]
             k1[i] = k7[i]
         if not ok:
-            return NOT_FINITE, gi, h, steps
+            return NOT_FINITE, gi, h, h_dose, steps
         t = tn
         h = ss.grow(h, e, False, GROW)
         if hit_end:
             h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
+        seg_accepted += 1
+        if seg_accepted == 1 and not first:
+            h_dose = h
         if t >= b:
             gi = sg.record_at(grid, gi, b, b, last, y, out)
             break
-    return OK, gi, h, steps
+    return OK, gi, h, h_dose, steps
 
 
 @cuda.jit(device=True)
@@ -217,12 +229,13 @@ def _solve_one(
     n_seg = seg_t.shape[0] - 1
     status = OK
     h = 0.0
+    h_dose = 0.0
     for k in range(n_seg):
         sg.apply_doses(k, y, scale, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, u)
         sg.extinguish(y, thr, held)
-        status, gi, h, steps = _segment(
-            p, y, u, seg_t[k], seg_t[k + 1], k == n_seg - 1, grid, gi, thr, rtol, atol, max_steps, out, h, steps,
-            armed, held, k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
+        status, gi, h, h_dose, steps = _segment(
+            p, y, u, seg_t[k], seg_t[k + 1], k == n_seg - 1, k == 0, grid, gi, thr, rtol, atol, max_steps, out,
+            h, h_dose, steps, armed, held, k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
         )  # fmt: skip
         if status != OK:
             break

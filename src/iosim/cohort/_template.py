@@ -5,11 +5,12 @@ rest is appended to the generated ``rhs``/``jac``/``dfdt`` of one model, written
 kernel cache and compiled by numba. It stays valid Python so that it can be linted.
 
 It holds only what calls the model's functions; the numerics are shared code in
-:mod:`iosim.numerics` (the Dormand–Prince and Rodas4P2 tableaus and stages' algebra, error
+:mod:`iosim.numerics` (the Tsitouras, Dormand–Prince and Rodas4P2 tableaus and stages' algebra, error
 norm, step-size control, dense output, threshold crossings, dose segments). Two one-step
 methods share one driver:
 
-* Dormand–Prince 5(4) with its 4th-order continuous extension and Hairer's stiffness test;
+* an explicit 5(4) pair with its 4th-order continuous extension and Hairer's stiffness test:
+  Tsitouras' (``auto``, ``tsit5``) or Dormand–Prince's (``dopri5``), the same seven FSAL stages;
 * the L-stable, stiffly accurate Rosenbrock method Rodas4P2 (order 4(3), six stages, one LU
   factorisation per step) with the analytic Jacobian, for stiff patients. The model's code
   generator supplies ``wlu``/``wsolve``: a sparse LU of ``I/(h gamma) - J`` unrolled for the
@@ -17,10 +18,10 @@ methods share one driver:
   model too large to unroll) uses the generic LU with partial pivoting instead.
 
 Per patient (:func:`solve_one`): dose segments (doses applied between them, never stepped
-across), each integrated by :func:`_segment` in adaptive steps (:func:`_dopri_step`,
-:func:`_rodas_step`); grid output by dense interpolation (each method's own; a stiff patient
-whose Rodas4P2 interpolant disagrees with the Hermite one steps onto the output times
-instead, :func:`_dense_output`), the extinction rule located by root finding on the
+across), each integrated in adaptive steps (:func:`_integrate`, :func:`_rodas_step`);
+grid output by dense interpolation (each method's own; a stiff patient whose Rodas4P2
+interpolant disagrees with the Hermite one steps onto the output times instead,
+:func:`_dense_output`), the extinction rule located by root finding on the
 interpolant (:func:`_extinct`), and a status code instead of an exception.
 """
 
@@ -29,7 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from iosim.numerics import dense, dopri, linalg, rodas, segments, stepsize
+from iosim.numerics import dense, dopri, explicit, linalg, rodas, segments, stepsize
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
@@ -90,7 +91,7 @@ def wsolve(W, b):  # pragma: no cover - stub
 # STUBS END ------------------------------------------------------------------------
 
 OK, MAX_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
-AUTO, DOPRI5, ROSENBROCK = 0, 1, 2
+AUTO, DOPRI5, ROSENBROCK, TSIT5 = 0, 1, 2, 3
 #: Largest mean square, in units of the tolerance, of the mid-step gap between Rodas4P2's and the
 #: Hermite interpolant before a stiff patient's steps stop on output times: a gap of ~3 tolerances.
 DENSE_CHECK = 10.0
@@ -98,11 +99,11 @@ DENSE_CHECK = 10.0
 AUTO_SWITCH_STEPS = 30
 #: Hairer's stiffness test fires above this value of h times the Lipschitz estimate (dopri5.f).
 STIFF_RATIO = 3.25
-#: The test runs on every accepted Dormand–Prince step once it has fired, else on every 10th: it
+#: The test runs on every accepted explicit step once it has fired, else on every 10th: it
 #: costs a division per state and a step, and a switch needs 15 firings anyway. (dopri5.f tests
 #: every NSTIFF = 1000 steps by default; 10 delays a switch by at most 9 steps.)
 STIFF_TEST_EVERY = 10
-#: Largest growth of the step after an accepted step (Rodas4P2, Dormand–Prince).
+#: Largest growth of the step after an accepted step (Rodas4P2, the explicit pair).
 GROW_STIFF, GROW_NONSTIFF = 6.0, 10.0
 
 _jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
@@ -218,10 +219,13 @@ def _rodas_step(t, h, y, p, u, k1, k2, w, y1, err, k7, kr, jm, wm, piv, ft, held
 
 
 @_inline
-def _dense_output(step_stiff, land, inside, crossing, y, y1, h, k1, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4, rtol, atol):
+def _dense_output(
+    step_stiff, tb, land, inside, crossing, y, y1, h, k1, k2, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4, rtol, atol
+):
     """The accepted step's interpolant: (mode, retry); its coefficients into ``r1..r4``.
 
-    Dormand–Prince steps use their own. A stiff step with nothing to interpolate needs none; one
+    Explicit steps use their pair's own (Tsitouras' written in Dormand–Prince's form). A stiff
+    step with nothing to interpolate needs none; one
     with an output time or a threshold crossing inside uses Rodas4P2's own where it agrees with
     the Hermite one at mid-step (:func:`iosim.numerics.rodas.dense_check`), else Hermite's. At the
     first disagreement with an output time inside, ``retry``: the step is redone stopping on that
@@ -229,7 +233,7 @@ def _dense_output(step_stiff, land, inside, crossing, y, y1, h, k1, k3, k4, k5, 
     """
     if not step_stiff:
         if inside or crossing:  # else nothing reads the interpolant (record_step takes y1 at the end)
-            dopri.dense_coefficients(y, y1, h, k1, k3, k4, k5, k6, k7, r1, r2, r3, r4)
+            explicit.dense_coefficients(tb, y, y1, h, k1, k2, k3, k4, k5, k6, k7, r1, r2, r3, r4)
         return dense.DOPRI, False
     if not (inside or crossing):
         return dense.RODAS, False
@@ -286,6 +290,9 @@ def _integrate(
     Returns (status, steps, stiff). Works in the arrays :func:`solve_one` allocated.
     """
     stiff = method == ROSENBROCK
+    # The explicit pair: Tsitouras 5(4) for auto and tsit5, Dormand–Prince for dopri5.
+    tb = explicit.DOPRI5 if method == DOPRI5 else explicit.TSIT5
+    c2, c3, c4, c5 = explicit.nodes(tb)
     land = False  # stiff steps stop on output times (once the interpolants disagree, see _dense_output)
     steps = 0
     n_accepted = 0
@@ -299,6 +306,7 @@ def _integrate(
     status = OK
     h = 0.0
     e = 0.0
+    h_dose = 0.0  # the step proposed after the first accepted step following the previous dose
     for k in range(n_seg):
         b = seg_t[k + 1]
         last = k == n_seg - 1
@@ -306,6 +314,7 @@ def _integrate(
         segments.extinguish(y, thr, held)  # extinct now: held below unless something feeds it
         t = seg_t[k]
         seg_steps = 0
+        seg_accepted = 0
         have_jac = False
         n_held = _hold(t, y, p, u, held, w)
         restart = True
@@ -321,8 +330,14 @@ def _integrate(
                     # Keep the step size across doses: the controller shrinks it if a jump needs it,
                     # which is far cheaper than ramping up from a cautious guess after every dose.
                     h = min(h, b - t)
+                    if seg_steps == 0 and h_dose > 0.0:
+                        # ... but not beyond the step that followed the last dose's first: a step
+                        # carried over a dose from where the drug had washed out is rejected once the
+                        # drug arrives (50 of the flagship's 63 rejections per patient); the last
+                        # dose's transient is the better guess.
+                        h = min(h, h_dose)
                 else:
-                    order = rodas.ORDER if stiff else dopri.ORDER
+                    order = rodas.ORDER if stiff else dopri.ORDER  # 4 for both explicit pairs
                     h = _first_step(t, y, k1, p, u, rtol, atol, order, b - t, w, k2, held, n_held)
                 restart = False
                 have_jac = False
@@ -354,20 +369,22 @@ def _integrate(
                     h *= 0.25
                     continue
             else:
-                # One Dormand–Prince attempt: stage states (shared numerics), then f at each.
-                dopri.stage2(y, h, k1, w)
-                _f(t + dopri.C2 * h, w, p, u, k2, held, n_held)
-                dopri.stage3(y, h, k1, k2, w)
-                _f(t + dopri.C3 * h, w, p, u, k3, held, n_held)
-                dopri.stage4(y, h, k1, k2, k3, w)
-                _f(t + dopri.C4 * h, w, p, u, k4, held, n_held)
-                dopri.stage5(y, h, k1, k2, k3, k4, w)
-                _f(t + dopri.C5 * h, w, p, u, k5, held, n_held)
-                dopri.stage6(y, h, k1, k2, k3, k4, k5, w)
+                # One attempt of the explicit pair (stage states and error estimate: shared numerics),
+                # f at each stage. Written out here: a function holding the evaluations, inlined into
+                # this loop, took the cold compile from ~70 s to ~350 s (docs/kernels.md).
+                explicit.stage2(tb, y, h, k1, w)
+                _f(t + c2 * h, w, p, u, k2, held, n_held)
+                explicit.stage3(tb, y, h, k1, k2, w)
+                _f(t + c3 * h, w, p, u, k3, held, n_held)
+                explicit.stage4(tb, y, h, k1, k2, k3, w)
+                _f(t + c4 * h, w, p, u, k4, held, n_held)
+                explicit.stage5(tb, y, h, k1, k2, k3, k4, w)
+                _f(t + c5 * h, w, p, u, k5, held, n_held)
+                explicit.stage6(tb, y, h, k1, k2, k3, k4, k5, w)
                 _f(t + h, w, p, u, k6, held, n_held)
-                dopri.solution(y, h, k1, k3, k4, k5, k6, y1)
+                explicit.solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1)
                 _f(t + h, y1, p, u, k7, held, n_held)
-                dopri.error_estimate(h, k1, k3, k4, k5, k6, k7, err)
+                explicit.error_estimate(tb, h, k1, k2, k3, k4, k5, k6, k7, err)
             e = stepsize.error_norm(err, y, y1, rtol, atol)
             if not math.isfinite(e):
                 h *= 0.2
@@ -380,8 +397,9 @@ def _integrate(
             inside = gi < ng and grid[gi] < tn and (grid[gi] < b or last)  # an output time within the step
             crossing = segments.any_crossing(y1, thr, armed)
             dmode, retry = _dense_output(
-                step_stiff, land, inside, crossing, y, y1, h, k1, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4, rtol, atol
-            )
+                step_stiff, tb, land, inside, crossing, y, y1, h, k1, k2, k3, k4, k5, k6, k7, kr, r1, r2, r3, r4,
+                rtol, atol,
+            )  # fmt: skip
             if retry:
                 land = True
                 continue
@@ -391,9 +409,10 @@ def _integrate(
                     n_nonstiff = 0
                     n_stiff += 1
                     # Switch only when the explicit method is stuck at its stability limit for a
-                    # long stretch: for mildly stiff patients Dormand–Prince is still the cheaper one.
+                    # long stretch: for mildly stiff patients the explicit pair is still the cheaper one.
                     if n_stiff >= 15 and seg_steps >= AUTO_SWITCH_STEPS:
                         stiff = True
+                        h_dose = 0.0  # an explicit step's transient says nothing about the stiff solver's
                 else:
                     n_nonstiff += 1
                     if n_nonstiff >= 6:
@@ -419,6 +438,9 @@ def _integrate(
             h = stepsize.grow(h, e, step_stiff, GROW_STIFF if step_stiff else GROW_NONSTIFF)
             if hit_end:
                 h = max(h, h_free)  # a step cut short to land on a time says nothing against the free one
+            seg_accepted += 1
+            if seg_accepted == 1 and k > 0:
+                h_dose = h
             if t >= b:
                 gi = segments.record_at(grid, gi, b, b, last, y, out)
                 break

@@ -23,7 +23,7 @@ from iosim.parallel import Backend, run_tasks
 from iosim.simulation.options import SaveAt, SolverOptions, saveat_from, solver_from
 from iosim.simulation.reference import as_regimen, check_dose_span, resolve_grid
 
-METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2}
+METHODS = {"auto": 0, "dopri5": 1, "rosenbrock": 2, "tsit5": 3}
 DEFAULT_CHUNK = 512
 DEFAULT_MAX_STEPS = 1_000_000
 

@@ -84,9 +84,9 @@ def simulate_cohort(  # type: ignore[misc]  # the overloads name only `out`; the
         and infusion rates (not set-events).
     saveat : the output times (:class:`SaveAt`, default a grid every day); at a dose time the
         value reported is the one after the dose.
-    solver : :class:`SolverOptions`. ``method``: ``"auto"`` (default; Dormand–Prince, switching
-        a patient to Rosenbrock when Hairer's stiffness test fires), ``"dopri5"`` or
-        ``"rosenbrock"``; ``rtol``, ``atol`` (default 1e-6): local error tolerances;
+    solver : :class:`SolverOptions`. ``method``: ``"auto"`` (default; Tsitouras 5(4), switching
+        a patient to Rosenbrock when Hairer's stiffness test fires), ``"tsit5"``, ``"dopri5"``
+        (Dormand–Prince 5(4)) or ``"rosenbrock"``; ``rtol``, ``atol`` (default 1e-6): local error tolerances;
         ``max_steps``: accepted plus rejected steps per patient; ``extinction``: the extinction
         rule (a cell state below its threshold becomes 0).
     workers, threads, chunk_size : local processes or threads, and patients per chunk.

@@ -17,7 +17,8 @@ evaluate the right-hand side between the calls. Each kernel's cache key includes
 modules' text, so changing one recompiles every kernel that uses it.
 """
 
-#: Modules whose compiled functions the generated kernels import.
+#: Modules whose compiled functions (or constants) the generated kernels import.
 SHARED = tuple(
-    f"iosim.numerics.{name}" for name in ("flags", "dopri", "stepsize", "dense", "segments", "rodas", "linalg")
+    f"iosim.numerics.{name}"
+    for name in ("flags", "dopri", "tsit5", "explicit", "stepsize", "dense", "segments", "rodas", "linalg")
 )
