@@ -76,6 +76,14 @@ def test_words_paths_lists_flags_and_help_read_as_typer_reads_them(args):
         assert plain[0] in (0, 2) and not plain[2]  # help, or the path refused (quoted as written)
 
 
+@pytest.mark.parametrize("option", ["--path", "--existing"])
+def test_a_path_with_a_nul_character_is_refused_as_typer_refuses_it(option):
+    # os.stat raises ValueError (not OSError) on it: found by tests/fuzz/test_fuzz_cli.py
+    plain, typer_own = _read(True, ["b", option, "out/a\x00b.csv"]), _read(False, ["b", option, "out/a\x00b.csv"])
+    assert plain == typer_own
+    assert plain[0] == 2 and "null" in plain[1] and not plain[2]
+
+
 def test_the_cohort_command_reads_its_options_without_pydantic(tmp_path):
     code = (
         "import json, sys\nfrom iosim.cli.main import run\n"

@@ -50,6 +50,8 @@ def _plain(annotation: Any, info: Any):
         def path(v, param, ctx):
             if not isinstance(v, str) or not v:
                 return _TYPER
+            if "\x00" in v:  # os.stat would raise ValueError, not the OSError typer's check expects
+                return _TYPER  # typer's conversion refuses it first, in its words
             try:  # typer's checks of the path pydantic would make of ``v`` (``Path(v)``)
                 return coerce_cli_path(Path(v), info, path_type=Path, param=param, ctx=ctx)
             except typer.BadParameter:
