@@ -67,7 +67,7 @@ test: install
 	$(BIN)/$(PYTEST)
 
 docs: install
-	$(BIN)/python -m iosim.model.docs docs/models
+	$(BIN)/python -m iosim.models._docs docs/models
 
 clean:
 	rm -rf $(VENV) $(LATEST) $(TOOLS) $(OUT) .pytest_cache

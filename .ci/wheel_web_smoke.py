@@ -3,7 +3,8 @@ serves a trial end to end with nothing but the package's own files.
 
 Checked: iosim is imported from site-packages; the app starts; a small two-arm trial on the
 calibrated melanoma population (package data in iosim.library, read with importlib.resources)
-runs through the API; its plots, report and the workbench page are served. Run from a folder
+runs through the API; its plots, report, the workbench page and the static files every page
+loads are served. Run from a folder
 outside the repository (``.ci/check_wheel.sh`` does it all, ``tests/web/test_wheel.py`` too).
 """
 
@@ -29,6 +30,10 @@ with TestClient(app) as client:
     for page in ("/", "/workbench"):
         r = client.get(page)
         assert r.status_code == 200, (page, r.status_code)
+    # What every page loads (templates/base.html): the wheel's static files and the vendored plotly.
+    for asset in ("/static/iosim.css", "/static/iosim.js", "/static/htmx.min.js", "/vendor/plotly.min.js"):
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 100, (asset, r.status_code, len(r.content))
     body = {"cancer": "melanoma", "population": "calibrated", "patients_per_arm": 10, "follow_up_months": 3,
             "seed": 1, "arms": [{"name": "nivolumab", "therapies": ["nivolumab"]}, {"name": "control", "therapies": []}]}
     r = client.post("/api/trials", json=body)

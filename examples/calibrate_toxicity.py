@@ -13,7 +13,7 @@ which exposures, progression and death are read), then solves for
 * the capillary-leak hazard so that the IL-2-alone arm of Schwartzentruber 2011 (720,000 IU/kg) has the
   registry's grade 3-4 rate (NEJM 364:2119, Table 3), given when its patients' events could be seen.
 
-It prints the new constants for src/iosim/trials/toxicity.py (IRAE, CRS and CAPILLARY_LEAK; ``--only`` picks
+It prints the new constants for src/iosim/therapy/toxicity.py (IRAE, CRS and CAPILLARY_LEAK; ``--only`` picks
 some); rerun it after a change
 to the model's drug or CAR-T kinetics, paste the values, and check with ``iosim validate``.
 """

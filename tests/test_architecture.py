@@ -10,6 +10,9 @@
 3. **No built-in exceptions raised**, except where a protocol requires one: ``ValueError`` inside a
    pydantic validator (pydantic turns it into a ``ValidationError``, which the trial spec and the web
    API report as a ``TrialSpecError`` or a 422) and ``AttributeError`` from a module ``__getattr__``.
+4. **Layers**: the packages of ``src/iosim`` stand in :data:`LAYERS`, bottom to top; a module imports
+   from its own layer or the ones below, never from a higher one (the same import graph as rule 1),
+   except the few imports listed in :data:`UPWARD`, each with its reason.
 """
 
 from __future__ import annotations
@@ -132,6 +135,50 @@ def test_the_import_graph_sees_top_level_function_level_and_type_checking_import
 def test_no_import_circles():
     cycles = _cycles(GRAPH)
     assert not cycles, "import circles in src/iosim:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+# -- layers --------------------------------------------------------------------------------------
+#: The packages (and top-level modules) of iosim, bottom to top. Inside a layer, imports go either way
+#: (without circles, rule 1).
+LAYERS = (
+    ("errors", "_version", "files", "parallel", "expr", "data"),  # foundations: no model
+    ("model", "dosing"),  # one model's declaration, its doses
+    ("numerics", "kernels"),  # shared integrators, the generated-kernel loader
+    ("models", "sbml"),  # the model library, model files in and out
+    ("simulation", "cohort", "stochastic", "analysis", "fitting"),  # engines, analyses, fits of one model
+    ("therapy", "cancers", "scenario", "endpoints", "plots"),  # drugs, cancers, one patient's course and read-outs
+    ("trials", "exchange", "vpop", "validation", "library", "cancer_trials", "landscape", "matrix"),  # trials
+    ("cli", "web", "iosim", "__main__"),  # the edges, and the package's facade
+)
+#: The imports that go up a layer, and why they stay (a new one fails the test; a fixed one must leave).
+UPWARD = {
+    ("iosim.sbml.suite", "iosim.simulation"): "the SBML Test Suite runner checks the reader with the reference engine",
+    ("iosim.simulation.result", "iosim.plots"): "SimulationResult.plot() draws the flagship model's own figure",
+}
+
+
+def _layer_of(module: str) -> int:
+    top = module.split(".")[1] if "." in module else module
+    return next(i for i, names in enumerate(LAYERS) if top in names)
+
+
+def test_every_package_has_a_layer():
+    tops = {m.split(".")[1] if "." in m else m for m in MODULES}
+    placed = {name for names in LAYERS for name in names}
+    assert tops <= placed, f"place these in LAYERS (tests/test_architecture.py): {sorted(tops - placed)}"
+    assert len(placed) == sum(map(len, LAYERS)), "a package stands in two layers"
+
+
+def test_the_layer_check_sees_an_upward_import():
+    assert _layer_of("iosim.trials.runner") > _layer_of("iosim.cohort.engine") > _layer_of("iosim.model.declaration")
+    upward = {(a, b) for a, bs in GRAPH.items() for b in bs if _layer_of(b) > _layer_of(a)}
+    assert set(UPWARD) <= upward  # the listed exceptions are found: the check is not vacuous
+
+
+def test_no_module_imports_a_higher_layer():
+    upward = sorted((a, b) for a, bs in GRAPH.items() for b in bs if _layer_of(b) > _layer_of(a))
+    new = [f"{a} -> {b}" for a, b in upward if (a, b) not in UPWARD]
+    assert not new, "imports from a higher layer (move the piece down, or list it in UPWARD):\n" + "\n".join(new)
 
 
 # -- exceptions ----------------------------------------------------------------------------------

@@ -6,11 +6,16 @@ the reference engine (scipy, rtol 1e-8) and compared with:
 * the CPU cohort engine, each method (``dopri5``, ``tsit5``, ``rosenbrock``, ``auto``), three identical patients;
 * the GPU cohort engine under numba-cuda's simulator (``NUMBA_ENABLE_CUDASIM=1``; skipped when
   numba-cuda is missing), one patient;
+* the same cohort streamed to a Parquet file (``out=``, a :class:`~iosim.cohort.CohortFile`): the same
+  table as in memory, and a resumed run keeps it;
 * the stochastic ``hybrid`` engine in its deterministic limit: ``hybrid_threshold`` at 1e-6 and
   every cell population starting at 1,000 cells or more (``LARGE``), so every population is integrated as
-  an equation (Dormand–Prince, rtol 1e-6) and the run is the deterministic one. ``ssa`` and ``tau`` have no
-  deterministic limit at these copy numbers (they fire every event) and are tested on their own in
-  tests/stochastic;
+  an equation (Dormand–Prince, rtol 1e-6) and the run is the deterministic one;
+* ``ssa`` and ``tau``, which have no deterministic limit at these copy numbers (they fire every event; their
+  convergence to the equations is tested in tests/stochastic): on each model whose changes are all
+  reactions, a run from at most 100 units per population holds whole units and follows the result
+  interface, a replicate stopped by its step budget included; a model with equations is refused with
+  the typed error that names ``hybrid``;
 * the exporters: SBML written with the dose as an event and read back through the shared loader
   :func:`iosim.models.load` (same model, same regimen, same trajectory), and the event table
   (``regimen_to_table`` then ``regimen_from_table`` gives the same doses back).
@@ -41,6 +46,7 @@ import iosim  # noqa: E402
 from iosim import SaveAt, SolverOptions  # noqa: E402
 from iosim.cohort import simulate_cohort  # noqa: E402
 from iosim.dosing import Regimen, bolus  # noqa: E402
+from iosim.errors import ModelError, SimulationError  # noqa: E402
 from iosim.exchange.eventtable import regimen_from_table, regimen_to_table  # noqa: E402
 from iosim.models import load  # noqa: E402
 from iosim.sbml import write_sbml  # noqa: E402
@@ -132,6 +138,52 @@ def test_cohort_engine(model_id, method):
     np.testing.assert_array_equal(res.t, ref.t)
     for k in range(3):
         assert_agrees(res.y[k], ref.y, 1e-4, f"{model_id} cohort {method}")
+
+
+@pytest.mark.parametrize("model_id", MODELS)
+def test_cohort_streamed_to_a_file_is_the_cohort_in_memory(model_id, tmp_path):
+    model = iosim.get_model(model_id)
+    params = {model.parameter_names[0]: [model.parameter_values()[0]] * 3}
+    run = dict(params=params, regimen=_dose(model), saveat=SAVE, solver=SolverOptions(method="auto"), chunk_size=2)
+    memory = simulate_cohort(model, T_END, **run)
+    written = simulate_cohort(model, T_END, out=tmp_path / "cohort.parquet", **run)
+    assert isinstance(written, EngineResult)
+    assert written.raise_for_status() is written
+    assert written.status_counts() == {"ok": 3}
+    pd.testing.assert_frame_equal(written.to_dataframe(), memory.to_dataframe(), check_dtype=False)
+    pd.testing.assert_frame_equal(written.summary(), memory.summary())
+    again = simulate_cohort(model, T_END, out=tmp_path / "cohort.parquet", resume=True, **run)
+    pd.testing.assert_frame_equal(again.to_dataframe(), memory.to_dataframe(), check_dtype=False)
+
+
+#: Step budget of the ssa and tau runs: the small runs below need under 100,000 events; depillis2008's
+#: host-cell population (source 1.3e10 cells/day) cannot be fired event by event and stops at it.
+EVENT_BUDGET = 200_000
+
+
+@pytest.mark.parametrize("method", ["ssa", "tau"])
+@pytest.mark.parametrize("model_id", MODELS)
+def test_stochastic_events_hold_whole_units_and_follow_the_interface(model_id, method):
+    model = iosim.get_model(model_id)
+    small = {s.name: min(v, 100.0) for s, v in zip(model.states, model.initial_values())}
+    run = dict(replicates=2, method=method, seed=1, initial=small, regimen=bolus(model.states[0].name, 10.0, at=1.0),
+               saveat=SAVE, max_steps=EVENT_BUDGET)  # fmt: skip
+    if model.equations or not model.reactions:
+        with pytest.raises(ModelError, match="hybrid"):
+            simulate_stochastic(model, T_END, **run)
+        return
+    res = simulate_stochastic(model, T_END, **run)
+    assert isinstance(res, EngineResult)
+    counts = res.status_counts()
+    assert sum(counts.values()) == 2 and len(res.to_dataframe()) == 2 * len(res.t)
+    assert (res.summary()["n"] == counts.get("ok", 0)).all()
+    if counts == {"ok": 2}:
+        assert res.raise_for_status() is res
+        assert np.array_equal(res.trajectories, np.round(res.trajectories)) and (res.trajectories >= 0).all()
+    else:  # a failure is data; raise_for_status turns it into advice
+        assert counts == {"max_steps": 2}, counts
+        with pytest.raises(SimulationError, match="raise SolverOptions.max_steps"):
+            res.raise_for_status()
 
 
 @pytest.mark.parametrize("model_id", MODELS)

@@ -24,6 +24,14 @@ def test_export_writes_sbml_with_dose_events(tmp_path, capsys):
     assert text.count("<event ") == 3 and "<species " in text
 
 
+def test_export_of_a_model_file_keeps_its_doses(tmp_path):
+    # A model file goes through the shared loader: its doses (SBML events) come out again, with --dose's.
+    first, again = tmp_path / "k.xml", tmp_path / "k2.xml"
+    assert iosim("export", "kuznetsov1994", "--out", str(first), "--dose", "T:1e6@10,every=7,count=3") == 0
+    assert iosim("export", str(first), "--out", str(again), "--dose", "T:5e5@40") == 0
+    assert again.read_text().count("<event ") == 4
+
+
 def test_export_rejects_unknown_format(capsys):
     assert iosim("export", "kuznetsov1994", "--format", "cellml") == 2
     assert "unknown export format" in capsys.readouterr().err

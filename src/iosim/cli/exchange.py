@@ -53,23 +53,25 @@ def sbml_suite(
 
 @app.command("export")
 def export(
-    model: str = typer.Argument(..., help="Model id (see 'iosim models')."),
+    model: str = typer.Argument(..., help="Model id (see 'iosim models') or model file (.xml, .sbml, .ant)."),
     format: str = typer.Option("sbml", "--format", help="Export format (sbml)."),
     out: Path = typer.Option(None, "--out", help="File to write (default: print)."),
     dose: list[str] = typer.Option([], "--dose", help="Dose as STATE:AMOUNT@TIME[,every=..,count=..]; repeatable."),
 ) -> None:
-    """Export a model (and doses, as SBML events) to SBML Level 3 Version 2."""
-    import iosim
+    """Export a model (and doses, as SBML events) to SBML Level 3 Version 2.
+
+    A model file's own doses (SBML events) are exported with it, beside the --dose ones; an Antimony
+    file comes out as SBML."""
+    from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
+    from iosim.models import load
     from iosim.sbml import write_sbml
 
     if format.lower() != "sbml":
         raise InputError(f"unknown export format {format!r}; choose sbml")
-    regimen = None
-    for d in dose:
-        r = iosim.parse_dose(d)
-        regimen = r if regimen is None else regimen + r
-    text = write_sbml(iosim.get_model(model), out, regimen=regimen)
+    m, carried = load(model)
+    regimen = carried + combine(parse_dose(d) for d in dose)
+    text = write_sbml(m, out, regimen=regimen if len(regimen) else None)
     if out is None:
         typer.echo(text)
     else:

@@ -40,6 +40,7 @@ def simulate(
     from iosim.cli.common import check_output_path, parse_assignments, split_therapies, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.errors import InputError
+    from iosim.simulation import SaveAt, SolverOptions
     from iosim.simulation import simulate as run
     from iosim.simulation.reference import doses_within
 
@@ -86,11 +87,8 @@ def simulate(
         params=params,
         initial=initial,
         regimen=regimen,
-        output_every=every,
-        method=method,
-        rtol=rtol,
-        atol=atol,
-        extinction=not no_extinction,
+        saveat=SaveAt(every=every),
+        solver=SolverOptions(method=method, rtol=rtol, atol=atol, extinction=not no_extinction),
     )
     for note in notes:
         typer.echo(f"note: {note}", err=True)

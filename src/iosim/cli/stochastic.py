@@ -46,6 +46,7 @@ def stochastic(
     from iosim.cli.common import check_output_path, parse_assignments, write_table
     from iosim.dosing import combine, parse_dose
     from iosim.models import load
+    from iosim.simulation.options import SaveAt, SolverOptions
     from iosim.simulation.reference import doses_within
     from iosim.stochastic import simulate_stochastic
     from iosim.stochastic.engine import method_named
@@ -57,8 +58,9 @@ def stochastic(
     regimen = doses_within(carried, days) + combine(parse_dose(d) for d in dose or [])
     with progress_bar(f"{m.id}: replicates") as progress:
         res = simulate_stochastic(
-            m, days, replicates=replicates, method=method_named(method), seed=seed, params=params, initial=initial,
-            regimen=regimen, output_every=every, workers=workers, progress=progress,
+            m, days, replicates=replicates, seed=seed, params=params, initial=initial, regimen=regimen,
+            saveat=SaveAt(every=every), solver=SolverOptions(method=method_named(method)), workers=workers,
+            progress=progress,
         )  # fmt: skip
     df = res.summary() if summary else res.to_dataframe()
     if out is not None:

@@ -10,15 +10,21 @@ plots in either place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from iosim.endpoints import survival
 
-if TYPE_CHECKING:
-    from iosim.trials.store import ResultStore
+
+class ResultStore(Protocol):
+    """What the plots read from a trial store (:class:`iosim.trials.ResultStore` is one; the endpoints
+    sit below the trials and do not import them)."""
+
+    def table(self, name: str) -> pd.DataFrame: ...
+
+    def query(self, sql: str) -> pd.DataFrame: ...
 
 #: Patients per arm in the waterfall and spider plots (a random subsample of larger arms).
 WATERFALL_MAX = 2000

@@ -1,9 +1,16 @@
-"""Numerical functions generated from a model declaration (for the reference engine)."""
+"""Numerical functions generated from a model declaration (for the reference engine).
+
+What was generated is remembered here, in a module-level registry keyed by the model object
+(held alive while it is registered), not on the frozen :class:`Model`: a model changed by
+``with_parameters`` or ``dataclasses.replace`` is a new object and gets its own functions.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +29,26 @@ class CompiledModel:
     outputs: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
+#: (id(model), what) -> (model, generated): the functions of a model object seen before. The model is kept,
+#: so its id is not reused while the entry stands; the registry is emptied when it grows past _MAX.
+_GENERATED: dict[tuple[int, str], tuple[Model, Any]] = {}
+_MAX = 512
+_LOCK = threading.Lock()
+
+
+def _remembered(model: Model, what: str, make: Callable[[], Any]) -> Any:
+    """``make()``, generated once per model object and ``what``."""
+    seen = _GENERATED.get((id(model), what))
+    if seen is not None and seen[0] is model:
+        return seen[1]
+    value = make()
+    with _LOCK:
+        if len(_GENERATED) >= _MAX:
+            _GENERATED.clear()
+        _GENERATED[(id(model), what)] = (model, value)
+    return value
+
+
 def _names(model: Model) -> dict[str, str]:
     names = {"t": "t"}
     names.update({s: f"y[{i}]" for i, s in enumerate(model.state_names)})
@@ -38,9 +65,11 @@ def _locals(model: Model, names: dict[str, str], dialect: Dialect) -> list[str]:
 
 
 def compile_model(model: Model) -> CompiledModel:
-    """Generate and compile the model's functions (cached on the model value)."""
-    if "compiled" in model._cache:
-        return model._cache["compiled"]
+    """Generate and compile the model's functions (once per model object)."""
+    return _remembered(model, "compiled", lambda: _compile(model))
+
+
+def _compile(model: Model) -> CompiledModel:
     n = len(model.states)
 
     names = _names(model)
@@ -70,9 +99,7 @@ def compile_model(model: Model) -> CompiledModel:
     body.append("return out")
     outputs = build_function("outputs", ["t", "y", "p"], body)
 
-    compiled = CompiledModel(model, rhs, jac, outputs)
-    model._cache["compiled"] = compiled
-    return compiled
+    return CompiledModel(model, rhs, jac, outputs)
 
 
 def output_function(model: Model, name: str) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
@@ -82,9 +109,10 @@ def output_function(model: Model, name: str) -> Callable[[np.ndarray, np.ndarray
     broadcast with ``t`` (e.g. states ``(n_states, patients, times)`` and parameters
     ``(n_params, patients, 1)``), so a cohort needs no tiled copy of its parameters.
     """
-    key = f"output:{name}"
-    if key in model._cache:
-        return model._cache[key]
+    return _remembered(model, f"output:{name}", lambda: _output_function(model, name))
+
+
+def _output_function(model: Model, name: str) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     expr = next((o.expr for o in model.outputs if o.name == name), None)
     if expr is None:
         from iosim.errors import UnknownNameError
@@ -102,6 +130,4 @@ def output_function(model: Model, name: str) -> Callable[[np.ndarray, np.ndarray
             body.append(f"_{n} = {to_source(e, names, 'numpy')}")
             names[n] = f"_{n}"
     body.append(f"return {to_source(expr, names, 'numpy')} + 0.0 * t")
-    fn = build_function("output", ["t", "y", "p"], body)
-    model._cache[key] = fn
-    return fn
+    return build_function("output", ["t", "y", "p"], body)

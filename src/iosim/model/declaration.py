@@ -8,7 +8,7 @@ opaque code.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -116,7 +116,6 @@ class Model:
     #: Time unit of the model's equations.
     time_unit: str = "day"
     description: str = ""
-    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
         self._validate()
@@ -175,12 +174,14 @@ class Model:
 
     def expanded_rhs(self) -> tuple[Expr, ...]:
         """Right-hand sides with every intermediate inlined (for Jacobians and export)."""
-        if "expanded" not in self._cache:
-            env: dict[str, Expr] = {}
-            for name, e in self.named_expressions():
-                env[name] = substitute(e, env)
-            self._cache["expanded"] = tuple(substitute(self.rhs(s), env) for s in self.state_names)
-        return self._cache["expanded"]
+        return self._expanded_rhs
+
+    @cached_property
+    def _expanded_rhs(self) -> tuple[Expr, ...]:
+        env: dict[str, Expr] = {}
+        for name, e in self.named_expressions():
+            env[name] = substitute(e, env)
+        return tuple(substitute(self.rhs(s), env) for s in self.state_names)
 
     def expanded_output(self, name: str) -> Expr:
         env: dict[str, Expr] = {}
@@ -219,14 +220,14 @@ class Model:
         for name, v in values.items():
             i = self.parameter_names.index(self.parameter(name).name)
             params[i] = replace(params[i], value=float(v))
-        return replace(self, parameters=tuple(params), _cache={})
+        return replace(self, parameters=tuple(params))
 
     def with_initial(self, **values: float) -> Model:
         states = list(self.states)
         for name, v in values.items():
             i = self.state_index(name)
             states[i] = replace(states[i], initial=float(v))
-        return replace(self, states=tuple(states), _cache={})
+        return replace(self, states=tuple(states))
 
     def extinction_thresholds(self) -> np.ndarray:
         """Per-state threshold (NaN where the rule does not apply)."""
@@ -275,12 +276,6 @@ class Model:
     def is_reaction_network(self) -> bool:
         """True when every state changes only through declared reactions."""
         return bool(self.reactions) and not self.equations
-
-    def __getstate__(self) -> dict:
-        # Generated functions live in the cache; they are rebuilt in the receiving process.
-        state = self.__dict__.copy()
-        state["_cache"] = {}
-        return state
 
     def __hash__(self) -> int:
         return hash((self.id, self.states, self.parameters, self.equations, self.reactions))

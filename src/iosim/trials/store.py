@@ -144,13 +144,18 @@ class ResultStore:
 
     # -- reading ---------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
-        if name not in TABLES + ("chunks", "trial"):
-            raise StoreError(f"unknown table {name!r}; choose from {', '.join(TABLES)}")
-        within = {
-            "assessments": ", week", "lesions": ", day, lesion", "doses": ", day, drug", "toxicities": ", day, kind",
-        }.get(name, "")  # fmt: skip
-        order = " ORDER BY arm, patient" + within if name in TABLES else ""
-        return self.con.execute(f"SELECT * FROM {name}{order}").df()
+        return self.con.execute(_select(name)).df()
+
+    def write_table(self, name: str, path: Path, fmt: str) -> Path:
+        """Write one table (in :meth:`table`'s order) to ``path`` as ``"csv"`` or ``"parquet"``.
+
+        DuckDB streams the rows to the file: memory does not grow with the trial."""
+        if fmt not in ("parquet", "csv"):
+            raise StoreError(f"table format {fmt!r}: choose parquet or csv")
+        options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
+        quoted = str(path).replace("'", "''")
+        self.con.execute(f"COPY ({_select(name)}) TO '{quoted}' ({options})")
+        return path
 
     def query(self, sql: str) -> pd.DataFrame:
         import duckdb
@@ -171,6 +176,17 @@ class ResultStore:
             df.to_parquet(path, index=False) if fmt == "parquet" else df.to_csv(path, index=False)
             out.append(path)
         return out
+
+
+def _select(name: str) -> str:
+    """The query reading a whole table, rows by arm, patient and then time."""
+    if name not in TABLES + ("chunks", "trial"):
+        raise StoreError(f"unknown table {name!r}; choose from {', '.join(TABLES)}")
+    within = {
+        "assessments": ", week", "lesions": ", day, lesion", "doses": ", day, drug", "toxicities": ", day, kind",
+    }.get(name, "")  # fmt: skip
+    order = " ORDER BY arm, patient" + within if name in TABLES else ""
+    return f"SELECT * FROM {name}{order}"
 
 
 def _create(path: Path) -> None:

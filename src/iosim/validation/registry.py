@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from iosim.errors import InputError
 from iosim.files import load_yaml
 
-REGISTRY_PATH = Path(__file__).parent / "registry.yaml"
+REGISTRY_PATH = Path(str(resources.files("iosim.validation") / "registry.yaml"))  # package data
 #: How messages name the registry (the path inside the package).
 REGISTRY_NAME = "the calibration registry (iosim/validation/registry.yaml)"
 MAX_REGISTRY_BYTES = 1_000_000

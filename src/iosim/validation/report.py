@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from iosim.validation.endpoints import ENDPOINTS
 
 #: The page's hand-written discussion of each prediction, kept beside the registry.
-DISCUSSION = Path(__file__).with_name("discussion.md")
+DISCUSSION = Path(str(resources.files("iosim.validation") / "discussion.md"))  # package data
 
 
 def _combinations(t: pd.DataFrame) -> list[str]:

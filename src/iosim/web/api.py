@@ -397,10 +397,8 @@ def trial_outcomes(job_id: JobId, fmt: Literal["csv", "parquet"], request: Reque
         from iosim.trials import ResultStore
 
         tmp = job.folder / f".{uuid.uuid4().hex}.partial"  # concurrent downloads each write their own
-        options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
-        quoted = str(tmp).replace("'", "''")
         with ResultStore(job.folder / "results.duckdb", read_only=True) as store:
-            store.con.execute(f"COPY (SELECT * FROM outcomes ORDER BY arm, patient) TO '{quoted}' ({options})")
+            store.write_table("outcomes", tmp, fmt)
         tmp.replace(path)
     media = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
     disposition = f'attachment; filename="outcomes.{fmt}"'

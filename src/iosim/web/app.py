@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -24,7 +25,8 @@ from fastapi.staticfiles import StaticFiles
 from iosim.cancer_trials import PATIENTS
 from iosim.errors import InputError, IosimError, SimulationError, UnknownNameError
 
-HERE = Path(__file__).parent
+#: The package's own files (static/), read as package data: an installed wheel has them beside the code.
+HERE = Path(str(resources.files("iosim.web")))
 #: Host names the app always answers to (the Host header of a request to this machine).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 

@@ -7,6 +7,7 @@ htmx from ``static/``, Plotly from the installed ``plotly`` package.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(str(resources.files("iosim.web") / "templates")))
 
 #: Four therapy families as the patient-facing text names them, with the catalogue's drugs.
 FAMILIES = (

@@ -1,4 +1,6 @@
-"""Write one Markdown page per library model: ``python -m iosim.model.docs docs/models``."""
+"""Write one Markdown page per library model: ``python -m iosim.models._docs docs/models`` (``make docs``).
+
+Beside the library it documents (:mod:`iosim.model` describes one model and knows no library)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,10 @@ import sys
 from pathlib import Path
 
 from iosim.model.describe import to_markdown
+from iosim.models import get_model, model_ids
 
 
 def write_model_pages(folder: Path) -> list[Path]:
-    from iosim.models import get_model, model_ids
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for model_id in model_ids():
