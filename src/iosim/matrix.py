@@ -36,6 +36,7 @@ import numpy as np
 from iosim.cancer_trials import FOLLOW_UP_MONTHS, PATIENTS, SEED, cancer_population, therapy_parts
 from iosim.endpoints.one_patient import SCAN_EVERY_DAYS
 from iosim.errors import InputError
+from iosim.simulation.options import SaveAt, SolverOptions
 from iosim.trials.spec import DAYS_PER_MONTH
 
 __all__ = ["MATRIX_DAYS", "MATRIX_PATIENTS", "MATRIX_SEED", "cancer_population", "median_patient", "plot_matrix",
@@ -76,7 +77,7 @@ def _run_patient(cancer: str, therapy: str, days: float, person, population):
     # Daily output (toxicity indicators need the CAR-T peak), plus the 6- and 12-month time points.
     months = [t for t in (6 * MONTH_DAYS, 12 * MONTH_DAYS) if t <= days]
     times = sorted({*np.arange(0.0, days + 1e-9, 1.0), *months, float(days)})
-    return sc, sc.simulate(days, times=times, rtol=1e-6, atol=1e-6)
+    return sc, sc.simulate(days, saveat=SaveAt(ts=tuple(times)), solver=SolverOptions(rtol=1e-6, atol=1e-6))
 
 
 def response_matrix(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from iosim.analysis.equilibria import find_equilibria
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt, SolverOptions
 
 
 def scan_parameter(
@@ -104,7 +105,8 @@ def basins(
     for i, yv in enumerate(ys):
         for j, xv in enumerate(xs):
             r = simulate(
-                model, t_end, params=params, initial={x[0]: xv, y[0]: yv}, output_every=t_end, rtol=1e-6, atol=1e-6
+                model, t_end, params=params, initial={x[0]: xv, y[0]: yv}, saveat=SaveAt(t1=True),
+                solver=SolverOptions(rtol=1e-6, atol=1e-6),
             )
             final[i, j] = r.final(outcome) if r.ok else np.nan
         if progress is not None:

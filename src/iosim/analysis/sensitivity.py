@@ -21,6 +21,7 @@ import pandas as pd
 
 from iosim.errors import InputError, UnknownNameError
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt
 
 METHODS = ("sobol", "morris")
 
@@ -109,7 +110,7 @@ def sensitivity(
     for lo in range(0, values.shape[0], block):
         cut = values[lo : lo + block]
         res = simulate_cohort(model, float(at_day), params={nm: cut[:, j] for j, nm in enumerate(names)},
-                              initial=initial, regimen=regimen, final_only=True)  # fmt: skip
+                              initial=initial, regimen=regimen, saveat=SaveAt(t1=True))  # fmt: skip
         parts.append(res[output][:, -1] if output in model.state_names else res.output(output)[:, -1])
         if progress is not None:
             progress(lo + cut.shape[0], values.shape[0])

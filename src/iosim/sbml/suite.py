@@ -215,7 +215,7 @@ def case_dirs(root: str | Path, cases: Iterable[int] | None = None, *, pure_ode:
 def run_case(case_dir: str | Path, *, rtol: float = 1e-10, atol: float = 1e-12) -> CaseResult:
     """Import, simulate and compare one case; never raises for a failing case."""
     from iosim.sbml.reader import import_sbml
-    from iosim.simulation import simulate
+    from iosim.simulation import SaveAt, SolverOptions, simulate
 
     case_dir = Path(case_dir)
     case = case_dir.name
@@ -250,11 +250,9 @@ def run_case(case_dir: str | Path, *, rtol: float = 1e-10, atol: float = 1e-12) 
                 model,
                 float(times[-1]),
                 t_start=float(times[0]),
-                times=times,
+                saveat=SaveAt(ts=tuple(times)),
+                solver=SolverOptions(rtol=rtol, atol=atol, extinction=False),
                 regimen=imp.regimen,
-                extinction=False,
-                rtol=rtol,
-                atol=atol,
             )
     except UnsupportedSBMLError as e:
         return result("unsupported", str(e))

@@ -16,6 +16,7 @@ import numpy as np
 from iosim.errors import InputError
 from iosim.expr import Op, Sym
 from iosim.model.declaration import Model
+from iosim.simulation.options import SaveAt
 from iosim.stochastic.engine import Method, simulate_stochastic
 from iosim.stochastic.stats import Proportion, proportion
 
@@ -78,7 +79,7 @@ def elimination_probability(
     options.setdefault("method", "hybrid")
     if options["method"] == "hybrid":
         options.setdefault("hybrid_threshold", SURVEILLANCE_HYBRID_THRESHOLD)
-    res = simulate_stochastic(m, t_end, replicates=replicates, seed=seed, times=[t_end], **options)
+    res = simulate_stochastic(m, t_end, replicates=replicates, seed=seed, saveat=SaveAt(ts=(t_end,)), **options)
     gone = np.all(res.trajectories[res.ok][:, -1, idx] == 0.0, axis=1)
     return proportion(int(gone.sum()), int(res.ok.sum()), confidence)
 
