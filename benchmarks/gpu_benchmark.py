@@ -2,7 +2,8 @@
 
 The problem is /work/shared/benchmarks.md (``checkpoint_model.py``): 5 states, 4 log-normal
 per-patient parameters, 18 antibody boluses, 365 days, rtol = atol = 1e-6. The GPU runs
-N = 10^4, 10^5, 10^6 patients with final-only and with daily output; the CPU engine
+N = 10^4, 10^5, 10^6 patients with final-only and with daily output (``--method``: the GPU's explicit
+pair, Tsitouras' by default, ``dopri5`` for Dormand–Prince's); the CPU engine
 (``method="auto"``, all cores, and one thread) runs a smaller N in the same process for the
 ratio. Accuracy: maximum relative error of final tumour size T = Ts + Tr of the GPU
 against the CPU engine (same patients, same tolerances) and against iosim's reference
@@ -116,6 +117,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--accuracy-subset", type=int, default=40, help="patients solved by the tight reference")
     ap.add_argument("--threads-per-block", type=int, default=64)
     ap.add_argument(
+        "--method", choices=("auto", "tsit5", "dopri5"), default="auto", help="the GPU's pair (auto = tsit5: Tsitouras)"
+    )
+    ap.add_argument(
         "--budget", type=float, default=170.0, help="seconds from the start; GPU runs projected past it are skipped"
     )
     ap.add_argument("--sweep-blocks", type=int, nargs="*", default=[32, 128, 256], help="other block sizes to time")
@@ -129,6 +133,7 @@ def main(argv=None) -> dict:
 
     import numba
 
+    from iosim import SolverOptions
     from iosim.cohort import simulate_cohort
     from iosim.cohort.gpu import compile_gpu_kernel, cuda_module, simulate_cohort_gpu
 
@@ -140,6 +145,7 @@ def main(argv=None) -> dict:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, numba {numba.__version__}",
         "smoke": args.smoke,
+        "gpu_method": args.method,
         "stages_s": {},
     }
 
@@ -169,7 +175,8 @@ def main(argv=None) -> dict:
 
     def gpu_run(n: int, final_only: bool, threads_per_block: int) -> tuple[dict, np.ndarray]:
         t0 = time.perf_counter()
-        res = simulate_cohort_gpu(model, T_END, params=subset(P, n), regimen=cm.regimen(), rtol=TOL, atol=TOL,
+        res = simulate_cohort_gpu(model, T_END, params=subset(P, n), regimen=cm.regimen(),
+                                  solver=SolverOptions(method=args.method, rtol=TOL, atol=TOL),
                                   final_only=final_only, threads_per_block=threads_per_block)  # fmt: skip
         seconds = time.perf_counter() - t0
         T = final_T(res)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ if "numba.cuda" not in sys.modules:
     os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")  # read once, when numba.cuda is first imported
 
 import iosim  # noqa: E402
-from iosim import bolus, infusion, set_state  # noqa: E402
+from iosim import SolverOptions, bolus, infusion, set_state  # noqa: E402
 from iosim.cohort import simulate_cohort  # noqa: E402
 from iosim.cohort.gpu import simulate_cohort_gpu  # noqa: E402
 from iosim.errors import InputError  # noqa: E402
@@ -48,10 +49,14 @@ def _kuznetsov_cohort():
     return model, kw
 
 
-def test_kuznetsov_with_doses_matches_the_cpu_engine():
+@pytest.mark.parametrize(("gpu_method", "cpu_method"), [("auto", "tsit5"), ("dopri5", "dopri5")])
+def test_kuznetsov_with_doses_matches_the_cpu_engine(gpu_method, cpu_method):
+    # The GPU runs the CPU kernel's explicit pair: Tsitouras' for auto (no stiff switch there), Dormand–Prince's
+    # for dopri5.
     model, kw = _kuznetsov_cohort()
-    gpu = simulate_cohort_gpu(model, 120, **kw)
-    cpu = simulate_cohort(model, 120, method="dopri5", **kw)
+    solver = SolverOptions(method=gpu_method, rtol=kw.pop("rtol"), atol=kw.pop("atol"))
+    gpu = simulate_cohort_gpu(model, 120, solver=solver, **kw)
+    cpu = simulate_cohort(model, 120, solver=replace(solver, method=cpu_method), **kw)
     assert gpu.status.tolist() == ["ok"] * 6 and not gpu.stiff.any()
     # Three patients clear the tumour: the extinction rule must fire at the same output times.
     cleared = (cpu["T"] == 0.0).sum(axis=1)
@@ -64,10 +69,12 @@ def test_kuznetsov_with_doses_matches_the_cpu_engine():
         # The simulator runs the kernel in Python's float64: the step controller must take
         # the very same steps as the CPU kernel.
         np.testing.assert_array_equal(gpu.steps, cpu.steps)
-    # The CPU default (auto) runs Tsitouras' pair here: another method, so the two differ by their
-    # global errors at rtol 1e-6 (measured: 1.4e-5 relative), within the engines' 1e-4 contract.
-    auto = simulate_cohort(model, 120, **kw)
-    np.testing.assert_allclose(gpu.y, auto.y, rtol=1e-4, atol=1e-6)
+    # The other pair is another method: the two differ by their global errors at rtol 1e-6 (measured:
+    # 1.4e-5 relative), within the engines' 1e-4 contract.
+    other = simulate_cohort(model, 120, solver=replace(solver, method="dopri5" if cpu_method == "tsit5" else "tsit5"),
+                            **kw)  # fmt: skip
+    np.testing.assert_allclose(gpu.y, other.y, rtol=1e-4, atol=1e-6)
+    assert not np.array_equal(gpu.steps, other.steps)
 
 
 def test_final_only_and_explicit_times_match_the_daily_grid():
@@ -141,6 +148,8 @@ def test_bad_inputs_and_a_missing_gpu_raise_input_errors(monkeypatch):
         simulate_cohort_gpu("kuznetsov1994", 5, threads_per_block=0)
     with pytest.raises(InputError, match="bounds"):
         simulate_cohort_gpu("kuznetsov1994", 5, params={"a": [-1.0]})
+    with pytest.raises(InputError, match="'auto', 'tsit5' or 'dopri5'.*use simulate_cohort for 'rosenbrock'"):
+        simulate_cohort_gpu("kuznetsov1994", 5, solver=SolverOptions(method="rosenbrock"))
     monkeypatch.setattr(cuda, "is_available", lambda: False)
     with pytest.raises(InputError, match=r"install iosim\[gpu\] and run on a machine with an NVIDIA GPU"):
         simulate_cohort_gpu("kuznetsov1994", 5)
@@ -165,7 +174,7 @@ from iosim.cohort.gpu import kernel_file
 kernel = load_module(kernel_file(iosim.get_model("kuznetsov1994"))).solve_kernel
 A1, A2, A3 = (types.Array(float64, d, "C") for d in (1, 2, 3))
 I1 = types.Array(int64, 1, "C")
-sig = (A2, A2, A2, A1, I1, I1, I1, I1, A1, A2, A1, A1, float64, float64, int64, A3, I1, I1)
+sig = (A2, A2, A2, A1, I1, I1, I1, I1, A1, A2, A1, A1, float64, float64, int64, A3, I1, I1, types.UniTuple(float64, 60))
 try:
     ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(9, 0))
 except Exception as e:  # plain numba-cuda brings no CUDA runtime compiler (NVRTC): [cu12] does

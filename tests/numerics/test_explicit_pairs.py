@@ -115,28 +115,36 @@ def test_the_stiffness_test_fires_before_the_step_reaches_the_stability_limit(pa
 
 
 def test_one_code_runs_both_pairs_and_dormand_prince_keeps_its_own_numbers():
-    # The kernel's stage algebra takes the pair as a tuple; with DOPRI5 it must reproduce
-    # iosim.numerics.dopri (which the GPU and stochastic engines use) to rounding.
+    # The engines' one stage algebra takes the pair as a tuple; with DOPRI5 it must reproduce
+    # Dormand–Prince's formulas as dopri5.f writes them (weights b, error weights E, dense output
+    # r1..r4 with r4 = h sum D k), here from iosim.numerics.dopri's constants, to rounding.
     rng = np.random.default_rng(2)
     n, h = 6, 0.41
     y = rng.normal(size=n)
     k = [rng.normal(size=n) for _ in range(7)]
-    own, shared = np.empty(n), np.empty(n)
-    dopri.solution(y, h, k[0], k[2], k[3], k[4], k[5], own)
+    d = dopri
+    own = y + h * (d.A71 * k[0] + d.A73 * k[2] + d.A74 * k[3] + d.A75 * k[4] + d.A76 * k[5])
+    shared = np.empty(n)
     explicit.solution(explicit.DOPRI5, y, h, *k[:6], shared)
     np.testing.assert_allclose(shared, own, rtol=1e-14, atol=1e-15)
-    dopri.error_estimate(h, k[0], *k[2:], own)
+    own_err = h * (d.E1 * k[0] + d.E3 * k[2] + d.E4 * k[3] + d.E5 * k[4] + d.E6 * k[5] + d.E7 * k[6])
     explicit.error_estimate(explicit.DOPRI5, h, *k, shared)
-    np.testing.assert_allclose(shared, own, rtol=1e-14, atol=1e-15)
-    y1 = np.empty(n)
-    dopri.solution(y, h, k[0], k[2], k[3], k[4], k[5], y1)  # the interpolant is built on the step's own end
-    r_own = [np.empty(n) for _ in range(4)]
+    np.testing.assert_allclose(shared, own_err, rtol=1e-14, atol=1e-15)
+    y1 = own  # the interpolant is built on the step's own end
+    r1 = y1 - y
+    r2 = h * k[0] - r1
+    r3 = r1 - h * k[6] - r2
+    r4 = h * (d.D1 * k[0] + d.D3 * k[2] + d.D4 * k[3] + d.D5 * k[4] + d.D6 * k[5] + d.D7 * k[6])
     r_shared = [np.empty(n) for _ in range(4)]
-    dopri.dense_coefficients(y, y1, h, k[0], *k[2:], *r_own)
     explicit.dense_coefficients(explicit.DOPRI5, y, y1, h, *k, *r_shared)
     for th in (0.0, 0.3, 0.77, 1.0):
-        a = [dense.value(dense.DOPRI, th, y, y1, h, *r_own, j) for j in range(n)]
+        a = y + th * (r1 + (1 - th) * (r2 + th * (r3 + (1 - th) * r4)))  # dopri5.f's contd5
         b = [dense.value(dense.DOPRI, th, y, y1, h, *r_shared, j) for j in range(n)]
         np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-14)
     assert explicit.nodes(explicit.DOPRI5) == (dopri.C2, dopri.C3, dopri.C4, dopri.C5)
     assert explicit.nodes(explicit.TSIT5) == (tsit5.C2, tsit5.C3, tsit5.C4, tsit5.C5)
+    # The hybrid stochastic engine integrates its propensity with the solution's weights.
+    rates = rng.uniform(size=6)
+    assert explicit.quadrature(explicit.DOPRI5, h, *rates) == pytest.approx(
+        h * (d.A71 * rates[0] + d.A73 * rates[2] + d.A74 * rates[3] + d.A75 * rates[4] + d.A76 * rates[5]), rel=1e-14
+    )

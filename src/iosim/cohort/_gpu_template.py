@@ -2,15 +2,17 @@
 
 Read as text like ``_template.py``: everything between the two ``STUBS`` markers is replaced
 by the model's ``N_STATES`` and ``rhs`` device function, and the result is compiled by
-numba-cuda. One CUDA thread integrates one patient with the CPU kernel's ``dopri5`` method:
-the same shared numerics (:mod:`iosim.numerics`, compiled as device functions by
-:func:`iosim.numerics.targets.on_cuda`: Dormand–Prince stages, error norm, step-size control,
-dense output, threshold crossings, dose segments) and the same driver logic: per-patient
+numba-cuda. One CUDA thread integrates one patient with the CPU kernel's explicit pair, chosen
+as there (``auto`` and ``tsit5``: Tsitouras 5(4); ``dopri5``: Dormand–Prince 5(4)): the same shared
+numerics (:mod:`iosim.numerics`, compiled as device functions by
+:func:`iosim.numerics.targets.on_cuda`: the stage algebra of :mod:`iosim.numerics.explicit` with the
+pair's coefficient tuple, error norm, step-size control, dense output, threshold crossings, dose
+segments) and the same driver logic: per-patient
 adaptive steps, doses applied between segments (never stepped across), grid output from the
 4th-order dense output, the extinction rule located by root finding on the interpolant,
 extinct populations held at 0 while nothing feeds them, and a status code instead of an
-exception. There is no stiff solver here: a stiff patient runs at Dormand–Prince's stability
-limit and may end with ``MAX_STEPS``.
+exception. There is no stiff solver here (``auto`` never switches): a stiff patient runs at the
+explicit pair's stability limit and may end with ``MAX_STEPS``.
 
 Every per-patient work array is a ``cuda.local.array`` of the model's (compile-time) state
 count, so once the device functions are inlined the compiler can unroll the loops over
@@ -22,10 +24,10 @@ import math
 import numpy as np
 from numba import cuda
 
-from iosim.numerics import dense, dopri, segments, stepsize
+from iosim.numerics import dense, explicit, segments, stepsize
 from iosim.numerics.targets import on_cuda
 
-dp = on_cuda(dopri)
+ex = on_cuda(explicit)
 dn = on_cuda(dense)
 sg = on_cuda(segments)
 ss = on_cuda(stepsize)
@@ -42,7 +44,9 @@ def rhs(t, y, p, u, out):  # pragma: no cover - stub
 # STUBS END ------------------------------------------------------------------------
 
 OK, MAX_STEPS, STEP_TOO_SMALL, NOT_FINITE = 0, 1, 2, 3
-#: Largest growth of the step after an accepted one (as the CPU kernel's Dormand–Prince steps).
+#: Order of both pairs' embedded error estimate (the step controller's exponent is -1/(ORDER + 1)).
+ORDER = 4.0
+#: Largest growth of the step after an accepted one (as the CPU kernel's explicit steps).
 GROW = 10.0
 
 
@@ -73,25 +77,26 @@ def _first_step(t, y, f0, p, u, rtol, atol, span, work, f1, held, n_held):
     """Hairer's starting step for an order-4 error estimate, with one evaluation of f."""
     h0, d1 = ss.initial_step_probe(y, f0, rtol, atol, span, work)
     _f(t + h0, work, p, u, f1, held, n_held)
-    return ss.initial_step_finish(y, f0, f1, h0, d1, rtol, atol, dp.ORDER, span)
+    return ss.initial_step_finish(y, f0, f1, h0, d1, rtol, atol, ORDER, span)
 
 
 @cuda.jit(device=True)
-def _dopri_step(t, h, y, p, u, k1, k2, k3, k4, k5, k6, k7, w, y1, err, held, n_held):
-    """One Dormand–Prince attempt from (t, y) with slope k1: y1, k7 = f(t + h, y1) and the error estimate."""
-    dp.stage2(y, h, k1, w)
-    _f(t + dp.C2 * h, w, p, u, k2, held, n_held)
-    dp.stage3(y, h, k1, k2, w)
-    _f(t + dp.C3 * h, w, p, u, k3, held, n_held)
-    dp.stage4(y, h, k1, k2, k3, w)
-    _f(t + dp.C4 * h, w, p, u, k4, held, n_held)
-    dp.stage5(y, h, k1, k2, k3, k4, w)
-    _f(t + dp.C5 * h, w, p, u, k5, held, n_held)
-    dp.stage6(y, h, k1, k2, k3, k4, k5, w)
+def _explicit_step(tb, t, h, y, p, u, k1, k2, k3, k4, k5, k6, k7, w, y1, err, held, n_held):
+    """One attempt of the pair ``tb`` from (t, y) with slope k1: y1, k7 = f(t + h, y1) and the error estimate."""
+    c2, c3, c4, c5 = ex.nodes(tb)
+    ex.stage2(tb, y, h, k1, w)
+    _f(t + c2 * h, w, p, u, k2, held, n_held)
+    ex.stage3(tb, y, h, k1, k2, w)
+    _f(t + c3 * h, w, p, u, k3, held, n_held)
+    ex.stage4(tb, y, h, k1, k2, k3, w)
+    _f(t + c4 * h, w, p, u, k4, held, n_held)
+    ex.stage5(tb, y, h, k1, k2, k3, k4, w)
+    _f(t + c5 * h, w, p, u, k5, held, n_held)
+    ex.stage6(tb, y, h, k1, k2, k3, k4, k5, w)
     _f(t + h, w, p, u, k6, held, n_held)
-    dp.solution(y, h, k1, k3, k4, k5, k6, y1)
+    ex.solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1)
     _f(t + h, y1, p, u, k7, held, n_held)
-    dp.error_estimate(h, k1, k3, k4, k5, k6, k7, err)
+    ex.error_estimate(tb, h, k1, k2, k3, k4, k5, k6, k7, err)
 
 
 @cuda.jit(device=True)
@@ -104,11 +109,12 @@ def _fill_nan(out, gi):
 
 @cuda.jit(device=True)
 def _segment(
-    p, y, u, t, b, last, first, grid, gi, thr, rtol, atol, max_steps, out, h, h_dose, steps, armed, held,
+    tb, p, y, u, t, b, last, first, grid, gi, thr, rtol, atol, max_steps, out, h, h_dose, steps, armed, held,
     k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
 ):  # fmt: skip
     """Integrate from t to the segment end b (no dose inside); returns (status, gi, h, h_dose, steps).
 
+    ``tb``: the explicit pair's coefficients (:data:`iosim.numerics.explicit.TSIT5` or ``DOPRI5``).
     ``h_dose``: the step proposed after the previous segment's first accepted step (0: none),
     which caps the step carried into this one; this segment's replaces it.
 
@@ -147,7 +153,7 @@ def _segment(
             h = b - t
         steps += 1
         seg_steps += 1
-        _dopri_step(t, h, y, p, u, k1, k2, k3, k4, k5, k6, k7, w, y1, err, held, n_held)
+        _explicit_step(tb, t, h, y, p, u, k1, k2, k3, k4, k5, k6, k7, w, y1, err, held, n_held)
         e = ss.error_norm(err, y, y1, rtol, atol)
         if not math.isfinite(e):
             h *= 0.2
@@ -157,7 +163,7 @@ def _segment(
             continue
         # Accepted: dense output, then the earliest armed population crossing its threshold.
         tn = b if hit_end else t + h
-        dp.dense_coefficients(y, y1, h, k1, k3, k4, k5, k6, k7, r1, r2, r3, r4)
+        ex.dense_coefficients(tb, y, y1, h, k1, k2, k3, k4, k5, k6, k7, r1, r2, r3, r4)
         th_cross, i_cross = dn.first_crossing(dn.DOPRI, y, y1, h, r1, r2, r3, r4, thr, armed)
         t_stop = tn if i_cross < 0 else t + th_cross * h
         gi = sg.record_step(grid, gi, t, h, tn, t_stop, i_cross >= 0, b, last, dn.DOPRI, y, y1, r1, r2, r3, r4, out)
@@ -194,7 +200,7 @@ def _segment(
 
 @cuda.jit(device=True)
 def _solve_one(
-    p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
+    tb, p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     rtol, atol, max_steps, out,
 ):  # fmt: skip
     """Integrate one patient; fills ``out`` (n_times, n_states); returns (status, steps)."""
@@ -234,7 +240,7 @@ def _solve_one(
         sg.apply_doses(k, y, scale, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, u)
         sg.extinguish(y, thr, held)
         status, gi, h, h_dose, steps = _segment(
-            p, y, u, seg_t[k], seg_t[k + 1], k == n_seg - 1, k == 0, grid, gi, thr, rtol, atol, max_steps, out,
+            tb, p, y, u, seg_t[k], seg_t[k + 1], k == n_seg - 1, k == 0, grid, gi, thr, rtol, atol, max_steps, out,
             h, h_dose, steps, armed, held, k1, k2, k3, k4, k5, k6, k7, w, y1, err, r1, r2, r3, r4,
         )  # fmt: skip
         if status != OK:
@@ -246,13 +252,13 @@ def _solve_one(
 @cuda.jit
 def solve_kernel(
     P, Y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
-    rtol, atol, max_steps, out, status, steps,
+    rtol, atol, max_steps, out, status, steps, tb,
 ):  # fmt: skip
-    """One thread per patient (row of ``P``)."""
+    """One thread per patient (row of ``P``); ``tb``: the explicit pair (``explicit.TSIT5`` or ``DOPRI5``)."""
     ip = cuda.grid(1)
     if ip < P.shape[0]:
         st, ns = _solve_one(
-            P[ip], Y0[ip], scale[ip], seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
+            tb, P[ip], Y0[ip], scale[ip], seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
             rtol, atol, max_steps, out[ip],
         )  # fmt: skip
         status[ip] = st

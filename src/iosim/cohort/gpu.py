@@ -4,19 +4,21 @@ Optional: needs ``pip install iosim[gpu]`` (numba-cuda) and an NVIDIA GPU with i
 The inputs, the dose schedule, the output grid and the result are those of
 :func:`iosim.cohort.simulate_cohort` (validated by the same ``prepare`` and
 ``patient_matrices``). The model's right-hand side is generated as a numba-cuda device
-function from its declaration and joined to the Dormand–Prince driver in
-``_gpu_template.py``, which mirrors the CPU kernel's ``dopri5`` method step for step:
-exact dose discontinuities, dense output on the grid, the extinction rule with root
-finding and holding at 0, and a status per patient instead of an exception.
+function from its declaration and joined to the driver in ``_gpu_template.py``, which
+mirrors the CPU kernel's explicit methods step for step (the same stage algebra,
+:mod:`iosim.numerics.explicit`, with the same pair: Tsitouras 5(4) for ``auto`` and
+``tsit5``, Dormand–Prince 5(4) for ``dopri5``): exact dose discontinuities, dense output on
+the grid, the extinction rule with root finding and holding at 0, and a status per patient
+instead of an exception.
 
 Differences from the CPU engine:
 
-* Dormand–Prince only (no Rosenbrock): a stiff patient runs at the explicit method's
-  stability limit and may end with status ``max_steps``; ``stiff`` is always False. For
-  stiff cohorts use the CPU engine (``method="auto"``).
-* Results agree with the CPU ``dopri5`` method to rounding, not bit for bit (the GPU
-  compiler fuses multiply-adds differently), so an accept/reject decision can flip and
-  move a value by up to the tolerance.
+* No Rosenbrock method, so ``auto`` never switches a patient to it: a stiff patient runs at
+  the explicit pair's stability limit and may end with status ``max_steps``; ``stiff`` is
+  always False. For stiff cohorts use the CPU engine (``method="auto"``).
+* Results agree with the CPU ``tsit5`` (or ``dopri5``) method to rounding, not bit for bit
+  (the GPU compiler fuses multiply-adds differently), so an accept/reject decision can flip
+  and move a value by up to the tolerance.
 
 With ``NUMBA_ENABLE_CUDASIM=1`` numba-cuda's simulator runs the same kernel on the CPU in
 pure Python (slowly): that is how it is tested on machines without a GPU.
@@ -29,7 +31,6 @@ import math
 import time
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from importlib import resources
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ from iosim.expr import to_source
 from iosim.kernels import loader
 from iosim.kernels.loader import KernelFile, KernelKind, load_module, numba_versions
 from iosim.model.declaration import Model
+from iosim.numerics import explicit
 from iosim.simulation.options import SaveAt, SolverOptions
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
 _STUB_START = "# STUBS: "
 _STUB_END = "# STUBS END"
 _MISSING = "install iosim[gpu] and run on a machine with an NVIDIA GPU"
+#: The cohort methods the GPU kernel runs (``auto`` is Tsitouras' pair there, with no stiff switch).
+GPU_METHODS = ("auto", "tsit5", "dopri5")
 #: Device memory for one launch's outputs; larger cohorts are solved in several launches.
 DEFAULT_BATCH_BYTES = 2**31
 DEFAULT_THREADS_PER_BLOCK = 64
@@ -131,12 +135,13 @@ def simulate_cohort_gpu(
     extinction: bool | None = None,
     max_steps: int | None = None,
 ) -> CohortResult:
-    """Simulate many patients of one model on an NVIDIA GPU (Dormand–Prince 5(4), one thread each).
+    """Simulate many patients of one model on an NVIDIA GPU (an explicit 5(4) pair, one thread each).
 
     Takes the inputs of :func:`iosim.cohort.simulate_cohort` (without ``workers``, ``threads``,
     ``chunk_size``, ``out``) and returns the same :class:`CohortResult`. ``saveat`` and ``solver``
-    are the shared :class:`SaveAt` and :class:`SolverOptions`; the method is ``"dopri5"``, the
-    only one on the GPU.
+    are the shared :class:`SaveAt` and :class:`SolverOptions`; the method is ``"auto"`` or
+    ``"tsit5"`` (Tsitouras 5(4), the default) or ``"dopri5"`` (Dormand–Prince 5(4)), as on the CPU
+    but without the stiff solver (``"rosenbrock"`` is refused).
     ``threads_per_block`` sets the CUDA block size; ``batch_size`` the patients per launch
     (default: as many as fit ``DEFAULT_BATCH_BYTES`` of output). Neither changes the numbers.
 
@@ -155,17 +160,19 @@ def simulate_cohort_gpu(
         saveat, solver, output_every=output_every, times=times, final_only=final_only, rtol=rtol, atol=atol,
         extinction=extinction, max_steps=max_steps,
     )  # fmt: skip
-    if solver.method not in ("auto", "dopri5"):
-        raise InputError(f"the GPU engine solves with method 'dopri5' only, got {solver.method!r}; "
+    if solver.method not in GPU_METHODS:
+        raise InputError(f"the GPU engine solves with method 'auto', 'tsit5' or 'dopri5', got {solver.method!r}; "
                          "use simulate_cohort for 'rosenbrock'")  # fmt: skip
     cuda = cuda_module()
-    model, problem = prepare(
-        model, t_end, regimen=regimen, t_start=t_start, saveat=saveat, solver=replace(solver, method="dopri5")
-    )
+    model, problem = prepare(model, t_end, regimen=regimen, t_start=t_start, saveat=saveat, solver=solver)
     P, Y0, scale = patient_matrices(model, params, initial, dose_scale)
     n = P.shape[0]
     ids = patient_id_array(patient_ids, n)
     kernel = load_module(kernel_file(model)).solve_kernel
+    # The pair's coefficients go to the kernel as an argument (60 doubles in the launch's parameter
+    # space). Chosen inside the kernel from a method code instead, both pairs' coefficients were kept
+    # in registers: ptxas (sm_90) counted 224 registers per thread for kuznetsov1994 instead of 128.
+    tb = explicit.DOPRI5 if solver.method == "dopri5" else explicit.TSIT5
 
     n_states, n_times = problem.n_states, problem.grid.size
     y = np.empty((n, n_times, n_states))
@@ -189,7 +196,7 @@ def simulate_cohort_gpu(
         blocks = math.ceil(m / threads_per_block)
         kernel[blocks, threads_per_block](
             cuda.to_device(P[lo:hi]), cuda.to_device(Y0[lo:hi]), cuda.to_device(scale[lo:hi]), *shared, d_thr,
-            problem.rtol, problem.atol, problem.max_steps, d_out, d_status, d_steps,
+            problem.rtol, problem.atol, problem.max_steps, d_out, d_status, d_steps, tb,
         )  # fmt: skip
         d_out.copy_to_host(y[lo:hi])
         d_status.copy_to_host(status[lo:hi])

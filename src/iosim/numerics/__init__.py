@@ -1,7 +1,10 @@
 """Integrator numerics shared by the generated kernels, written once as plain numba functions.
 
-* :mod:`~iosim.numerics.dopri`: the Dormand–Prince 5(4) tableau, stage states, error estimate,
-  dense-output coefficients and Hairer's stiffness test;
+* :mod:`~iosim.numerics.explicit`: the one stage algebra of the explicit 5(4) pairs (stage states,
+  solution, error estimate, dense-output coefficients), taking the pair as a coefficient tuple
+  (``DOPRI5``, ``TSIT5``); every engine's explicit steps run it;
+* :mod:`~iosim.numerics.dopri`, :mod:`~iosim.numerics.tsit5`: the Dormand–Prince and Tsitouras
+  5(4) tableaus, and Hairer's stiffness test;
 * :mod:`~iosim.numerics.stepsize`: error norm, first-step selection, step-size control;
 * :mod:`~iosim.numerics.dense`: dense output (Dormand–Prince, Rodas4P2, Hermite) and the first
   threshold crossing located on it (the extinction rule);

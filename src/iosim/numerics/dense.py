@@ -2,8 +2,8 @@
 
 Three interpolants, picked per step by the kernel (``mode``):
 
-* ``DOPRI``: Dormand–Prince's own 4th-order continuous extension (``r1..r4`` from
-  :func:`iosim.numerics.dopri.dense_coefficients`);
+* ``DOPRI``: the explicit pairs' 4th-order continuous extension in Dormand–Prince's form
+  (``r1..r4`` from :func:`iosim.numerics.explicit.dense_coefficients`, for either pair);
 * ``RODAS``: Rodas4P2's own, ``y(th) = (1 - th) y0 + th (y1 + (1 - th) (r1 + th r2))``;
 * ``HERMITE``: the cubic Hermite interpolant on the end values and slopes ``r1 = f(y0)``, ``r2 = f(y1)``.
 

@@ -1,15 +1,15 @@
-"""Dormand–Prince 5(4): the tableau, the stage states, the error estimate and the dense output.
+"""Dormand–Prince 5(4): the tableau and Hairer's stiffness test.
 
-Written once as plain numba functions of arrays (no model function is passed in: each
-kernel evaluates its own right-hand side between the stages), so the CPU cohort kernel,
-the CUDA kernel and the hybrid stochastic engine run the same arithmetic. The CPU cohort
-kernel imports them as they are; other targets compile copies with
-:func:`iosim.numerics.targets.retarget`.
+The stage algebra (stage states, solution, error estimate, dense output) is written once, for
+both explicit pairs, in :mod:`iosim.numerics.explicit`, which builds its ``DOPRI5`` coefficient
+tuple from these constants; every engine (the CPU and GPU cohort kernels, the hybrid stochastic
+engine) runs that code.
 
 Stage ``s`` of a step of size ``h`` from ``(t, y)`` evaluates ``f(t + C_s h, w)`` with
 ``w = y + h sum_j A_sj k_j``; the 5th-order solution is stage 7's state (FSAL: its slope is the
 next step's first), ``err = h sum_j E_j k_j`` is the difference to the embedded 4th-order one,
-and ``r1..r4`` are the coefficients of the 4th-order continuous extension.
+and ``h sum_j D_j k_j`` is the last coefficient of the 4th-order continuous extension (dopri5.f's
+``rcont5``).
 
 Coefficients: Dormand & Prince (1980), J. Comput. Appl. Math. 6:19-26, Table 2; dense output
 from Hairer, Nørsett & Wanner (1993), Solving ODEs I, II.6, as in their code dopri5.f.
@@ -32,69 +32,6 @@ D1, D3, D4 = -12715105075.0 / 11282082432.0, 87487479700.0 / 32700410799.0, -106
 D5, D6, D7 = 701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0
 #: Order of the embedded error estimate (the step controller's exponent is -1/(ORDER + 1)).
 ORDER = 4.0
-
-
-@kernel
-def stage2(y, h, k1, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * A21 * k1[i]
-
-
-@kernel
-def stage3(y, h, k1, k2, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i])
-
-
-@kernel
-def stage4(y, h, k1, k2, k3, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i])
-
-
-@kernel
-def stage5(y, h, k1, k2, k3, k4, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i])
-
-
-@kernel
-def stage6(y, h, k1, k2, k3, k4, k5, w):
-    for i in range(y.shape[0]):
-        w[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i])
-
-
-@kernel
-def solution(y, h, k1, k3, k4, k5, k6, y1):
-    """The 5th-order solution at ``t + h`` (stage 7's state)."""
-    for i in range(y.shape[0]):
-        y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i])
-
-
-@kernel
-def error_estimate(h, k1, k3, k4, k5, k6, k7, err):
-    """Local error estimate: the 5th- minus the embedded 4th-order solution."""
-    for i in range(err.shape[0]):
-        err[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])
-
-
-@kernel
-def dense_coefficients(y, y1, h, k1, k3, k4, k5, k6, k7, r1, r2, r3, r4):
-    """Coefficients of the step's 4th-order continuous extension (evaluate with :func:`dense_value`)."""
-    for i in range(y.shape[0]):
-        dy = y1[i] - y[i]
-        bs = h * k1[i] - dy
-        r4[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i])
-        r1[i] = dy
-        r2[i] = bs
-        r3[i] = dy - h * k7[i] - bs
-
-
-@kernel
-def dense_value(th, y0, r1, r2, r3, r4, j):
-    """State component ``j`` at fraction ``th`` of the step (Dormand–Prince's continuous extension)."""
-    th1 = 1.0 - th
-    return y0[j] + th * (r1[j] + th1 * (r2[j] + th * (r3[j] + th1 * r4[j])))
 
 
 @kernel

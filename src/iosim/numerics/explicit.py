@@ -143,3 +143,13 @@ def dense_coefficients(tb, y, y1, h, k1, k2, k3, k4, k5, k6, k7, r1, r2, r3, r4)
         r3[i] = -c3 - 2.0 * c4
         r2[i] = -(c2 + c3 + c4)
         r1[i] = y1[i] - y[i]
+
+
+@kernel
+def quadrature(tb, h, l1, l2, l3, l4, l5, l6):
+    """A scalar rate integrated over the step with the solution's weights: ``h sum_j B_j l_j``.
+
+    ``l_j`` is the rate at stage ``j`` (stage 7 has no weight); the hybrid stochastic engine integrates
+    the total propensity of its stochastic reactions this way, alongside its continuous states.
+    """
+    return h * (tb[_B] * l1 + tb[_B + 1] * l2 + tb[_B + 2] * l3 + tb[_B + 3] * l4 + tb[_B + 4] * l5 + tb[_B + 5] * l6)

@@ -11,8 +11,8 @@ chunking or the number of threads. Three engines share the bookkeeping:
 * ``_ssa``: Gillespie's direct method;
 * ``_tau``: tau-leaping with the step selection of Cao, Gillespie & Petzold (2006), critical
   reactions, and SSA steps when a leap would fire fewer than ~10 reactions;
-* ``_hybrid``: continuous states integrated by Dormand-Prince 5(4) (the shared steps of
-  :mod:`iosim.numerics.dopri`) with error control while
+* ``_hybrid``: continuous states integrated by Dormand-Prince 5(4) (the shared stage algebra of
+  :mod:`iosim.numerics.explicit`, run with its ``DOPRI5`` tableau) with error control while
   the stochastic reactions fire with their integrated propensity, with a dynamic partition.
 
 Each returns a status code instead of raising (a failed replicate is data).
@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from iosim.numerics import dopri
+from iosim.numerics import explicit
 from iosim.numerics.targets import exact_cpu
 from iosim.stochastic._kernels import (
     _exponential,
@@ -39,7 +39,10 @@ from iosim.stochastic._kernels import (
     _uniform,
 )
 
-dp = exact_cpu(dopri)  # the shared Dormand–Prince, compiled with this kernel's flags (no fastmath)
+ex = exact_cpu(explicit)  # the shared stage algebra, compiled with this kernel's flags (no fastmath)
+#: Dormand–Prince's pair (a compile-time constant): its zero weights add exact zeros without fastmath,
+#: so the trajectories are those of the engine's former own Dormand–Prince code, bit for bit.
+DP = explicit.DOPRI5
 
 # STUBS: replaced by generated model functions --------------------------------------
 
@@ -265,9 +268,9 @@ def _tau(
 
 
 # -- hybrid: continuous states by Dormand-Prince 5(4), stochastic reactions by integrated propensity --
-# The Dormand–Prince stages and error estimate are the shared ones (iosim.numerics.dopri), compiled
-# without fastmath like the rest of this kernel; the error norm is this engine's own (the largest
-# weighted error over the continuous states only).
+# The Dormand–Prince stages, solution and error estimate are the shared ones (iosim.numerics.explicit,
+# the same code as the cohort engines'), compiled without fastmath like the rest of this kernel; the error
+# norm is this engine's own (the largest weighted error over the continuous states only).
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -308,23 +311,24 @@ def _dopri(t, h, y, p, V, u, stoch, stoch_r, a, e, K, yt, yout, err):
     to the stages' propensities) and the weighted error norm (NaN when a rate went bad on the
     way, which the caller treats as a rejected step).
     """
+    c2, c3, c4, c5 = ex.nodes(DP)
     l1 = _field(t, y, p, V, u, stoch, stoch_r, a, e, K[0])
-    dp.stage2(y, h, K[0], yt)
-    l2 = _field(t + dp.C2 * h, yt, p, V, u, stoch, stoch_r, a, e, K[1])
-    dp.stage3(y, h, K[0], K[1], yt)
-    l3 = _field(t + dp.C3 * h, yt, p, V, u, stoch, stoch_r, a, e, K[2])
-    dp.stage4(y, h, K[0], K[1], K[2], yt)
-    l4 = _field(t + dp.C4 * h, yt, p, V, u, stoch, stoch_r, a, e, K[3])
-    dp.stage5(y, h, K[0], K[1], K[2], K[3], yt)
-    l5 = _field(t + dp.C5 * h, yt, p, V, u, stoch, stoch_r, a, e, K[4])
-    dp.stage6(y, h, K[0], K[1], K[2], K[3], K[4], yt)
+    ex.stage2(DP, y, h, K[0], yt)
+    l2 = _field(t + c2 * h, yt, p, V, u, stoch, stoch_r, a, e, K[1])
+    ex.stage3(DP, y, h, K[0], K[1], yt)
+    l3 = _field(t + c3 * h, yt, p, V, u, stoch, stoch_r, a, e, K[2])
+    ex.stage4(DP, y, h, K[0], K[1], K[2], yt)
+    l4 = _field(t + c4 * h, yt, p, V, u, stoch, stoch_r, a, e, K[3])
+    ex.stage5(DP, y, h, K[0], K[1], K[2], K[3], yt)
+    l5 = _field(t + c5 * h, yt, p, V, u, stoch, stoch_r, a, e, K[4])
+    ex.stage6(DP, y, h, K[0], K[1], K[2], K[3], K[4], yt)
     l6 = _field(t + h, yt, p, V, u, stoch, stoch_r, a, e, K[5])
-    dp.solution(y, h, K[0], K[2], K[3], K[4], K[5], yout)
+    ex.solution(DP, y, h, K[0], K[1], K[2], K[3], K[4], K[5], yout)
     l7 = _field(t + h, yout, p, V, u, stoch, stoch_r, a, e, K[6])
-    dl = h * (dp.A71 * l1 + dp.A73 * l3 + dp.A74 * l4 + dp.A75 * l5 + dp.A76 * l6)
+    dl = ex.quadrature(DP, h, l1, l2, l3, l4, l5, l6)
     if math.isnan(dl) or math.isnan(l2) or math.isnan(l7):
         return np.nan, np.nan
-    dp.error_estimate(h, K[0], K[2], K[3], K[4], K[5], K[6], err)
+    ex.error_estimate(DP, h, K[0], K[1], K[2], K[3], K[4], K[5], K[6], err)
     norm = 0.0
     for i in range(y.shape[0]):
         if not stoch[i]:
