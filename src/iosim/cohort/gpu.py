@@ -221,5 +221,5 @@ def compile_gpu_kernel(model: Model | str) -> float:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*under-utilization.*")  # one thread, on purpose
-        simulate_cohort_gpu(model, 1e-3, final_only=True)
+        simulate_cohort_gpu(model, 1e-3, saveat=SaveAt(t1=True))
     return time.perf_counter() - start

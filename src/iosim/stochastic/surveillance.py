@@ -143,7 +143,7 @@ def surveillance(
             params=params,
             initial={**dict(initial or {}), **split},
             regimen=regimen,
-            times=[0.0, t_end],
+            saveat=SaveAt(ts=(0.0, t_end)),
             escape={s: escape_cells for s in states},
             workers=workers,
             progress=None if progress is None else _after(progress, k * replicates, len(sizes) * replicates),
