@@ -27,6 +27,9 @@ from iosim.numerics import SHARED
 _FLAGS = 'cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}'
 _DECORATOR = f"@njit({_FLAGS})"
 _INLINE = f'@njit({_FLAGS}, inline="always")'
+#: The right-hand side: one compiled function that the driver calls (never inlined at numba IR level,
+#: where each of its ~13 call sites would be typed and lowered again), without reference counting.
+_RHS = f"@njit({_FLAGS}, _nrt=False)"
 _STUB_START = "# STUBS: "
 _STUB_END = "# STUBS END"
 #: Package modules the generated kernel imports compiled functions from (part of its cache key).
@@ -288,7 +291,7 @@ def model_source(model: Model) -> str:
         f"USES_T = {uses_t}\nUNROLLED_LU = {lu is not None}\n"
         f"N_PARAMS = {n_params}\nN_CONSTANTS = {len(consts)}\n\n\n"
         f"{_DECORATOR}\ndef constants(p):\n{block(const_body)}\n\n"
-        f"{_INLINE}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
+        f"{_RHS}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
         f"{_DECORATOR}\ndef jac(t, y, p, J):\n{block(jac_body)}\n\n"
         f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}" + (lu or _LU_STUBS)
     )
