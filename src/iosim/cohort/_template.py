@@ -110,7 +110,9 @@ _jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "
 #: The driver's pieces borrow the patient's work arrays and allocate nothing: compiled without
 #: reference counting, whose atomic increments on every array argument of every call otherwise
 #: cost more than a small model's right-hand side.
-_piece = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
+#: Not cached on their own: only ``solve_batch`` is loaded from numba's cache, and its code holds
+#: its own copies of them; caching each too cost a cold compile machine code emitted once more per piece.
+_piece = njit(cache=False, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
 #: Pieces run at every step are inlined (numba IR) into the step loop, as if written out there.
 _inline = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 
@@ -449,7 +451,7 @@ def _integrate(
     return status, steps, stiff
 
 
-@_jit
+@_inline
 def solve_one(
     p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out,
