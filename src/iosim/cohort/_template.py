@@ -195,8 +195,8 @@ def _rodas_step(t, h, y, p, u, k1, k2, w, y1, err, k7, kr, jm, wm, piv, ft, held
 
     Stage s: W k_s = f(t + c_s h, y + sum_j a_sj k_j) + sum_j (C_sj / h) k_j + h d_s f_t, with
     W = I/(h gamma) - J factorised by the model's unrolled sparse LU, or the generic pivoting
-    one when a pivot lost its digits (or the model is too large to unroll). One stage loop:
-    one inlined copy of the model's rhs, which keeps compile time down.
+    one when a pivot lost its digits (or the model is too large to unroll). One stage loop
+    calling the compiled ``rhs`` (not an inlined copy: stiff steps are rare, the compile is not).
     """
     n = y.shape[0]
     fac = 1.0 / (h * rodas.GAMMA)

@@ -227,7 +227,7 @@ def _operand_right(line: str, start: int) -> int:
 
 
 def model_source(model: Model) -> str:
-    """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``constants``, ``wlu``, ``wsolve``, their flags.
+    """The model-specific functions ``rhs`` (and ``rhs_inline``), ``jac``, ``dfdt``, ``constants``, ``wlu``, ``wsolve``.
 
     ``p`` of ``rhs``/``jac``/``dfdt`` holds the model's parameters followed by ``N_CONSTANTS``
     per-patient constants (its parameter-only subexpressions) that ``constants(p)`` fills in.
