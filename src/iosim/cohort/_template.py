@@ -65,6 +65,11 @@ def rhs(t, y, p, u, out):  # pragma: no cover - stub
     out[:] = u
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
+def rhs_inline(t, y, p, u, out):  # pragma: no cover - stub
+    out[:] = u
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"})
 def jac(t, y, p, J):  # pragma: no cover - stub
     J[:] = 0.0
@@ -110,7 +115,9 @@ _jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "
 #: The driver's pieces borrow the patient's work arrays and allocate nothing: compiled without
 #: reference counting, whose atomic increments on every array argument of every call otherwise
 #: cost more than a small model's right-hand side.
-_piece = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
+#: Not cached on their own: only ``solve_batch`` is loaded from numba's cache, and its code holds
+#: its own copies of them; caching each too cost a cold compile machine code emitted once more per piece.
+_piece = njit(cache=False, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, _nrt=False)  # type: ignore[call-overload]
 #: Pieces run at every step are inlined (numba IR) into the step loop, as if written out there.
 _inline = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
 
@@ -119,6 +126,16 @@ _inline = njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"
 def _f(t, y, p, u, out, held, n_held):
     """The right-hand side with extinct populations held at 0 (their derivative forced to 0)."""
     rhs(t, y, p, u, out)
+    if n_held > 0:
+        for i in range(out.shape[0]):
+            if held[i]:
+                out[i] = 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}, inline="always")
+def _f_inline(t, y, p, u, out, held, n_held):
+    """:func:`_f` with the right-hand side inlined: the explicit stages' one call site, run 7 times a step."""
+    rhs_inline(t, y, p, u, out)
     if n_held > 0:
         for i in range(out.shape[0]):
             if held[i]:
@@ -178,8 +195,8 @@ def _rodas_step(t, h, y, p, u, k1, k2, w, y1, err, k7, kr, jm, wm, piv, ft, held
 
     Stage s: W k_s = f(t + c_s h, y + sum_j a_sj k_j) + sum_j (C_sj / h) k_j + h d_s f_t, with
     W = I/(h gamma) - J factorised by the model's unrolled sparse LU, or the generic pivoting
-    one when a pivot lost its digits (or the model is too large to unroll). One stage loop:
-    one inlined copy of the model's rhs, which keeps compile time down.
+    one when a pivot lost its digits (or the model is too large to unroll). One stage loop
+    calling the compiled ``rhs`` (not an inlined copy: stiff steps are rare, the compile is not).
     """
     n = y.shape[0]
     fac = 1.0 / (h * rodas.GAMMA)
@@ -369,21 +386,30 @@ def _integrate(
                     h *= 0.25
                     continue
             else:
-                # One attempt of the explicit pair (stage states and error estimate: shared numerics),
-                # f at each stage. Written out here: a function holding the evaluations, inlined into
-                # this loop, took the cold compile from ~70 s to ~350 s (docs/kernels.md).
-                explicit.stage2(tb, y, h, k1, w)
-                _f(t + c2 * h, w, p, u, k2, held, n_held)
-                explicit.stage3(tb, y, h, k1, k2, w)
-                _f(t + c3 * h, w, p, u, k3, held, n_held)
-                explicit.stage4(tb, y, h, k1, k2, k3, w)
-                _f(t + c4 * h, w, p, u, k4, held, n_held)
-                explicit.stage5(tb, y, h, k1, k2, k3, k4, w)
-                _f(t + c5 * h, w, p, u, k5, held, n_held)
-                explicit.stage6(tb, y, h, k1, k2, k3, k4, k5, w)
-                _f(t + h, w, p, u, k6, held, n_held)
-                explicit.solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1)
-                _f(t + h, y1, p, u, k7, held, n_held)
+                # One attempt of the explicit pair: stage states and error estimate (shared numerics),
+                # f at each stage. One loop with one inlined evaluation of f: a copy per stage (seven
+                # copies of the model's rhs typed, lowered and optimised) was most of the cold compile.
+                for s in range(2, 8):
+                    ws, ks, ts = w, k2, t + h
+                    if s == 2:
+                        explicit.stage2(tb, y, h, k1, w)
+                        ts = t + c2 * h
+                    elif s == 3:
+                        explicit.stage3(tb, y, h, k1, k2, w)
+                        ks, ts = k3, t + c3 * h
+                    elif s == 4:
+                        explicit.stage4(tb, y, h, k1, k2, k3, w)
+                        ks, ts = k4, t + c4 * h
+                    elif s == 5:
+                        explicit.stage5(tb, y, h, k1, k2, k3, k4, w)
+                        ks, ts = k5, t + c5 * h
+                    elif s == 6:
+                        explicit.stage6(tb, y, h, k1, k2, k3, k4, k5, w)
+                        ks = k6
+                    else:
+                        explicit.solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1)
+                        ws, ks = y1, k7
+                    _f_inline(ts, ws, p, u, ks, held, n_held)
                 explicit.error_estimate(tb, h, k1, k2, k3, k4, k5, k6, k7, err)
             e = stepsize.error_norm(err, y, y1, rtol, atol)
             if not math.isfinite(e):
@@ -449,7 +475,7 @@ def _integrate(
     return status, steps, stiff
 
 
-@_jit
+@_inline
 def solve_one(
     p, y0, scale, seg_t, jump_lo, jump_hi, jump_kind, jump_state, jump_value, seg_u, grid, thr,
     method, rtol, atol, max_steps, out,

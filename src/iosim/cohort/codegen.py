@@ -27,6 +27,10 @@ from iosim.numerics import SHARED
 _FLAGS = 'cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}'
 _DECORATOR = f"@njit({_FLAGS})"
 _INLINE = f'@njit({_FLAGS}, inline="always")'
+#: The right-hand side: one compiled function that the driver calls (not inlined at numba IR level,
+#: where each of its ~13 call sites would be typed and lowered again), without reference counting;
+#: ``rhs_inline``, the same code inlined at numba IR level, serves the explicit pair's one stage loop.
+_RHS = f"@njit({_FLAGS}, _nrt=False)"
 _STUB_START = "# STUBS: "
 _STUB_END = "# STUBS END"
 #: Package modules the generated kernel imports compiled functions from (part of its cache key).
@@ -223,7 +227,7 @@ def _operand_right(line: str, start: int) -> int:
 
 
 def model_source(model: Model) -> str:
-    """The model-specific functions ``rhs``, ``jac``, ``dfdt``, ``constants``, ``wlu``, ``wsolve``, their flags.
+    """The model-specific functions ``rhs`` (and ``rhs_inline``), ``jac``, ``dfdt``, ``constants``, ``wlu``, ``wsolve``.
 
     ``p`` of ``rhs``/``jac``/``dfdt`` holds the model's parameters followed by ``N_CONSTANTS``
     per-patient constants (its parameter-only subexpressions) that ``constants(p)`` fills in.
@@ -288,7 +292,8 @@ def model_source(model: Model) -> str:
         f"USES_T = {uses_t}\nUNROLLED_LU = {lu is not None}\n"
         f"N_PARAMS = {n_params}\nN_CONSTANTS = {len(consts)}\n\n\n"
         f"{_DECORATOR}\ndef constants(p):\n{block(const_body)}\n\n"
-        f"{_INLINE}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
+        f"{_RHS}\ndef rhs(t, y, p, u, out):\n{block(rhs_body)}\n\n"
+        f"{_INLINE}\ndef rhs_inline(t, y, p, u, out):\n{block(rhs_body)}\n\n"
         f"{_DECORATOR}\ndef jac(t, y, p, J):\n{block(jac_body)}\n\n"
         f"{_DECORATOR}\ndef dfdt(t, y, p, out):\n{block(dt_body)}" + (lu or _LU_STUBS)
     )

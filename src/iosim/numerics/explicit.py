@@ -14,7 +14,10 @@ continuous extension ``b_i(th) = sum_m R[i][m] th^(m+1)`` (4 per stage, 7 stages
 from iosim.numerics import dopri, tsit5
 from iosim.numerics.flags import kernel
 
-# Offsets into a tableau tuple.
+# Offsets into a tableau tuple. The functions below read the tuple only at constant positions
+# (``tb[_C2]``) or in constant slices (``tb[_A3:_A4]``): numba does not fold ``tb[_A3 + 1]`` into a
+# constant, and indexes a tuple at a run-time position through a switch over all 60 entries, which
+# cost the flagship kernel ~20 s of its cold compile (docs/performance.md, 7 Dec).
 _A2, _A3, _A4, _A5, _A6, _B = 0, 1, 3, 6, 10, 15
 _C2, _C3, _C4, _C5 = 21, 22, 23, 24
 _E = 25
@@ -74,28 +77,28 @@ def stage2(tb, y, h, k1, w):
 
 @kernel
 def stage3(tb, y, h, k1, k2, w):
-    a1, a2 = tb[_A3], tb[_A3 + 1]
+    a1, a2 = tb[_A3:_A4]
     for i in range(y.shape[0]):
         w[i] = y[i] + h * (a1 * k1[i] + a2 * k2[i])
 
 
 @kernel
 def stage4(tb, y, h, k1, k2, k3, w):
-    a1, a2, a3 = tb[_A4], tb[_A4 + 1], tb[_A4 + 2]
+    a1, a2, a3 = tb[_A4:_A5]
     for i in range(y.shape[0]):
         w[i] = y[i] + h * (a1 * k1[i] + a2 * k2[i] + a3 * k3[i])
 
 
 @kernel
 def stage5(tb, y, h, k1, k2, k3, k4, w):
-    a1, a2, a3, a4 = tb[_A5], tb[_A5 + 1], tb[_A5 + 2], tb[_A5 + 3]
+    a1, a2, a3, a4 = tb[_A5:_A6]
     for i in range(y.shape[0]):
         w[i] = y[i] + h * (a1 * k1[i] + a2 * k2[i] + a3 * k3[i] + a4 * k4[i])
 
 
 @kernel
 def stage6(tb, y, h, k1, k2, k3, k4, k5, w):
-    a1, a2, a3, a4, a5 = tb[_A6], tb[_A6 + 1], tb[_A6 + 2], tb[_A6 + 3], tb[_A6 + 4]
+    a1, a2, a3, a4, a5 = tb[_A6:_B]
     for i in range(y.shape[0]):
         w[i] = y[i] + h * (a1 * k1[i] + a2 * k2[i] + a3 * k3[i] + a4 * k4[i] + a5 * k5[i])
 
@@ -103,7 +106,7 @@ def stage6(tb, y, h, k1, k2, k3, k4, k5, w):
 @kernel
 def solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1):
     """The 5th-order solution at ``t + h`` (stage 7's state)."""
-    b1, b2, b3, b4, b5, b6 = tb[_B], tb[_B + 1], tb[_B + 2], tb[_B + 3], tb[_B + 4], tb[_B + 5]
+    b1, b2, b3, b4, b5, b6 = tb[_B:_C2]
     for i in range(y.shape[0]):
         y1[i] = y[i] + h * (b1 * k1[i] + b2 * k2[i] + b3 * k3[i] + b4 * k4[i] + b5 * k5[i] + b6 * k6[i])
 
@@ -111,7 +114,7 @@ def solution(tb, y, h, k1, k2, k3, k4, k5, k6, y1):
 @kernel
 def error_estimate(tb, h, k1, k2, k3, k4, k5, k6, k7, err):
     """Local error estimate: the 5th- minus the embedded 4th-order solution."""
-    e1, e2, e3, e4, e5, e6, e7 = tb[_E], tb[_E + 1], tb[_E + 2], tb[_E + 3], tb[_E + 4], tb[_E + 5], tb[_E + 6]
+    e1, e2, e3, e4, e5, e6, e7 = tb[_E:_R]
     for i in range(err.shape[0]):
         err[i] = h * (e1 * k1[i] + e2 * k2[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i])
 
@@ -126,19 +129,12 @@ def dense_coefficients(tb, y, y1, h, k1, k2, k3, k4, k5, k6, k7, r1, r2, r3, r4)
     interpolant ends exactly on the solution).
     """
     # R[s][m] sits at _R + 4 s + m; c_(m+1) = h sum_s R[s][m] k_s (R[s][0] is 0 but for s = 0).
+    (_, s12, s13, s14, _, s22, s23, s24, _, s32, s33, s34, _, s42, s43, s44,
+     _, s52, s53, s54, _, s62, s63, s64, _, s72, s73, s74) = tb[_R:SIZE]  # fmt: skip
     for i in range(y.shape[0]):
-        c2 = h * (
-            tb[_R + 1] * k1[i] + tb[_R + 5] * k2[i] + tb[_R + 9] * k3[i] + tb[_R + 13] * k4[i]
-            + tb[_R + 17] * k5[i] + tb[_R + 21] * k6[i] + tb[_R + 25] * k7[i]
-        )  # fmt: skip
-        c3 = h * (
-            tb[_R + 2] * k1[i] + tb[_R + 6] * k2[i] + tb[_R + 10] * k3[i] + tb[_R + 14] * k4[i]
-            + tb[_R + 18] * k5[i] + tb[_R + 22] * k6[i] + tb[_R + 26] * k7[i]
-        )  # fmt: skip
-        c4 = h * (
-            tb[_R + 3] * k1[i] + tb[_R + 7] * k2[i] + tb[_R + 11] * k3[i] + tb[_R + 15] * k4[i]
-            + tb[_R + 19] * k5[i] + tb[_R + 23] * k6[i] + tb[_R + 27] * k7[i]
-        )  # fmt: skip
+        c2 = h * (s12 * k1[i] + s22 * k2[i] + s32 * k3[i] + s42 * k4[i] + s52 * k5[i] + s62 * k6[i] + s72 * k7[i])
+        c3 = h * (s13 * k1[i] + s23 * k2[i] + s33 * k3[i] + s43 * k4[i] + s53 * k5[i] + s63 * k6[i] + s73 * k7[i])
+        c4 = h * (s14 * k1[i] + s24 * k2[i] + s34 * k3[i] + s44 * k4[i] + s54 * k5[i] + s64 * k6[i] + s74 * k7[i])
         r4[i] = c4
         r3[i] = -c3 - 2.0 * c4
         r2[i] = -(c2 + c3 + c4)
