@@ -1,4 +1,4 @@
-"""The explicit 5(4) pairs of the CPU cohort kernel, one code for both: coefficients as an argument.
+"""The explicit 5(4) pairs of every engine (CPU and GPU cohort, hybrid stochastic): one code, coefficients as input.
 
 Dormand–Prince's and Tsitouras' pairs have the same shape: seven stages, the 5th-order
 solution is stage 7's state (its slope is the next step's first, FSAL), an embedded 4th-order
@@ -148,4 +148,5 @@ def quadrature(tb, h, l1, l2, l3, l4, l5, l6):
     ``l_j`` is the rate at stage ``j`` (stage 7 has no weight); the hybrid stochastic engine integrates
     the total propensity of its stochastic reactions this way, alongside its continuous states.
     """
-    return h * (tb[_B] * l1 + tb[_B + 1] * l2 + tb[_B + 2] * l3 + tb[_B + 3] * l4 + tb[_B + 4] * l5 + tb[_B + 5] * l6)
+    b1, b2, b3, b4, b5, b6 = tb[_B:_C2]  # a constant slice: an index computed from _B becomes a run-time switch
+    return h * (b1 * l1 + b2 * l2 + b3 * l3 + b4 * l4 + b5 * l5 + b6 * l6)
