@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from iosim.trials import load_trial_spec
+from iosim.trials import load_trial_spec, method
 from iosim.trials import runner as runner_module
 from iosim.trials.arms import plan_arm
 from iosim.trials.spec import DAYS_PER_MONTH
@@ -46,3 +46,20 @@ def test_trial_tolerances_read_the_same_endpoints_as_a_tight_solve(monkeypatch):
             ).sum()
         )
     assert differ <= 1  # at most 1 of 600 patients (~0.2%)
+
+
+def test_each_arm_takes_the_cheaper_integrator_whatever_the_trial_size():
+    # Mildly stiff ipilimumab courses stay with the explicit pair (auto's Rosenbrock would cost ~5x); the
+    # high-dose IL-2 courses, where the explicit pair needs ~8x auto's steps, are handed to auto.
+    for name, expected in (("million", ["tsit5", "tsit5"]), ("hd_il2_melanoma", ["auto"])):
+        spec = load_trial_spec(EXAMPLES / f"{name}.yaml")
+        population = runner_module.population_for(spec, EXAMPLES)
+        chosen = []
+        for arm in spec.arms:
+            plan = plan_arm(spec.cancer, arm.therapies, spec.follow_up_days)
+            chosen.append(runner_module.arm_method(spec, plan, population, arm.name))
+            # The choice reads the same pilot patients whatever the number of patients per arm.
+            assert method.arm_key(spec.with_patients(10), population, arm.name) == method.arm_key(
+                spec, population, arm.name
+            )
+        assert chosen == expected
