@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -67,14 +68,24 @@ def main() -> None:
     if args.cluster:
         cmd += ["--cluster", args.cluster]
     load0 = os.getloadavg()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc = psutil.Process(child.pid)
     peak = 0
+    main_cpu = 0.0
     while child.poll() is None:
         peak = max(peak, tree_rss(proc))
+        try:  # the main process alone (store writes, summary, report), sampled until it exits
+            t = proc.cpu_times()
+            main_cpu = t.user + t.system
+        except psutil.Error:
+            pass
         time.sleep(0.2)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the whole tree (the main process and its reaped workers): the comparison on a shared machine.
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     output = child.stdout.read() if child.stdout else ""
     if child.returncode != 0:
         sys.exit(f"iosim trial failed with exit code {child.returncode}:\n{output}")
@@ -87,6 +98,10 @@ def main() -> None:
         "chunk_size": args.chunk_size,
         "wall_s": round(wall, 1),
         "patients_per_s": round(n / wall),
+        "cpu_s": round(user + system, 1),
+        "cpu_user_s": round(user, 1),
+        "cpu_system_s": round(system, 1),
+        "main_process_cpu_s": round(main_cpu, 1),
         "peak_rss_gb": round(peak / 2**30, 2),
         "kernel_compile_s": round(compile_s, 1),
         "load_average_start": load0,

@@ -96,3 +96,16 @@ def test_a_running_cluster_is_used_by_its_address():
     ) as cluster:
         backend = Backend(scheduler=cluster.scheduler_address)
         assert list(run_tasks(_square, ((i,) for i in range(9)), backend)) == [(i, i * i) for i in range(9)]
+
+
+def _thread_vars(_):
+    return {name: os.environ.get(name) for name in parallel.WORKER_THREAD_VARS}
+
+
+def test_worker_processes_run_one_blas_thread_and_the_callers_environment_is_kept(monkeypatch):
+    for name in parallel.WORKER_THREAD_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting wins
+    seen = [env for _, env in run_tasks(_thread_vars, ((i,) for i in range(2)), Backend(workers=2))]
+    assert all(env == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "3", "MKL_NUM_THREADS": "1"} for env in seen)
+    assert os.environ.get("OPENBLAS_NUM_THREADS") is None and os.environ["OMP_NUM_THREADS"] == "3"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import numbers
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ DASK_RETRIES = 2
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT_S = 10.0
 _SCHEMES = ("tcp://", "tls://")
+#: Set to 1 in the environment of the worker processes iosim starts (unless the user set them): each worker
+#: runs one task at a time on its own core, and BLAS threads only contend for the cores the other workers use
+#: (one trial task took ~4.5% less CPU with OPENBLAS_NUM_THREADS=1; docs/performance.md, 6 Dec).
+WORKER_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,35 @@ def _dask_pool(backend: Backend) -> _DaskPool:
 
 
 @contextlib.contextmanager
+def _single_threaded_children() -> Iterator[None]:
+    """While open, processes started from here inherit one BLAS/OpenMP thread each (the user's own setting
+    of a variable wins); this process's environment is restored on exit."""
+    saved = {name: os.environ.get(name) for name in WORKER_THREAD_VARS}
+    for name in WORKER_THREAD_VARS:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
 def _pool(backend: Backend) -> Iterator[Any]:
+    if backend.workers > 1 or backend.cluster == "local":
+        # Workers are spawned (here, or by Dask's nannies) while the pool is in use.
+        with _single_threaded_children(), _open_pool(backend) as pool:
+            yield pool
+        return
+    with _open_pool(backend) as pool:
+        yield pool
+
+
+@contextlib.contextmanager
+def _open_pool(backend: Backend) -> Iterator[Any]:
     if backend.dask:
         pool = _dask_pool(backend)
         try:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from iosim.errors import InputError
-from iosim.trials import run_trial
+from iosim.trials import plausibility, run_trial
 from iosim.trials.plausibility import progresses_untreated
 from iosim.trials.population import MAX_ATTEMPTS, _population_from, load_population
 from iosim.trials.spec import ArmSpec, load_trial_spec
@@ -88,7 +88,8 @@ def _whole_horizon_rule(pop, people, months: float) -> np.ndarray:
     burden = people["tumour_cells"].to_numpy()
     times = np.unique(np.append(np.arange(0.0, days, 7.0), days))
     res = simulate_cohort(plan.model, days, params=params, initial={"Tp": burden * frac, "Tn": burden * (1 - frac)},
-                          times=times, rtol=1e-6, atol=1e-3)  # fmt: skip
+                          times=times, method=plausibility.METHOD, rtol=plausibility.RTOL,
+                          atol=plausibility.ATOL)  # fmt: skip
     sld = output_function(plan.model, "tumour_diameter_mm")(
         times, np.moveaxis(res.y, 2, 0), res.parameters.T[:, :, None]
     )

@@ -32,6 +32,13 @@ MAX_MONTHS = 240.0
 #: are bit-identical to the whole run's up to the start of its last (cut-short) step, measured at most 0.2x
 #: its horizon before its end (1,000 patients, horizons 91-728 days), so each stage reads only up to 2/3 of it.
 STAGES = ((91.0, 137.0), (364.0, 546.0))
+#: The engine's method and tolerances for the untreated courses, the trials' own (:mod:`iosim.trials.runner`).
+#: The explicit pair throughout: ``auto``'s switch to Rosenbrock (82% of the melanoma patients simulated to
+#: day 546) cost 2.5x the CPU (RCC: 2-7x). ``auto`` at rtol 1e-6, the former setting, and ``tsit5`` at 1e-6,
+#: 1e-5 and 1e-4 admit exactly the same patients on 2,000 of each melanoma trial's seed (ca184169,
+#: checkmate064/066/067, hd_il2_melanoma, keynote006, million), and ``tsit5`` at 1e-5 on 1,000 of each RCC
+#: trial's (checkmate025, gleave1998, hd_il2_rcc; docs/performance.md, 7 Dec).
+METHOD, RTOL, ATOL = "tsit5", 1e-5, 1e-3
 
 
 def progresses_untreated(
@@ -109,7 +116,7 @@ def _untreated(
 
     res = simulate_cohort(
         model, float(grid[-1]), params={name: v[index] for name, v in params.items()},
-        initial={name: v[index] for name, v in initial.items()}, times=grid, rtol=1e-6, atol=1e-3,
+        initial={name: v[index] for name, v in initial.items()}, times=grid, method=METHOD, rtol=RTOL, atol=ATOL,
     )  # fmt: skip
     diameter = output_function(model, "tumour_diameter_mm")
     with np.errstate(all="ignore"):
