@@ -113,10 +113,12 @@ def _untreated(
     on the first ``k`` output days ``grid``, and whether the course was integrated and finite on them."""
     from iosim.cohort import simulate_cohort
     from iosim.model.compiled import output_function
+    from iosim.simulation.options import SaveAt, SolverOptions
 
     res = simulate_cohort(
         model, float(grid[-1]), params={name: v[index] for name, v in params.items()},
-        initial={name: v[index] for name, v in initial.items()}, times=grid, method=METHOD, rtol=RTOL, atol=ATOL,
+        initial={name: v[index] for name, v in initial.items()}, saveat=SaveAt(ts=tuple(grid)),
+        solver=SolverOptions(method=METHOD, rtol=RTOL, atol=ATOL),
     )  # fmt: skip
     diameter = output_function(model, "tumour_diameter_mm")
     with np.errstate(all="ignore"):

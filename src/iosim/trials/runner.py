@@ -21,6 +21,7 @@ from iosim.endpoints.criteria import MARROW
 from iosim.endpoints.plotdata import REPORT_PATIENTS as PLOTTED_PATIENTS
 from iosim.errors import InputError
 from iosim.parallel import Backend, run_tasks
+from iosim.simulation.options import SaveAt, SolverOptions
 from iosim.trials import course, visits
 from iosim.trials.arms import ArmPlan, plan_arm
 from iosim.trials.population import Population, load_population
@@ -145,8 +146,8 @@ def _simulator(spec: TrialSpec, plan: ArmPlan, population: Population, people: p
         return simulate_cohort(
             model, spec.follow_up_days, params={k: v[index] for k, v in params.items()},
             initial={k: v[index] for k, v in initial.items()} if state is None else state, regimen=regimen,
-            dose_scale=scale[index], t_start=t_start, times=days[days >= t_start], method=method, rtol=RTOL,
-            atol=ATOL,
+            dose_scale=scale[index], t_start=t_start, saveat=SaveAt(ts=tuple(days[days >= t_start])),
+            solver=SolverOptions(method=method, rtol=RTOL, atol=ATOL),
         )  # fmt: skip
 
     return simulate
