@@ -1,4 +1,4 @@
-"""Calibrate the trial toxicity models (iosim.trials.toxicity) on their registry targets.
+"""Calibrate the trial toxicity models (iosim.therapy.toxicity) on their registry targets.
 
     PYTHONPATH=src python examples/calibrate_toxicity.py [--patients 1000]
 

@@ -22,9 +22,13 @@ the reference engine (scipy, rtol 1e-8) and compared with:
 
 Every result also follows the shared result interface (:mod:`iosim.simulation.status`).
 
-Cost: the cohort and stochastic kernels of all nine models compile once (minutes on a cold
-cache, kept in ``~/.cache/iosim``); warm, the file takes about a minute. The GPU simulator runs
-the kernel as Python, so those tests use one patient and a two-day span.
+Cost (measured 7 Dec 2026 on 2 shared cores, load ~2): one cohort kernel per model, compiled by its
+first ``test_cohort_engine`` case (27-46 s each; the method is a run-time argument, so the other
+methods and the streamed run reuse it), and the ``ssa``/``tau`` kernels of the six models made only
+of reactions (2-12 s each): about 7 minutes on a cold cache (kept in ``~/.cache/iosim``). Warm, under
+a minute, 11 s of it the GPU simulator on depillis2008, which is stiff for an explicit pair (7,851
+steps run as Python at any tolerance from 1e-8 to 1e-6); the GPU tests therefore use one patient
+and a two-day span.
 """
 
 from __future__ import annotations

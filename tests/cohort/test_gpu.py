@@ -122,7 +122,8 @@ def test_extinction_at_the_crossing_and_held_at_zero(toy):
 
 
 def test_failures_are_statuses_and_stiff_patients_hit_max_steps(toy):
-    # q B0 = 0.1 per day: B blows up at day 10; lam = 1e5 is stiff (Dormand–Prince needs ~6e5 steps).
+    # q B0 = 0.1 per day: B blows up at day 10; lam = 1e5 is stiff (the default pair, Tsitouras', like Dormand–Prince
+    # needs ~6e5 steps: 20 days x 1e5 over h lam at the stability limit, about 3.3-3.5).
     res = simulate_cohort_gpu(toy, 20, params={"q": [0.0, 0.1, 0.0, 0.0], "lam": [2.0, 2.0, 2.0, 1e5]},
                               rtol=1e-8, max_steps=2_000)  # fmt: skip
     assert res.status[0] == "ok" and res.status[2] == "ok"

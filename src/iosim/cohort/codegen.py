@@ -27,8 +27,8 @@ from iosim.numerics import SHARED
 _FLAGS = 'cache=True, nogil=True, error_model="numpy", fastmath={"contract", "arcp", "nsz"}'
 _DECORATOR = f"@njit({_FLAGS})"
 _INLINE = f'@njit({_FLAGS}, inline="always")'
-#: The right-hand side: one compiled function that the driver calls (not inlined at numba IR level,
-#: where each of its ~13 call sites would be typed and lowered again), without reference counting;
+#: The right-hand side: one compiled function that the driver's six rarely run call sites share (inlined
+#: at numba IR level, each copy would be typed and lowered again), without reference counting;
 #: ``rhs_inline``, the same code inlined at numba IR level, serves the explicit pair's one stage loop.
 _RHS = f"@njit({_FLAGS}, _nrt=False)"
 _STUB_START = "# STUBS: "

@@ -18,7 +18,7 @@ import pandas as pd
 from iosim.endpoints import survival
 
 
-class ResultStore(Protocol):
+class TrialTables(Protocol):
     """What the plots read from a trial store (:class:`iosim.trials.ResultStore` is one; the endpoints
     sit below the trials and do not import them)."""
 
@@ -150,16 +150,16 @@ def plot_data(
     return PlotData(arms, waterfall, spider, km, {k: "; ".join(v) for k, v in notes.items()})
 
 
-def plotted_assessments(store: ResultStore) -> pd.DataFrame:
+def plotted_assessments(store: TrialTables) -> pd.DataFrame:
     """The assessments of a trial store's first ``REPORT_PATIENTS`` patients per arm."""
     return store.query(f"SELECT * FROM assessments WHERE patient < {REPORT_PATIENTS} ORDER BY arm, patient, week")
 
 
-def plot_tables(store: ResultStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plot_tables(store: TrialTables) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A trial store's outcomes, and the assessments the plots read (:func:`plotted_assessments`)."""
     return store.table("outcomes"), plotted_assessments(store)
 
 
-def plot_data_from_store(store: ResultStore, *, arms: list[str] | None = None, seed: int = 0) -> PlotData:
+def plot_data_from_store(store: TrialTables, *, arms: list[str] | None = None, seed: int = 0) -> PlotData:
     """:func:`plot_data` of a trial store (:class:`iosim.trials.ResultStore`), as the report draws it."""
     return plot_data(*plot_tables(store), arms=arms, seed=seed)

@@ -62,8 +62,8 @@ def engaged_car_t(
     ``Tp / (Tp + car_antigen_half + car_targets_per_cell C)`` (:mod:`iosim.models.core`), the share of them
     meeting targets. Arrays broadcast; negative solver round-off counts as 0.
 
-    Before the drive counted targets per CAR-T cell (issue 15) this was ``C Tp / (Tp + car_antigen_half)``,
-    which at the peak counts about three times as many cells as the model's drive engages."""
+    The targets per CAR-T cell matter: without them, ``C Tp / (Tp + car_antigen_half)`` counts about three
+    times as many cells at the peak as the model's drive engages (issue 15)."""
     C, Tp = np.maximum(C, 0.0), np.maximum(Tp, 0.0)
     return C * Tp / (Tp + antigen_half + targets_per_cell * C)
 

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 # The calibrated models live with the therapies (they read nothing of a trial); trials draw from them.
 from iosim.therapy.toxicity import CAPILLARY_LEAK, CRS, IRAE, engaged_car_t
@@ -204,8 +203,3 @@ def empty() -> pd.DataFrame:
     # Text columns as pandas strings: DuckDB types an empty object column NULL, and a later chunk's text
     # could then not be inserted.
     return pd.DataFrame({c: pd.Series(dtype="string" if t == "object" else t) for c, t in COLUMNS.items()})
-
-
-def latent_quantile(share: float) -> float:
-    """z such that P(Z > z) = share (for the calibration script)."""
-    return float(ndtri(1.0 - share))
